@@ -1,0 +1,11 @@
+from django.apps import AppConfig
+
+
+class CoachingConfig(AppConfig):
+    name = "coaching"
+    verbose_name = "Coaching programs and time"
+
+    def ready(self) -> None:
+        from . import access
+
+        access.register_scopes()

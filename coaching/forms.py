@@ -1,0 +1,201 @@
+"""Forms for coaches: log an entry, filter entries. They validate input; services save."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from teachers.access import districts_visible_to
+from teachers.forms import style_filter_fields
+from teachers.models import District, School, Teacher
+
+from .models import MAX_ENTRY_MINUTES, Activity, ActivityKind, Balance, Coach, Format, LogEntry
+from .selectors import activities_for, focus_areas_for
+
+
+class TeacherChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Teacher) -> str:
+        return f"{obj.last_name}, {obj.first_name} · {obj.school.name}"
+
+
+def grouped_activity_choices(activities: list[Activity]) -> list[tuple[Any, Any]]:
+    """Activities grouped as the LTC report groups them: input, output, non-coaching."""
+    groups = {
+        "Coaching · output (supporting teachers)": [],
+        "Coaching · input (learning, assessing, tracking)": [],
+        "Non-coaching duties": [],
+    }
+    keys = list(groups)
+    for activity in activities:
+        if activity.kind == ActivityKind.NON_COACHING:
+            groups[keys[2]].append((activity.pk, activity.name))
+        elif activity.balance == Balance.INPUT:
+            groups[keys[1]].append((activity.pk, activity.name))
+        else:
+            groups[keys[0]].append((activity.pk, activity.name))
+    return [("", "Choose an activity…")] + [(label, options) for label, options in groups.items() if options]
+
+
+class LogEntryForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    minutes = forms.IntegerField(
+        required=False,
+        min_value=1,
+        max_value=MAX_ENTRY_MINUTES,
+        widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5, "placeholder": "e.g. 45"}),
+        help_text="Or give a start and end time.",
+        error_messages={
+            "min_value": "Enter between 1 and 720 minutes.",
+            "max_value": "Enter between 1 and 720 minutes (12 hours); split longer days into entries.",
+        },
+    )
+    start_time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="Start")
+    end_time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="End")
+    district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label="Choose a district…")
+    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label="Whole district")
+    teachers = TeacherChoiceField(queryset=Teacher.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
+    activity = forms.ModelChoiceField(queryset=Activity.objects.none())
+    focus_area = forms.ModelChoiceField(
+        queryset=None, required=False, empty_label="Choose a focus area…", label="Focus area"
+    )
+    format = forms.ChoiceField(choices=Format.choices, initial=Format.IN_PERSON, widget=forms.RadioSelect)
+    notes = forms.CharField(
+        required=False,
+        max_length=5000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Private to you: never shown to administrators.",
+    )
+
+    def __init__(self, *args: Any, coach: Coach, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.coach = coach
+        districts = districts_visible_to(user)
+        self.fields["district"].queryset = districts
+        district_id = self._chosen_district_id()
+        if district_id and districts.filter(pk=district_id).exists():
+            self.fields["school"].queryset = School.objects.filter(district_id=district_id)
+            self.fields["teachers"].queryset = (
+                Teacher.objects.filter(district_id=district_id, active=True)
+                .select_related("school")
+                .order_by("last_name", "first_name")
+            )
+        self.district_chosen = bool(district_id)
+        activities = list(activities_for(coach))
+        self.fields["activity"].queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
+        self.fields["activity"].choices = grouped_activity_choices(activities)
+        self.fields["focus_area"].queryset = focus_areas_for(coach)
+        self.fields["district"].widget.attrs.update(
+            {
+                "hx-get": reverse("coaching:district_fields"),
+                "hx-target": "#district-fields",
+                "hx-trigger": "change",
+                "hx-include": "this",
+            }
+        )
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(
+                Column("date", css_class="col-12 col-sm-6 col-lg-3"),
+                Column(
+                    Field("minutes"),
+                    HTML('{% include "coaching/partials/_minute_buttons.html" %}'),
+                    css_class="col-12 col-sm-6 col-lg-3",
+                ),
+                Column("start_time", css_class="col-6 col-lg-3"),
+                Column("end_time", css_class="col-6 col-lg-3"),
+            ),
+            "district",
+            Div(HTML('{% include "coaching/partials/_district_fields.html" %}'), css_id="district-fields"),
+            Row(
+                Column("activity", css_class="col-12 col-md-6"),
+                Column("focus_area", css_class="col-12 col-md-6"),
+            ),
+            InlineRadios("format"),
+            "notes",
+        )
+
+    def _chosen_district_id(self) -> int | None:
+        raw = self.data.get("district") if self.is_bound else self.initial.get("district")
+        if isinstance(raw, District):
+            return raw.pk
+        try:
+            return int(raw) if raw else None
+        except (TypeError, ValueError):
+            return None
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        start, end, minutes = data.get("start_time"), data.get("end_time"), data.get("minutes")
+        if "minutes" in self.errors:
+            return data
+        if start and end:
+            if end <= start:
+                self.add_error("end_time", "The end time must be after the start time.")
+                return data
+            span = (dt.datetime.combine(dt.date.min, end) - dt.datetime.combine(dt.date.min, start)).seconds // 60
+            if minutes and minutes != span:
+                self.add_error(
+                    "minutes", f"{minutes} minutes does not match {start:%H:%M}–{end:%H:%M} ({span} minutes)."
+                )
+            elif span > MAX_ENTRY_MINUTES:
+                self.add_error("end_time", "Enter between 1 and 720 minutes (12 hours); split longer days.")
+            else:
+                data["minutes"] = span
+        elif start or end:
+            self.add_error("end_time" if start else "start_time", "Give both a start and an end time, or neither.")
+        elif not minutes:
+            self.add_error("minutes", "Enter how many minutes, or a start and end time.")
+        activity = data.get("activity")
+        if activity and activity.kind == ActivityKind.COACHING and not data.get("focus_area"):
+            self.add_error("focus_area", "Choose what this coaching time was about.")
+        return data
+
+    @staticmethod
+    def initial_from(entry: LogEntry, *, date: dt.date | None = None) -> dict[str, Any]:
+        """Initial values copied from an entry (for edit, or "duplicate" with a new date)."""
+        return {
+            "date": date or entry.date,
+            "minutes": entry.minutes,
+            "start_time": entry.start_time if date is None else None,
+            "end_time": entry.end_time if date is None else None,
+            "district": entry.district_id,
+            "school": entry.school_id,
+            "teachers": [t.pk for t in entry.teachers.all()],
+            "activity": entry.activity_id,
+            "focus_area": entry.focus_area_id,
+            "format": entry.format,
+            "notes": entry.notes if date is None else "",
+        }
+
+
+class EntryFilterForm(forms.Form):
+    """Filters for a coach's entry list and its CSV export; every field optional."""
+
+    date_from = forms.DateField(required=False, label="From", widget=forms.DateInput(attrs={"type": "date"}))
+    date_to = forms.DateField(required=False, label="To", widget=forms.DateInput(attrs={"type": "date"}))
+    district = forms.ModelChoiceField(queryset=District.objects.none(), required=False, empty_label="All districts")
+    activity = forms.ModelChoiceField(queryset=Activity.objects.none(), required=False, empty_label="All activities")
+    q = forms.CharField(required=False, label="Search notes and teachers", max_length=100)
+
+    def __init__(self, *args: Any, coach: Coach, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts_visible_to(user)
+        activities = list(activities_for(coach))
+        self.fields["activity"].queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
+        self.fields["activity"].choices = [("", "All activities"), *grouped_activity_choices(activities)[1:]]
+        style_filter_fields(self)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
+            self.add_error("date_to", "“To” must be on or after “From”.")
+        return data

@@ -1,0 +1,208 @@
+"""Programs, coaches, contracts, and the heart of the data: coaching log entries."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from teachers.models import District, School, Teacher, User
+
+from .schoolyear import school_year_label
+
+MIN_CONTRACT_DAYS = 10
+MAX_CONTRACT_DAYS = 170
+MAX_ENTRY_MINUTES = 720
+MAX_DAY_MINUTES = 16 * 60
+HALF_DAY_MINUTES = 240  # a day of service under 4 hours counts as half a contract day
+
+
+class Program(models.Model):
+    """The employer of coaches, e.g. a regional center that contracts coaches to districts."""
+
+    name = models.CharField(max_length=200, unique=True)
+    directors = models.ManyToManyField(User, blank=True, related_name="directed_programs")
+    non_coaching_threshold = models.PositiveSmallIntegerField(
+        default=10,
+        validators=[MaxValueValidator(100)],
+        help_text="Percent of time on non-coaching duties above which reports raise a flag.",
+    )
+
+    class Meta:
+        ordering = ["name"]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Coach(models.Model):
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="coach")
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="coaches")
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["user__last_name", "user__first_name"]
+        verbose_name_plural = "coaches"
+
+    def __str__(self) -> str:
+        return self.user.display_name
+
+
+class Contract(models.Model):
+    """A district buys a number of coaching days from a program for one school year."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="contracts")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="contracts")
+    school_year = models.PositiveSmallIntegerField(
+        help_text="The year the school year starts in: 2026 means July 2026 – June 2027."
+    )
+    contracted_days = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(MIN_CONTRACT_DAYS), MaxValueValidator(MAX_CONTRACT_DAYS)]
+    )
+    daily_rate = models.DecimalField(max_digits=8, decimal_places=2, validators=[MinValueValidator(Decimal(0))])
+    coaches = models.ManyToManyField(
+        Coach,
+        blank=True,
+        related_name="contracts",
+        help_text="Leave empty to let every coach of the program serve this district.",
+    )
+
+    class Meta:
+        ordering = ["-school_year", "district__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "district", "school_year"], name="contract_one_per_program_district_year"
+            ),
+            models.CheckConstraint(
+                condition=Q(contracted_days__gte=MIN_CONTRACT_DAYS) & Q(contracted_days__lte=MAX_CONTRACT_DAYS),
+                name="contract_days_between_10_and_170",
+            ),
+            models.CheckConstraint(condition=Q(daily_rate__gte=0), name="contract_rate_not_negative"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} · {school_year_label(self.school_year)}"
+
+    @property
+    def school_year_label(self) -> str:
+        return school_year_label(self.school_year)
+
+
+class ActivityKind(models.TextChoices):
+    COACHING = "coaching", "Coaching activity"
+    NON_COACHING = "non_coaching", "Non-coaching duty"
+
+
+class Balance(models.TextChoices):
+    INPUT = "input", "Input"
+    OUTPUT = "output", "Output"
+
+
+class Activity(models.Model):
+    """What the time was spent doing. Built-ins ship in a data migration; programs may add more."""
+
+    name = models.CharField(max_length=100)
+    kind = models.CharField(max_length=20, choices=ActivityKind.choices, default=ActivityKind.COACHING)
+    balance = models.CharField(
+        max_length=10,
+        choices=Balance.choices,
+        blank=True,
+        help_text="Input or output side of the coaching role; empty for non-coaching duties.",
+    )
+    program = models.ForeignKey(
+        Program,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="activities",
+        help_text="Empty for the built-in list every program shares.",
+    )
+    position = models.PositiveSmallIntegerField(default=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["kind", "position", "name"]
+        verbose_name_plural = "activities"
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="activity_unique_name_per_program"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(program__isnull=True), name="activity_unique_builtin_name"
+            ),
+            models.CheckConstraint(
+                condition=(Q(kind=ActivityKind.COACHING) & ~Q(balance=""))
+                | (Q(kind=ActivityKind.NON_COACHING) & Q(balance="")),
+                name="activity_balance_only_for_coaching",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class FocusArea(models.Model):
+    """What the time was about (technology integration, literacy, …). Programs edit the list."""
+
+    name = models.CharField(max_length=100)
+    program = models.ForeignKey(Program, null=True, blank=True, on_delete=models.CASCADE, related_name="focus_areas")
+    position = models.PositiveSmallIntegerField(default=100)
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["position", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["program", "name"], name="focus_area_unique_name_per_program"),
+            models.UniqueConstraint(
+                fields=["name"], condition=Q(program__isnull=True), name="focus_area_unique_builtin_name"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Format(models.TextChoices):
+    IN_PERSON = "in_person", "In person"
+    VIRTUAL = "virtual", "Virtual"
+
+
+class LogEntry(models.Model):
+    """One block of a coach's time: when, how long, where, with whom, doing what, about what."""
+
+    coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="entries")
+    date = models.DateField()
+    # Denormalised from `date` by the service, so contract and report queries group on a column.
+    school_year = models.PositiveSmallIntegerField(editable=False)
+    minutes = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(MAX_ENTRY_MINUTES)])
+    start_time = models.TimeField(null=True, blank=True)
+    end_time = models.TimeField(null=True, blank=True)
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="log_entries")
+    school = models.ForeignKey(School, null=True, blank=True, on_delete=models.PROTECT, related_name="log_entries")
+    teachers = models.ManyToManyField(Teacher, blank=True, related_name="log_entries")
+    activity = models.ForeignKey(Activity, on_delete=models.PROTECT, related_name="entries")
+    focus_area = models.ForeignKey(FocusArea, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
+    format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
+    notes = models.TextField(blank=True, help_text="Private to you.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-date", "start_time", "created_at"]
+        verbose_name_plural = "log entries"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(minutes__gte=1) & Q(minutes__lte=MAX_ENTRY_MINUTES), name="entry_minutes_1_to_720"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["coach", "date"], name="entry_coach_date"),
+            models.Index(fields=["district", "school_year", "date"], name="entry_district_year_date"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.date} · {self.activity} · {self.minutes} min"
+
+    @property
+    def hours(self) -> float:
+        return self.minutes / 60

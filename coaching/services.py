@@ -1,0 +1,168 @@
+"""Writes for coaching. Every business rule on a log entry is checked here, once."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from teachers.models import District, School, Teacher
+
+from .access import contracts_served_by
+from .models import MAX_DAY_MINUTES, Activity, ActivityKind, Coach, FocusArea, LogEntry
+from .schoolyear import school_year_label, school_year_of
+from .selectors import activities_for, focus_areas_for
+
+
+def _validate_entry(
+    *,
+    coach: Coach,
+    date: dt.date,
+    minutes: int,
+    district: District,
+    school: School | None,
+    teachers: Iterable[Teacher],
+    activity: Activity,
+    focus_area: FocusArea | None,
+    exclude_pk: int | None = None,
+) -> None:
+    """Raise ValidationError (keyed by field) if the entry breaks a business rule."""
+    errors: dict[str, list[str]] = {}
+    today = timezone.localdate()
+    if date > today:
+        errors.setdefault("date", []).append("The date cannot be in the future.")
+    year = school_year_of(date)
+    if not contracts_served_by(coach).filter(district=district, school_year=year).exists():
+        errors.setdefault("district", []).append(
+            f"{district} is not on one of your contracts for the {school_year_label(year)} school year."
+        )
+    if school is not None and school.district_id != district.pk:
+        errors.setdefault("school", []).append(f"{school} is not a school of {district}.")
+    outsiders = [t.full_name for t in teachers if t.district_id != district.pk]
+    if outsiders:
+        errors.setdefault("teachers", []).append(f"Not on the {district} roster: {', '.join(outsiders)}.")
+    if not activities_for(coach).filter(pk=activity.pk).exists():
+        errors.setdefault("activity", []).append("Choose an activity from the list.")
+    if focus_area is not None and not focus_areas_for(coach).filter(pk=focus_area.pk).exists():
+        errors.setdefault("focus_area", []).append("Choose a focus area from the list.")
+    if focus_area is None and activity.kind == ActivityKind.COACHING:
+        errors.setdefault("focus_area", []).append("Choose what this coaching time was about.")
+    others = LogEntry.objects.filter(coach=coach, date=date)
+    if exclude_pk is not None:
+        others = others.exclude(pk=exclude_pk)
+    day_total = (others.aggregate(total=Sum("minutes"))["total"] or 0) + minutes
+    if day_total > MAX_DAY_MINUTES:
+        logged = day_total - minutes
+        errors.setdefault("minutes", []).append(
+            f"That makes {day_total / 60:.1f} hours on {date:%b} {date.day}; a day cannot exceed "
+            f"{MAX_DAY_MINUTES // 60} hours ({logged / 60:.1f} hours are already logged)."
+        )
+    if errors:
+        raise ValidationError(errors)
+
+
+@transaction.atomic
+def entry_log(
+    *,
+    coach: Coach,
+    date: dt.date,
+    minutes: int,
+    district: District,
+    activity: Activity,
+    focus_area: FocusArea | None = None,
+    school: School | None = None,
+    teachers: Iterable[Teacher] = (),
+    format: str = "in_person",
+    notes: str = "",
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+) -> LogEntry:
+    """Record a block of a coach's time after checking every rule; returns the saved entry."""
+    teachers = list(teachers)
+    # Lock the coach row so two quick saves cannot both pass the 16-hour day check.
+    Coach.objects.select_for_update().filter(pk=coach.pk).exists()
+    _validate_entry(
+        coach=coach,
+        date=date,
+        minutes=minutes,
+        district=district,
+        school=school,
+        teachers=teachers,
+        activity=activity,
+        focus_area=focus_area,
+    )
+    entry = LogEntry(
+        coach=coach,
+        date=date,
+        school_year=school_year_of(date),
+        minutes=minutes,
+        district=district,
+        school=school,
+        activity=activity,
+        focus_area=focus_area,
+        format=format,
+        notes=notes,
+        start_time=start_time,
+        end_time=end_time,
+    )
+    entry.full_clean()
+    entry.save()
+    entry.teachers.set(teachers)
+    return entry
+
+
+@transaction.atomic
+def entry_update(
+    *,
+    entry: LogEntry,
+    date: dt.date,
+    minutes: int,
+    district: District,
+    activity: Activity,
+    focus_area: FocusArea | None = None,
+    school: School | None = None,
+    teachers: Iterable[Teacher] = (),
+    format: str = "in_person",
+    notes: str = "",
+    start_time: dt.time | None = None,
+    end_time: dt.time | None = None,
+) -> LogEntry:
+    """Change an entry under the same rules as logging it."""
+    teachers = list(teachers)
+    Coach.objects.select_for_update().filter(pk=entry.coach_id).exists()
+    _validate_entry(
+        coach=entry.coach,
+        date=date,
+        minutes=minutes,
+        district=district,
+        school=school,
+        teachers=teachers,
+        activity=activity,
+        focus_area=focus_area,
+        exclude_pk=entry.pk,
+    )
+    entry.date = date
+    entry.school_year = school_year_of(date)
+    entry.minutes = minutes
+    entry.district = district
+    entry.school = school
+    entry.activity = activity
+    entry.focus_area = focus_area
+    entry.format = format
+    entry.notes = notes
+    entry.start_time = start_time
+    entry.end_time = end_time
+    entry.full_clean()
+    entry.save()
+    entry.teachers.set(teachers)
+    return entry
+
+
+@transaction.atomic
+def entry_delete(*, entry: LogEntry) -> None:
+    """Remove an entry and its teacher links."""
+    entry.delete()

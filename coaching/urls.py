@@ -1,0 +1,17 @@
+from django.urls import path
+
+from . import views
+
+app_name = "coaching"
+
+urlpatterns = [
+    path("week/", views.my_week, name="my_week"),
+    path("entries/", views.entry_list, name="entry_list"),
+    path("entries/export.csv", views.entry_export, name="entry_export"),
+    path("entries/new/", views.entry_add, name="entry_add"),
+    path("entries/district-fields/", views.district_fields, name="district_fields"),
+    path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
+    path("entries/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
+    path("contracts/", views.contract_list, name="contracts"),
+    path("my-sessions/", views.my_sessions, name="my_sessions"),
+]

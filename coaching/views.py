@@ -1,0 +1,259 @@
+"""Coach pages: My week, log/edit/duplicate/delete an entry, entry list and export, contracts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods
+
+from teachers.csv_export import csv_response
+
+from . import services
+from .access import coach_for, contracts_visible_to, get_entry_for, sessions_with_teacher
+from .forms import EntryFilterForm, LogEntryForm
+from .models import Coach, LogEntry
+from .schoolyear import school_year_of
+from .selectors import contract_usage, entry_list_for_coach, monday_of, week_for_coach
+
+ENTRY_FIELDS = (
+    "date",
+    "minutes",
+    "district",
+    "school",
+    "teachers",
+    "activity",
+    "focus_area",
+    "format",
+    "notes",
+    "start_time",
+    "end_time",
+)
+
+
+def coach_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed-in coaches only; anyone else signed in gets 403 (they have no time log)."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        coach = coach_for(request.user)
+        if coach is None:
+            raise PermissionDenied("Only coaches keep a time log.")
+        return view(request, coach, *args, **kwargs)
+
+    return wrapper
+
+
+def _parse_date(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+@coach_required
+@never_cache
+@require_GET
+def my_week(request: HttpRequest, coach: Coach) -> HttpResponse:
+    today = timezone.localdate()
+    monday = monday_of(_parse_date(request.GET.get("week")) or today)
+    week = week_for_coach(coach, monday)
+    return render(request, "coaching/my_week.html", {"week": week, "today": today, "coach": coach})
+
+
+def _save_entry(request: HttpRequest, form: LogEntryForm, coach: Coach, entry: LogEntry | None) -> LogEntry | None:
+    """Run the service with the form's data; on a rule error, put messages on the form's fields."""
+    values = {name: form.cleaned_data.get(name) for name in ENTRY_FIELDS}
+    values["teachers"] = values["teachers"] or []
+    values["notes"] = values["notes"] or ""
+    try:
+        if entry is None:
+            return services.entry_log(coach=coach, **values)
+        return services.entry_update(entry=entry, **values)
+    except ValidationError as exc:
+        form.add_error(None, exc)
+        return None
+
+
+def _week_url(day: dt.date) -> str:
+    return f"{reverse('coaching:my_week')}?week={monday_of(day).isoformat()}"
+
+
+@coach_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def entry_add(request: HttpRequest, coach: Coach) -> HttpResponse:
+    today = timezone.localdate()
+    copy_of = None
+    if request.method == "POST":
+        form = LogEntryForm(request.POST, coach=coach, user=request.user)
+        if form.is_valid():
+            entry = _save_entry(request, form, coach, None)
+            if entry is not None:
+                messages.success(
+                    request,
+                    f"Logged {entry.minutes} minutes of {entry.activity} on {entry.date:%a %b} {entry.date.day}.",
+                )
+                if "save_another" in request.POST:
+                    return redirect(f"{reverse('coaching:entry_add')}?date={entry.date.isoformat()}")
+                return redirect(_week_url(entry.date))
+    else:
+        copy_pk = request.GET.get("copy")
+        if copy_pk and copy_pk.isdigit():
+            copy_of = get_entry_for(request.user, int(copy_pk))
+            initial = LogEntryForm.initial_from(copy_of, date=today)
+        else:
+            initial = _fresh_initial(coach, _parse_date(request.GET.get("date")) or today)
+        form = LogEntryForm(initial=initial, coach=coach, user=request.user)
+    return render(request, "coaching/entry_form.html", {"form": form, "copy_of": copy_of, "entry": None})
+
+
+def _fresh_initial(coach: Coach, day: dt.date) -> dict[str, Any]:
+    """Sensible defaults: the date asked for, and the district and format used last time."""
+    initial: dict[str, Any] = {"date": min(day, timezone.localdate())}
+    last = LogEntry.objects.filter(coach=coach).order_by("-date", "-created_at").only("district", "format").first()
+    if last is not None:
+        initial.update(district=last.district_id, format=last.format)
+    return initial
+
+
+@coach_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def entry_edit(request: HttpRequest, coach: Coach, pk: int) -> HttpResponse:
+    entry = get_entry_for(request.user, pk)
+    if request.method == "POST":
+        form = LogEntryForm(request.POST, coach=coach, user=request.user)
+        if form.is_valid() and _save_entry(request, form, coach, entry) is not None:
+            messages.success(request, "Entry updated.")
+            return redirect(_week_url(entry.date))
+    else:
+        form = LogEntryForm(initial=LogEntryForm.initial_from(entry), coach=coach, user=request.user)
+    return render(request, "coaching/entry_form.html", {"form": form, "entry": entry, "copy_of": None})
+
+
+@coach_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def entry_delete(request: HttpRequest, coach: Coach, pk: int) -> HttpResponse:
+    entry = get_entry_for(request.user, pk)
+    if request.method == "POST":
+        day = entry.date
+        services.entry_delete(entry=entry)
+        messages.success(request, "Entry deleted.")
+        return redirect(_week_url(day))
+    return render(request, "coaching/entry_confirm_delete.html", {"entry": entry})
+
+
+@coach_required
+@require_GET
+def district_fields(request: HttpRequest, coach: Coach) -> HttpResponse:
+    """htmx: the school and teacher pickers for the district just chosen."""
+    form = LogEntryForm(initial={"district": request.GET.get("district")}, coach=coach, user=request.user)
+    return render(request, "coaching/partials/_district_fields.html", {"form": form})
+
+
+def _filtered_entries(request: HttpRequest, coach: Coach) -> tuple[EntryFilterForm, Any]:
+    form = EntryFilterForm(request.GET or None, coach=coach, user=request.user)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {
+            "date_from": data["date_from"],
+            "date_to": data["date_to"],
+            "district_id": data["district"].pk if data["district"] else None,
+            "activity_id": data["activity"].pk if data["activity"] else None,
+            "q": data["q"].strip(),
+        }
+    elif form.is_bound:
+        return form, LogEntry.objects.none()
+    return form, entry_list_for_coach(coach, **filters)
+
+
+@coach_required
+@never_cache
+@require_GET
+def entry_list(request: HttpRequest, coach: Coach) -> HttpResponse:
+    form, entries = _filtered_entries(request, coach)
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "coaching/entry_list.html",
+        {"filter_form": form, "page": page, "query": query.urlencode()},
+    )
+
+
+@coach_required
+@require_GET
+def entry_export(request: HttpRequest, coach: Coach) -> HttpResponse:
+    _, entries = _filtered_entries(request, coach)
+    header = ["date", "start", "end", "minutes", "district", "school", "teachers", "activity", "kind", "balance",
+              "focus_area", "format", "notes"]  # fmt: skip
+
+    def rows() -> Any:
+        for entry in entries.iterator(chunk_size=2000):
+            yield [
+                entry.date.isoformat(),
+                entry.start_time.strftime("%H:%M") if entry.start_time else "",
+                entry.end_time.strftime("%H:%M") if entry.end_time else "",
+                entry.minutes,
+                entry.district.name,
+                entry.school.name if entry.school else "",
+                "; ".join(t.full_name for t in entry.teachers.all()),
+                entry.activity.name,
+                entry.activity.get_kind_display(),
+                entry.activity.get_balance_display(),
+                entry.focus_area.name if entry.focus_area else "",
+                entry.get_format_display(),
+                entry.notes,
+            ]
+
+    stamp = timezone.localdate().isoformat()
+    return csv_response(f"fulcrum-time-log-{stamp}.csv", header, rows())
+
+
+@login_required
+@require_GET
+def contract_list(request: HttpRequest) -> HttpResponse:
+    """Days used, left and projected run-out for each contract the person may see."""
+    today = timezone.localdate()
+    year = request.GET.get("year")
+    contracts = contracts_visible_to(request.user)
+    years = sorted(set(contracts.values_list("school_year", flat=True)), reverse=True)
+    chosen = int(year) if year and year.isdigit() and int(year) in years else school_year_of(today)
+    usage = contract_usage(contracts.filter(school_year=chosen), today=today)
+    return render(
+        request,
+        "coaching/contract_list.html",
+        {"usage": usage, "years": years, "chosen_year": chosen, "today": today},
+    )
+
+
+@login_required
+@never_cache
+@require_GET
+def my_sessions(request: HttpRequest) -> HttpResponse:
+    """A teacher's own coaching history: when, with whom, doing what. Never the coach's notes."""
+    if request.user.role != "teacher":
+        raise PermissionDenied("This page lists a teacher's own coaching sessions.")
+    entries = (
+        sessions_with_teacher(request.user)
+        .select_related("coach__user", "activity", "focus_area", "district", "school")
+        .order_by("-date", "-start_time")
+    )
+    page = Paginator(entries, 50).get_page(request.GET.get("page"))
+    return render(request, "coaching/my_sessions.html", {"page": page})

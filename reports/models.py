@@ -1,0 +1,1 @@
+"""Report snapshots built by Celery jobs (models arrive with the reports work)."""

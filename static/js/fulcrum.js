@@ -1,0 +1,40 @@
+// Small progressive enhancements; every page works without them.
+(function () {
+  "use strict";
+
+  // Filter a list of checkboxes by the text typed into a search box.
+  document.addEventListener("input", function (event) {
+    var box = event.target.closest("[data-filter-list]");
+    if (!box) return;
+    var list = document.getElementById(box.getAttribute("data-filter-list"));
+    if (!list) return;
+    var words = box.value.toLowerCase().trim().split(/\s+/).filter(Boolean);
+    list.querySelectorAll("[data-label]").forEach(function (row) {
+      var label = row.getAttribute("data-label");
+      var checked = row.querySelector("input:checked");
+      var match = words.every(function (w) { return label.indexOf(w) !== -1; });
+      row.hidden = !(match || checked);
+    });
+  });
+
+  // Quick-duration buttons fill the minutes field and clear start/end times.
+  document.addEventListener("click", function (event) {
+    var button = event.target.closest("[data-minutes]");
+    if (!button) return;
+    var form = button.closest("form");
+    var minutes = form && form.querySelector("input[name=minutes]");
+    if (!minutes) return;
+    minutes.value = button.getAttribute("data-minutes");
+    ["start_time", "end_time"].forEach(function (name) {
+      var input = form.querySelector("input[name=" + name + "]");
+      if (input) input.value = "";
+    });
+    minutes.focus();
+  });
+
+  // A select marked data-autosubmit submits its form on change.
+  document.addEventListener("change", function (event) {
+    var select = event.target.closest("[data-autosubmit]");
+    if (select && select.form) select.form.submit();
+  });
+})();

@@ -1,0 +1,62 @@
+"""Roster forms: upload a CSV, filter the roster list."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Layout, Submit
+from django import forms
+
+from .models import District, GradeBand, School
+
+ROSTER_MAX_BYTES = 5 * 1024 * 1024
+
+
+class RosterImportForm(forms.Form):
+    district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label="Choose a district…")
+    file = forms.FileField(
+        label="Roster CSV",
+        help_text="Columns: school, first_name, last_name, email, grade_band, subject. Up to 5 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args: Any, districts: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        if districts.count() == 1:
+            self.fields["district"].initial = districts.first()
+        self.helper = FormHelper()
+        self.helper.layout = Layout("district", "file", Submit("import", "Import roster"))
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if upload.size > ROSTER_MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB. Split it by school and import each part.")
+        return upload
+
+
+class RosterFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    district = forms.ModelChoiceField(queryset=District.objects.none(), required=False, empty_label="All districts")
+    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label="All schools")
+    grade_band = forms.ChoiceField(choices=[("", "All grade bands"), *GradeBand.choices], required=False)
+    show_inactive = forms.BooleanField(required=False, label="Include inactive")
+
+    def __init__(self, *args: Any, districts: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["district"].queryset = districts
+        self.fields["school"].queryset = School.objects.filter(district__in=districts)
+        style_filter_fields(self)
+
+
+def style_filter_fields(form: forms.Form) -> None:
+    """Give a plain (non-crispy) filter form Bootstrap's small controls."""
+    for field in form.fields.values():
+        widget = field.widget
+        if isinstance(widget, forms.CheckboxInput):
+            widget.attrs.setdefault("class", "form-check-input")
+        elif isinstance(widget, forms.Select):
+            widget.attrs.setdefault("class", "form-select form-select-sm")
+        else:
+            widget.attrs.setdefault("class", "form-control form-control-sm")
