@@ -50,7 +50,7 @@ class LogEntryForm(forms.Form):
         min_value=1,
         max_value=MAX_ENTRY_MINUTES,
         widget=forms.NumberInput(attrs={"inputmode": "numeric", "step": 5, "placeholder": "e.g. 45"}),
-        help_text="Or give a start and end time.",
+        help_text="Or a start and end time.",
         error_messages={
             "min_value": "Enter between 1 and 720 minutes.",
             "max_value": "Enter between 1 and 720 minutes (12 hours); split longer days into entries.",
@@ -60,7 +60,11 @@ class LogEntryForm(forms.Form):
     end_time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="End")
     district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label="Choose a district…")
     school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label="Whole district")
-    teachers = TeacherChoiceField(queryset=Teacher.objects.none(), required=False, widget=forms.CheckboxSelectMultiple)
+    teachers = TeacherChoiceField(
+        queryset=Teacher.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )
     activity = forms.ModelChoiceField(queryset=Activity.objects.none())
     focus_area = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="Choose a focus area…", label="Focus area"
@@ -79,14 +83,14 @@ class LogEntryForm(forms.Form):
         districts = districts_visible_to(user)
         self.fields["district"].queryset = districts
         district_id = self._chosen_district_id()
-        if district_id and districts.filter(pk=district_id).exists():
+        self.district_chosen = bool(district_id and districts.filter(pk=district_id).exists())
+        if self.district_chosen:
             self.fields["school"].queryset = School.objects.filter(district_id=district_id)
             self.fields["teachers"].queryset = (
                 Teacher.objects.filter(district_id=district_id, active=True)
                 .select_related("school")
                 .order_by("last_name", "first_name")
             )
-        self.district_chosen = bool(district_id)
         activities = list(activities_for(coach))
         self.fields["activity"].queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
         self.fields["activity"].choices = grouped_activity_choices(activities)
@@ -104,15 +108,12 @@ class LogEntryForm(forms.Form):
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Row(
-                Column("date", css_class="col-12 col-sm-6 col-lg-3"),
-                Column(
-                    Field("minutes"),
-                    HTML('{% include "coaching/partials/_minute_buttons.html" %}'),
-                    css_class="col-12 col-sm-6 col-lg-3",
-                ),
+                Column("date", css_class="col-6 col-lg-3"),
+                Column(Field("minutes"), css_class="col-6 col-lg-3"),
                 Column("start_time", css_class="col-6 col-lg-3"),
                 Column("end_time", css_class="col-6 col-lg-3"),
             ),
+            HTML('{% include "coaching/partials/_minute_buttons.html" %}'),
             "district",
             Div(HTML('{% include "coaching/partials/_district_fields.html" %}'), css_id="district-fields"),
             Row(

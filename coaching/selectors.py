@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
@@ -102,7 +102,8 @@ class ContractUsage:
 
     @property
     def percent_used(self) -> int:
-        return min(100, round(100 * self.days_used / self.contract.contracted_days))
+        share = 100 * self.days_used / self.contract.contracted_days
+        return min(100, int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
     @property
     def days_per_week(self) -> Decimal | None:

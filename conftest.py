@@ -1,0 +1,133 @@
+"""The cast every test can use: two tenants (program, district, coach, teacher, admins) so each
+test can ask "and the other one?". Also the browser and service fixtures, which fail instead of
+skipping when CI is set."""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+
+import pytest
+
+from coaching.models import Coach, Contract, Program
+from coaching.tests.factories import CoachFactory, ContractFactory, ProgramFactory
+from teachers.models import District, Role, School, Teacher, User
+from teachers.tests.factories import DistrictFactory, SchoolFactory, TeacherFactory, UserFactory
+
+# Playwright runs an event loop in the test thread; Django's ORM calls from there are safe here.
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
+
+IN_CI = os.environ.get("CI", "").lower() in {"1", "true", "yes"}
+CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
+
+
+def need(condition: bool, reason: str) -> None:
+    """Skip locally when a real service or browser is missing; fail in CI, where nothing may skip."""
+    if condition:
+        return
+    if IN_CI:
+        pytest.fail(f"CI must run this test but cannot: {reason}")
+    pytest.skip(reason)
+
+
+@dataclass
+class Tenant:
+    program: Program
+    district: District
+    school: School
+    contract: Contract
+    coach: Coach
+    teacher: Teacher
+    district_admin: User
+    director: User
+
+
+def _tenant(tag: str) -> Tenant:
+    program = ProgramFactory(name=f"Program {tag}")
+    district = DistrictFactory(name=f"District {tag}")
+    school = SchoolFactory(district=district, name=f"School {tag}")
+    coach = CoachFactory(user=UserFactory(username=f"coach_{tag}", role=Role.COACH), program=program)
+    contract = ContractFactory(program=program, district=district)
+    contract.coaches.add(coach)
+    teacher_user = UserFactory(username=f"teacher_{tag}", role=Role.TEACHER)
+    teacher = TeacherFactory(school=school, user=teacher_user, first_name="Teacher", last_name=f"Of{tag}")
+    admin = UserFactory(username=f"admin_{tag}", role=Role.DISTRICT_ADMIN)
+    admin.administered_districts.add(district)
+    director = UserFactory(username=f"director_{tag}", role=Role.PROGRAM_DIRECTOR)
+    program.directors.add(director)
+    return Tenant(program, district, school, contract, coach, teacher, admin, director)
+
+
+@pytest.fixture
+def tenant_a(db) -> Tenant:
+    return _tenant("A")
+
+
+@pytest.fixture
+def tenant_b(db) -> Tenant:
+    return _tenant("B")
+
+
+@pytest.fixture
+def coach(tenant_a) -> User:
+    return tenant_a.coach.user
+
+
+@pytest.fixture
+def other_coach(tenant_b) -> User:
+    return tenant_b.coach.user
+
+
+@pytest.fixture
+def teacher(tenant_a) -> User:
+    return tenant_a.teacher.user
+
+
+@pytest.fixture
+def other_teacher(tenant_b) -> User:
+    return tenant_b.teacher.user
+
+
+@pytest.fixture
+def district_admin(tenant_a) -> User:
+    return tenant_a.district_admin
+
+
+@pytest.fixture
+def other_district_admin(tenant_b) -> User:
+    return tenant_b.district_admin
+
+
+@pytest.fixture
+def program_director(tenant_a) -> User:
+    return tenant_a.director
+
+
+@pytest.fixture
+def other_program_director(tenant_b) -> User:
+    return tenant_b.director
+
+
+@pytest.fixture
+def site_admin(db) -> User:
+    return UserFactory(username="site_admin", role=Role.SITE_ADMIN, is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def browser_type_launch_args(browser_type_launch_args):
+    """Drive Debian's Chromium, never a downloaded browser, and keep it on loopback."""
+    need(os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM} (apt-get install chromium)")
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": [
+            "--headless=new",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--disable-component-update",
+            "--disable-sync",
+            "--proxy-server=http://127.0.0.1:9",
+            "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
+        ],
+    }
