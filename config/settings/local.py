@@ -6,4 +6,4 @@ from .base import env
 DEBUG = env.bool("DJANGO_DEBUG", default=True)
 # runserver serves static files itself while DEBUG is on; whitenoise is for collected files.
 if DEBUG:
-    MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]  # noqa: F405
+    MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
