@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
-PASSWORD = "fulcrum-demo-2026"
+PASSWORD = os.environ.get("DEMO_PASSWORD", "fulcrum-demo-2026")  # noqa: S105 - the published demo password
 ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--proxy-server=http://127.0.0.1:9",
@@ -23,7 +23,12 @@ ARGS = [
 ]  # fmt: skip
 
 PAGES = {
-    "coach": [("my-week", "/week/"), ("log-time", "/entries/new/"), ("entries", "/entries/"), ("contracts", "/contracts/")],
+    "coach": [
+        ("my-week", "/week/"),
+        ("log-time", "/entries/new/"),
+        ("entries", "/entries/"),
+        ("contracts", "/contracts/"),
+    ],
     "admin.maple": [("roster", "/roster/"), ("roster-import", "/roster/import/")],
     "teacher": [("my-coaching", "/my-sessions/")],
 }
