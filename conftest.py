@@ -113,7 +113,7 @@ def site_admin(db) -> User:
     return UserFactory(username="site_admin", role=Role.SITE_ADMIN, is_staff=True, is_superuser=True)
 
 
-@pytest.fixture
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Drive Debian's Chromium, never a downloaded browser, and keep it on loopback."""
     need(os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -18,7 +18,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
+from teachers.access import districts_visible_to, is_site_admin
 from teachers.csv_export import csv_response
+from teachers.models import Role
 
 from . import services
 from .access import coach_for, contracts_visible_to, get_entry_for, sessions_with_teacher
@@ -115,17 +117,22 @@ def entry_add(request: HttpRequest, coach: Coach) -> HttpResponse:
             copy_of = get_entry_for(request.user, int(copy_pk))
             initial = LogEntryForm.initial_from(copy_of, date=today)
         else:
-            initial = _fresh_initial(coach, _parse_date(request.GET.get("date")) or today)
+            initial = _fresh_initial(request, coach, _parse_date(request.GET.get("date")) or today)
         form = LogEntryForm(initial=initial, coach=coach, user=request.user)
     return render(request, "coaching/entry_form.html", {"form": form, "copy_of": copy_of, "entry": None})
 
 
-def _fresh_initial(coach: Coach, day: dt.date) -> dict[str, Any]:
-    """Sensible defaults: the date asked for, and the district and format used last time."""
+def _fresh_initial(request: HttpRequest, coach: Coach, day: dt.date) -> dict[str, Any]:
+    """Sensible defaults: the date asked for, and the district and format used last time
+    (or the coach's only district)."""
     initial: dict[str, Any] = {"date": min(day, timezone.localdate())}
     last = LogEntry.objects.filter(coach=coach).order_by("-date", "-created_at").only("district", "format").first()
     if last is not None:
         initial.update(district=last.district_id, format=last.format)
+    else:
+        districts = list(districts_visible_to(request.user).values_list("pk", flat=True)[:2])
+        if len(districts) == 1:
+            initial["district"] = districts[0]
     return initial
 
 
@@ -230,6 +237,8 @@ def entry_export(request: HttpRequest, coach: Coach) -> HttpResponse:
 @require_GET
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Days used, left and projected run-out for each contract the person may see."""
+    if request.user.role == Role.TEACHER and not is_site_admin(request.user):
+        raise PermissionDenied("Contracts are for coaches and administrators.")
     today = timezone.localdate()
     year = request.GET.get("year")
     contracts = contracts_visible_to(request.user)
@@ -248,7 +257,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_sessions(request: HttpRequest) -> HttpResponse:
     """A teacher's own coaching history: when, with whom, doing what. Never the coach's notes."""
-    if request.user.role != "teacher":
+    if request.user.role != Role.TEACHER:
         raise PermissionDenied("This page lists a teacher's own coaching sessions.")
     entries = (
         sessions_with_teacher(request.user)

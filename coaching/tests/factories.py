@@ -1,7 +1,9 @@
 import datetime as dt
+import importlib
 from decimal import Decimal
 
 import factory
+from django.apps import apps as django_apps
 from django.utils import timezone
 
 from coaching.models import Activity, Coach, Contract, FocusArea, LogEntry, Program
@@ -37,11 +39,20 @@ class ContractFactory(factory.django.DjangoModelFactory):
     daily_rate = Decimal("425.00")
 
 
+def ensure_builtin_lists() -> None:
+    """Put back the built-in activities and focus areas after a transactional test's flush."""
+    if not Activity.objects.filter(program=None).exists():
+        migration = importlib.import_module("coaching.migrations.0002_fill_activities_and_focus_areas")
+        migration.fill(django_apps, None)
+
+
 def activity(name: str = "Coaching Cycles") -> Activity:
+    ensure_builtin_lists()
     return Activity.objects.get(name=name, program=None)
 
 
 def focus_area(name: str = "Technology integration") -> FocusArea:
+    ensure_builtin_lists()
     return FocusArea.objects.get(name=name, program=None)
 
 

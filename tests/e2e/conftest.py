@@ -1,0 +1,36 @@
+"""Browser journeys: Debian Chromium against live_server, with every off-machine request refused
+and reported, so a page that reaches for a CDN fails its test."""
+
+from __future__ import annotations
+
+from urllib.parse import urlsplit
+
+import pytest
+
+LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
+
+
+@pytest.fixture
+def guarded_page(page):
+    """A Playwright page whose requests beyond loopback are aborted and fail the test."""
+    offsite: list[str] = []
+
+    def guard(route):
+        host = urlsplit(route.request.url).hostname or ""
+        if route.request.url.startswith(("data:", "blob:")) or host in LOOPBACK:
+            route.continue_()
+        else:
+            offsite.append(route.request.url)
+            route.abort()
+
+    page.context.route("**/*", guard)
+    page.set_default_timeout(10_000)
+    yield page
+    assert not offsite, f"the page asked for off-machine URLs: {offsite}"
+
+
+def sign_in(page, base_url: str, username: str, password: str = "correct-horse-battery") -> None:
+    page.goto(f"{base_url}/login/")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()

@@ -1,0 +1,77 @@
+"""A real Celery worker on a real Redis, reading the real test database (CI runs this always)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import subprocess
+import sys
+import time
+import uuid
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+from coaching.tasks import contract_days_used
+from coaching.tests.factories import LogEntryFactory
+from config.celery import app, ping
+from conftest import need
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def _database_url() -> str:
+    s = connection.settings_dict
+    auth = s["USER"] + (f":{s['PASSWORD']}" if s.get("PASSWORD") else "")
+    return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
+
+
+@pytest.fixture
+def worker(transactional_db):
+    """Start `celery worker` on a private queue against the test database; stop it after."""
+    need(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set (a real Redis is needed)")
+    need(connection.vendor == "postgresql", "a worker process cannot share an SQLite test database")
+    queue = f"fulcrum-test-{uuid.uuid4().hex[:8]}"
+    node = f"{queue}@localhost"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url()}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-c", "1", "-Q", queue, "-n", node,
+         "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
+        cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    saved = app.conf.task_always_eager
+    app.conf.task_always_eager = False
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            if process.poll() is not None:
+                pytest.fail(f"the worker exited early:\n{process.stdout.read()}")
+            if app.control.ping(destination=[node], timeout=0.5):
+                break
+        else:
+            pytest.fail("the worker did not answer a ping within 30 s")
+        yield queue
+    finally:
+        app.conf.task_always_eager = saved
+        process.terminate()
+        try:
+            process.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait(timeout=5)
+
+
+def test_a_task_round_trips_through_redis_and_a_worker(worker):
+    result = ping.apply_async(queue=worker)
+    assert result.get(timeout=20) == "pong"
+
+
+def test_the_worker_reads_committed_rows_from_the_database(worker, tenant_a):
+    day = dt.date(2026, 9, 1)
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=day, minutes=300)
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=day + dt.timedelta(days=1), minutes=60)
+    tenant_a.contract.school_year = 2026
+    tenant_a.contract.save()
+    result = contract_days_used.apply_async(args=[tenant_a.contract.pk], queue=worker)
+    assert result.get(timeout=20) == "1.5"
