@@ -76,7 +76,7 @@ def test_export_has_the_filtered_rows_and_defuses_formulas(client, tenant_a, ent
     rows = read_csv(response)
     assert [r["date"] for r in rows] == ["2026-11-02", "2026-10-01"]
     assert rows[0]["teachers"] == tenant_a.teacher.full_name
-    assert rows[1]["notes"] == "'=HYPERLINK(\"http://x\")"
+    assert rows[1]["notes"] == '\'=HYPERLINK("http://x")'
     assert rows[1]["balance"] == "Input"
     assert all(r["notes"] != "theirs" for r in rows)
 
