@@ -15,6 +15,7 @@ from .models import District, GradeBand, School, Teacher
 ROSTER_COLUMNS = ("school", "first_name", "last_name", "email", "grade_band", "subject")
 ROSTER_REQUIRED = ("school", "first_name", "last_name", "email", "grade_band")
 ROSTER_MAX_ROWS = 20_000
+EMAIL_MAX_LENGTH = Teacher._meta.get_field("email").max_length or 254
 
 _GRADE_BAND_ALIASES = {
     "PK": GradeBand.PK,
@@ -26,6 +27,10 @@ _GRADE_BAND_ALIASES = {
     "6-8": GradeBand.G68,
     "9-12": GradeBand.G912,
     "K-12": GradeBand.K12,
+    "K12": GradeBand.K12,
+    "35": GradeBand.G35,
+    "68": GradeBand.G68,
+    "912": GradeBand.G912,
 }
 
 
@@ -70,7 +75,7 @@ class _RosterRow:
     last_name: str
     email: str
     grade_band: str
-    subject: str
+    subject: str | None  # None when the file has no subject column: keep what is stored
 
 
 def _read_roster(data: bytes) -> list[_RosterRow]:
@@ -120,7 +125,9 @@ def _read_roster(data: bytes) -> list[_RosterRow]:
             if not values[name]:
                 problems.append(f"{name} is missing")
         email = values["email"].lower()
-        if email:
+        if len(email) > EMAIL_MAX_LENGTH:
+            problems.append(f"email is longer than {EMAIL_MAX_LENGTH} characters")
+        elif email:
             try:
                 validate_email(email)
             except ValidationError:
@@ -148,7 +155,7 @@ def _read_roster(data: bytes) -> list[_RosterRow]:
                 last_name=values["last_name"],
                 email=email,
                 grade_band=grade_band or "",
-                subject=values["subject"],
+                subject=values["subject"] if "subject" in index else None,
             )
         )
     if errors:
@@ -194,7 +201,7 @@ def roster_import(*, district: District, data: bytes) -> RosterImportResult:
                         last_name=row.last_name,
                         email=row.email,
                         grade_band=row.grade_band,
-                        subject=row.subject,
+                        subject=row.subject or "",
                     )
                 )
                 continue
@@ -203,7 +210,8 @@ def roster_import(*, district: District, data: bytes) -> RosterImportResult:
             teacher.first_name = row.first_name
             teacher.last_name = row.last_name
             teacher.grade_band = row.grade_band
-            teacher.subject = row.subject
+            if row.subject is not None:
+                teacher.subject = row.subject
             teacher.active = True  # appearing on a roster again re-activates a teacher
             if tuple(getattr(teacher, f) for f in fields) != before:
                 to_update.append(teacher)
