@@ -15,7 +15,7 @@ from playwright.sync_api import sync_playwright
 
 BASE = sys.argv[1] if len(sys.argv) > 1 else "http://127.0.0.1:8000"
 OUT = Path(sys.argv[2] if len(sys.argv) > 2 else "docs/screenshots")
-PASSWORD = os.environ.get("DEMO_PASSWORD", "fulcrum-demo-2026")  # noqa: S105 - the published demo password
+PASSWORD = os.environ.get("DEMO_PASSWORD", "fulcrum-demo-2026")
 ARGS = [
     "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
     "--disable-component-update", "--disable-sync", "--proxy-server=http://127.0.0.1:9",
