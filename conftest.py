@@ -131,3 +131,19 @@ def browser_type_launch_args(browser_type_launch_args):
             "--force-webrtc-ip-handling-policy=disable_non_proxied_udp",
         ],
     }
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _close_stray_database_sessions(django_db_setup, django_db_blocker):
+    """After the session, end connections that server threads (live_server's keep-alive request
+    threads) still hold, so PostgreSQL can drop the test database cleanly."""
+    yield
+    from django.db import connection
+
+    with django_db_blocker.unblock():
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute(
+                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                    "WHERE datname = current_database() AND pid <> pg_backend_pid()"
+                )
