@@ -10,7 +10,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         counts = load_demo(today=timezone.localdate())
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(f"{v} {k}" for k, v in counts.items())))
-        self.stdout.write(f"Sign in at http://127.0.0.1:8000/ with password {DEMO_PASSWORD!r} as:")
+        self.stdout.write(f"Sign in with the password {DEMO_PASSWORD!r} as:")
         for person in PEOPLE:
             self.stdout.write(f"  {person.username:<16} {person.role.label}")
         self.stdout.write(f"  {'siteadmin':<16} Site administrator (Django admin)")
