@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from cycles import views as cycle_views
+
 from . import views
 
 admin.site.site_header = "Fulcrum administration"
@@ -14,5 +16,7 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("coaching.urls")),
     path("roster/", include("teachers.urls")),
+    path("cycles/", include("cycles.urls")),
+    path("r/<str:token>/", cycle_views.reflect_by_link, name="reflect"),
     path("admin/", admin.site.urls),
 ]

@@ -1,1 +1,329 @@
-"""Impact Cycles, PEERS goals, progress measures and reflections (models arrive with the cycles work)."""
+"""Impact Cycles (Identify → Learn → Improve), PEERS goals, progress measures and reflections.
+
+Confidential by default: goals, evidence, notes and reflections belong to the teacher and the
+coach. Only the teacher can share a cycle's goal and progress with administrators.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+
+from coaching.models import Coach, LogEntry
+from teachers.models import District, School, Teacher, User
+
+
+class Stage(models.TextChoices):
+    IDENTIFY = "identify", "Identify"
+    LEARN = "learn", "Learn"
+    IMPROVE = "improve", "Improve"
+    CLOSED = "closed", "Closed"
+
+
+STAGE_ORDER = [Stage.IDENTIFY, Stage.LEARN, Stage.IMPROVE, Stage.CLOSED]
+
+
+class Outcome(models.TextChoices):
+    GOAL_MET = "goal_met", "Goal met"
+    GOAL_REVISED = "goal_revised", "Goal revised (a new cycle follows)"
+    ENDED = "ended", "Ended"
+
+
+class LearnMode(models.TextChoices):
+    COACH_MODELS = "coach_models", "Coach models in class"
+    VIDEO = "video", "Watch a video"
+    VISIT_COLLEAGUE = "visit_colleague", "Visit a colleague"
+    CO_TEACHING = "co_teaching", "Co-teaching"
+
+
+class Cycle(models.Model):
+    """One coach with one teacher (or a small team from one school) moving through the stages."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="cycles")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="cycles")
+    school = models.ForeignKey(School, on_delete=models.PROTECT, related_name="cycles")
+    teachers = models.ManyToManyField(Teacher, related_name="cycles")
+    title = models.CharField(max_length=200, help_text="A short name the two of you will recognise.")
+    stage = models.CharField(max_length=10, choices=Stage.choices, default=Stage.IDENTIFY)
+    # Identify: a clear picture of current reality, and the strategy chosen to reach the goal.
+    current_reality = models.TextField(blank=True)
+    strategy = models.CharField(max_length=200, blank=True)
+    strategy_description = models.TextField(blank=True)
+    # Learn: how the teacher chooses to see the strategy, and when.
+    learn_mode = models.CharField(max_length=20, choices=LearnMode.choices, blank=True)
+    learn_date = models.DateField(null=True, blank=True)
+    coach_notes = models.TextField(blank=True, help_text="Private to the coach.")
+    # Closing.
+    outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
+    goal_met = models.BooleanField(null=True, blank=True)
+    closing_note = models.TextField(blank=True)
+    started_on = models.DateField()
+    closed_on = models.DateField(null=True, blank=True)
+    # The teacher's choice (Choice and Voice): share goal and progress with administrators.
+    shared_with_admins = models.BooleanField(default=False)
+    shared_changed_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; refuses stale edits.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-started_on", "-created_at"]
+        indexes = [
+            models.Index(fields=["coach", "stage"], name="cycle_coach_stage"),
+            models.Index(fields=["district", "stage"], name="cycle_district_stage"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(stage=Stage.CLOSED) | Q(outcome=""), name="cycle_outcome_only_when_closed"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def is_closed(self) -> bool:
+        return self.stage == Stage.CLOSED
+
+    @property
+    def stage_index(self) -> int:
+        return STAGE_ORDER.index(Stage(self.stage))
+
+
+class StageChange(models.Model):
+    """Every move between stages: when, by whom, and why when a stage was skipped or revisited."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="stage_changes")
+    from_stage = models.CharField(max_length=10, choices=Stage.choices, blank=True)
+    to_stage = models.CharField(max_length=10, choices=Stage.choices)
+    changed_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    changed_at = models.DateTimeField(auto_now_add=True)
+    reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["changed_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.from_stage or 'start'} → {self.to_stage}"
+
+
+class EvidenceKind(models.TextChoices):
+    OBSERVATION = "observation", "Observation"
+    VIDEO = "video", "Video"
+    STUDENT_WORK = "student_work", "Student work"
+    STUDENT_INTERVIEW = "student_interview", "Student interview"
+    ASSESSMENT_DATA = "assessment_data", "Assessment data"
+    SURVEY = "survey", "Survey"
+
+
+def evidence_upload_to(instance: Evidence, filename: str) -> str:
+    """Random stored names: an uploaded file's own name never reaches the disk or a URL."""
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"evidence/{uuid.uuid4().hex}.{suffix}"
+
+
+class Evidence(models.Model):
+    """A piece of the picture of current reality."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="evidence")
+    kind = models.CharField(max_length=20, choices=EvidenceKind.choices)
+    note = models.TextField(blank=True)
+    link = models.URLField(blank=True, max_length=500)
+    file = models.FileField(upload_to=evidence_upload_to, blank=True)
+    file_name = models.CharField(max_length=200, blank=True, help_text="The name it was uploaded with.")
+    content_type = models.CharField(max_length=100, blank=True)
+    added_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["added_at", "pk"]
+        verbose_name_plural = "evidence"
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} ({self.added_at:%Y-%m-%d})" if self.added_at else self.get_kind_display()
+
+
+class Goal(models.Model):
+    """A PEERS goal: Powerful, Easy, Emotionally compelling, Reachable, Student-focused.
+
+    It belongs to the teacher; the coach and the teacher can both edit it. Setting a new goal
+    keeps the old one (is_current=False) so the history of the cycle stays readable.
+    """
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="goals")
+    statement = models.TextField(help_text="What will be different for students?")
+    measure = models.CharField(
+        max_length=200, help_text="The student outcome you will count, e.g. “exit-ticket score ≥ 4/5”."
+    )
+    unit = models.CharField(max_length=40, default="% of students")
+    baseline = models.DecimalField(max_digits=7, decimal_places=2, null=True, blank=True)
+    target = models.DecimalField(max_digits=7, decimal_places=2)
+    deadline = models.DateField()
+    powerful = models.BooleanField(default=False)
+    easy = models.BooleanField(default=False)
+    emotionally_compelling = models.BooleanField(default=False)
+    reachable = models.BooleanField(default=False)
+    student_focused = models.BooleanField(default=False)
+    is_current = models.BooleanField(default=True)
+    met_on = models.DateField(null=True, blank=True)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-is_current", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle"], condition=Q(is_current=True), name="goal_one_current_per_cycle"),
+        ]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+    PEERS_FIELDS = ("powerful", "easy", "emotionally_compelling", "reachable", "student_focused")
+
+    @property
+    def peers_checked(self) -> int:
+        return sum(bool(getattr(self, name)) for name in self.PEERS_FIELDS)
+
+    @property
+    def is_peers(self) -> bool:
+        return self.peers_checked == len(self.PEERS_FIELDS)
+
+
+class ChecklistItem(models.Model):
+    """One step of the teaching strategy's checklist; editable per cycle."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="checklist")
+    text = models.CharField(max_length=300)
+    position = models.PositiveSmallIntegerField(default=0)
+    done = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class ProgressMeasure(models.Model):
+    """A dated data point of the goal's measure."""
+
+    goal = models.ForeignKey(Goal, on_delete=models.CASCADE, related_name="measures")
+    date = models.DateField()
+    value = models.DecimalField(max_digits=7, decimal_places=2)
+    n_students = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MaxValueValidator(1000)])
+    note = models.CharField(max_length=300, blank=True)
+    recorded_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.value}"
+
+
+class AdjustmentKind(models.TextChoices):
+    REVISIT_STRATEGY = "revisit_strategy", "Revisit the strategy (back to Learn)"
+    CHANGE_TEACHING = "change_teaching", "Change how it is taught"
+    NEW_GOAL = "new_goal", "Set a new goal"
+
+
+class Adjustment(models.Model):
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="adjustments")
+    kind = models.CharField(max_length=20, choices=AdjustmentKind.choices)
+    note = models.TextField()
+    made_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    made_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["made_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.get_kind_display()
+
+
+class CycleTime(models.Model):
+    """A log entry counted as time invested in a cycle (an entry belongs to at most one cycle)."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="time_links")
+    entry = models.OneToOneField(LogEntry, on_delete=models.CASCADE, related_name="cycle_link")
+
+    def __str__(self) -> str:
+        return f"{self.entry} → {self.cycle}"
+
+
+class Occasion(models.TextChoices):
+    AFTER_SESSION = "after_session", "After a coaching session"
+    AFTER_IMPLEMENTING = "after_implementing", "After implementing the strategy"
+    CYCLE_CLOSE = "cycle_close", "At the close of the cycle"
+    FREE = "free", "Free reflection"
+
+
+class Reflection(models.Model):
+    """A structured reflection. Visible to its author and the cycle's coach, nobody else."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.CASCADE, related_name="reflections")
+    teacher = models.ForeignKey(
+        Teacher, null=True, blank=True, on_delete=models.CASCADE, related_name="reflections",
+        help_text="The teacher who reflected; empty when a coach reflects.",
+    )  # fmt: skip
+    author = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.SET_NULL, related_name="reflections",
+        help_text="The signed-in author; empty when a teacher answered through a private link.",
+    )  # fmt: skip
+    occasion = models.CharField(max_length=20, choices=Occasion.choices, default=Occasion.AFTER_SESSION)
+    what_happened = models.TextField()
+    what_worked = models.TextField(blank=True)
+    what_was_hard = models.TextField(blank=True)
+    what_next = models.TextField(blank=True)
+    confidence = models.PositiveSmallIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
+    )
+    via_link = models.BooleanField(default=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(confidence__isnull=True) | (Q(confidence__gte=1) & Q(confidence__lte=5)),
+                name="reflection_confidence_1_to_5",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_occasion_display()} reflection"
+
+
+class ReflectionLink(models.Model):
+    """A private link for a teacher without an account: bound to one teacher and one cycle,
+    usable once, expiring. Only the SHA-256 of the token is stored, so a database dump hands out
+    no live links."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True)
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reflection_links")
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="reflection_links")
+    occasion = models.CharField(max_length=20, choices=Occasion.choices, default=Occasion.AFTER_SESSION)
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+    expires_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+    reflection = models.OneToOneField(Reflection, null=True, blank=True, on_delete=models.SET_NULL, related_name="link")
+
+    class Meta:
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"Reflection link for {self.teacher_id}"
+
+    @property
+    def is_expired(self) -> bool:
+        return self.expires_at <= timezone.now()

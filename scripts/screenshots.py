@@ -28,9 +28,12 @@ PAGES = {
         ("log-time", "/entries/new/"),
         ("entries", "/entries/"),
         ("contracts", "/contracts/"),
+        ("cycles", "/cycles/"),
+        ("cycle", "/cycles/ >> .list-group-item"),
     ],
     "admin.maple": [("roster", "/roster/"), ("roster-import", "/roster/import/")],
-    "teacher": [("my-coaching", "/my-sessions/")],
+    "teacher": [("my-coaching", "/my-sessions/"), ("teacher-cycle", "/cycles/ >> .list-group-item")],
+    "director": [("director-cycles", "/cycles/"), ("shared-cycle", "/cycles/ >> .list-group-item")],
 }
 
 
@@ -46,8 +49,12 @@ def main() -> None:
                 page.fill("input[name=username]", username)
                 page.fill("input[name=password]", PASSWORD)
                 page.click("button[type=submit]")
-                for name, path in pages:
+                for name, target in pages:
+                    path, _, click = target.partition(" >> ")
                     page.goto(BASE + path)
+                    if click:  # open the first item of a list, e.g. a cycle
+                        page.locator(click).first.click()
+                        page.wait_for_load_state()
                     page.screenshot(path=str(OUT / f"{name}{suffix}.png"), full_page=True)
                 context.close()
         browser.close()

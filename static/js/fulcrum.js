@@ -38,3 +38,15 @@
     if (select && select.form) select.form.submit();
   });
 })();
+
+// Copy buttons: data-copy names the input whose value to copy.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-copy]");
+  if (!button) return;
+  var input = document.querySelector(button.getAttribute("data-copy"));
+  if (!input) return;
+  input.select();
+  if (navigator.clipboard) {
+    navigator.clipboard.writeText(input.value).then(function () { button.textContent = "Copied"; });
+  }
+});

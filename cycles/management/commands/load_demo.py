@@ -2,13 +2,16 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from coaching.demo import DEMO_PASSWORD, PEOPLE, load_demo
+from cycles.demo import load_cycles_demo
 
 
 class Command(BaseCommand):
-    help = "Load the demo program (three districts, two coaches, a term of time). Running it again adds nothing."
+    help = "Load the demo program: three districts, two coaches, a term of time, Impact Cycles. Safe to run twice."
 
     def handle(self, *args: object, **options: object) -> None:
-        counts = load_demo(today=timezone.localdate())
+        today = timezone.localdate()
+        counts = load_demo(today=today)
+        counts["cycles"] = load_cycles_demo(today=today)
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(f"{v} {k}" for k, v in counts.items())))
         self.stdout.write(f"Sign in with the password {DEMO_PASSWORD!r} as:")
         for person in PEOPLE:

@@ -1,0 +1,66 @@
+"""Uploaded files are checked by their content, not their name, and capped in size."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.exceptions import ValidationError
+
+MAX_UPLOAD_BYTES = 10 * 1024 * 1024
+
+OFFICE = {
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+}
+TEXT = {"txt": "text/plain", "csv": "text/csv"}
+ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, GIF, MP4/MOV, WebM, Word, Excel, PowerPoint, CSV or plain text"
+
+
+def _extension(name: str) -> str:
+    return name.rsplit(".", 1)[-1].lower() if "." in name else ""
+
+
+def sniff_content_type(head: bytes, name: str) -> str | None:
+    """The content type that the first bytes prove, or None when they prove nothing we accept."""
+    if head.startswith(b"%PDF-"):
+        return "application/pdf"
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head.startswith((b"GIF87a", b"GIF89a")):
+        return "image/gif"
+    if head[4:8] == b"ftyp":
+        return "video/quicktime" if head[8:10] == b"qt" else "video/mp4"
+    if head.startswith(b"\x1a\x45\xdf\xa3"):
+        return "video/webm"
+    extension = _extension(name)
+    if head.startswith(b"PK\x03\x04") and extension in OFFICE:
+        return OFFICE[extension]
+    if extension in TEXT and b"\x00" not in head:
+        try:
+            head.decode("utf-8")
+        except UnicodeDecodeError as exc:
+            # A multi-byte character may be cut at the end of the sample; allow only that.
+            if exc.start < len(head) - 4:
+                return None
+        return TEXT[extension]
+    return None
+
+
+def check_upload(upload: Any) -> Any:
+    """Validate an UploadedFile: at most 10 MB and of an accepted type by content.
+    Sets `upload.checked_type`; raises ValidationError with a message for the person."""
+    if upload.size > MAX_UPLOAD_BYTES:
+        raise ValidationError(f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB.")
+    if upload.size == 0:
+        raise ValidationError("The file is empty.")
+    upload.seek(0)
+    head = upload.read(2048)
+    upload.seek(0)
+    content_type = sniff_content_type(head, upload.name)
+    if content_type is None:
+        raise ValidationError(f"This kind of file is not accepted. Upload a {ALLOWED_DESCRIPTION} file.")
+    upload.checked_type = content_type
+    return upload

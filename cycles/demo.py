@@ -1,0 +1,93 @@
+"""Demo Impact Cycles for the demo program, at every stage. Safe to load twice."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import transaction
+
+from coaching.models import Coach, LogEntry
+from teachers.models import Teacher
+
+from . import services
+from .models import AdjustmentKind, Cycle, LearnMode, Occasion, Outcome, Stage
+
+PLANS = [
+    # (title, stage, goal statement, measure, baseline, target, points, shared)
+    ("Exit tickets in Grade 2", Stage.IMPROVE, "90% of students score 4/5 or better on daily math exit tickets",
+     "exit-ticket score ≥ 4/5", "52", "90", ["58", "64", "71", "76"], True),
+    ("Student talk in science", Stage.LEARN, "Every student explains their reasoning aloud at least once a lesson",
+     "students who explain reasoning aloud", "35", "100", [], False),
+    ("Reading conferences", Stage.IDENTIFY, "", "", "", "", [], False),
+    ("Number talks routine", Stage.CLOSED, "85% of students use two strategies to solve a number talk",
+     "students using two strategies", "30", "85", ["45", "62", "79", "88"], False),
+    ("Chromebook routines", Stage.IMPROVE, "Students start the digital task within 2 minutes of the signal",
+     "students on task within 2 minutes", "40", "95", ["55", "70"], False),
+]  # fmt: skip
+
+
+@transaction.atomic
+def load_cycles_demo(*, today: dt.date) -> int:
+    """Open the demo cycles for the first demo coach if none exist yet; returns the cycle count."""
+    coach = Coach.objects.filter(user__username="coach").select_related("user").first()
+    if coach is None or Cycle.objects.filter(coach=coach).exists():
+        return Cycle.objects.count()
+    user = coach.user
+    ava = Teacher.objects.filter(user__username="teacher").first()
+    district_teachers = list(
+        Teacher.objects.filter(district__name="Maple Grove CUSD 5").exclude(pk=getattr(ava, "pk", None))[:8]
+    )
+    partners = [ava, *district_teachers] if ava else district_teachers
+    for index, (title, stage, statement, measure, baseline, target, points, shared) in enumerate(PLANS):
+        teacher = partners[index % len(partners)]
+        started = today - dt.timedelta(weeks=10 - index)
+        cycle = services.cycle_start(coach=coach, teachers=[teacher], title=title, started_on=started)
+        services.cycle_update_plan(
+            cycle=cycle, by=user, current_reality="Observed two lessons; collected a week of student work.",
+            strategy="Exit tickets with immediate feedback" if index == 0 else "Think-pair-share with sentence frames",
+            strategy_description="Students answer one question at the end of the lesson; the teacher sorts them "
+            "into three piles and starts the next lesson from the middle pile.",
+            learn_mode=LearnMode.COACH_MODELS, learn_date=started + dt.timedelta(days=10),
+        )  # fmt: skip
+        for text in (
+            "State the learning target",
+            "Model one worked example",
+            "Students answer alone",
+            "Sort into piles",
+        ):
+            services.checklist_add(cycle=cycle, text=text)
+        if not statement:
+            continue
+        services.goal_set(
+            cycle=cycle, by=user, statement=statement, measure=measure, unit="% of students",
+            baseline=Decimal(baseline), target=Decimal(target), deadline=today + dt.timedelta(weeks=8),
+            powerful=True, easy=True, emotionally_compelling=True, reachable=True, student_focused=True,
+        )  # fmt: skip
+        services.cycle_move(cycle=cycle, to_stage=Stage.LEARN, by=user)
+        if stage == Stage.LEARN:
+            continue
+        services.cycle_move(cycle=cycle, to_stage=Stage.IMPROVE, by=user)
+        for week, value in enumerate(points):
+            services.progress_record(
+                cycle=cycle, by=user, date=started + dt.timedelta(weeks=3 + week), value=Decimal(value), n_students=24
+            )
+        if index == 4:
+            services.adjustment_record(
+                cycle=cycle, by=user, kind=AdjustmentKind.CHANGE_TEACHING,
+                note="Add a visual timer and practise the start signal twice.",
+            )  # fmt: skip
+        if stage == Stage.CLOSED:
+            services.cycle_move(cycle=cycle, to_stage=Stage.CLOSED, by=user, outcome=Outcome.GOAL_MET, goal_met=True,
+                                closing_note="Goal met two weeks early.")  # fmt: skip
+        if shared and teacher.user_id:
+            services.cycle_share(cycle=cycle, teacher=teacher, shared=True)
+        entries = LogEntry.objects.filter(coach=coach, school=teacher.school, date__gte=started)[:4]
+        services.time_link(cycle=cycle, entries=entries)
+        services.reflection_write(
+            author=teacher.user, teacher=teacher, cycle=cycle, occasion=Occasion.AFTER_IMPLEMENTING,
+            what_happened="Tried the routine for a week.", what_worked="Students liked seeing their own progress.",
+            what_was_hard="Finding five minutes at the end of the lesson.", what_next="Move it to right after recess.",
+            confidence=4,
+        )  # fmt: skip
+    return Cycle.objects.count()

@@ -1,0 +1,273 @@
+"""Forms for Impact Cycles and reflections. They validate; services save."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import HTML, Column, Div, Layout, Row, Submit
+from django import forms
+from django.urls import reverse
+from django.utils import timezone
+
+from coaching.uploads import check_upload
+from teachers.access import districts_visible_to
+from teachers.forms import style_filter_fields
+from teachers.models import District, School, Teacher
+
+from .models import AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
+
+PEERS_PROMPTS = {
+    "powerful": ("Powerful", "Will reaching it make a real difference to students' learning or well-being?"),
+    "easy": ("Easy", "Is it simple and clear enough to say in one sentence and remember?"),
+    "emotionally_compelling": ("Emotionally compelling", "Does it matter to you? Do you care about reaching it?"),
+    "reachable": ("Reachable", "Is there a measurable student outcome, a target and a deadline you can hit?"),
+    "student_focused": ("Student-focused", "Is it about what students do, learn or feel, not what the teacher does?"),
+}
+
+
+def _helper(*layout: Any, submit: str | None = None) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(*layout, *([Submit("save", submit)] if submit else []))
+    return helper
+
+
+class TeacherPickerField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Teacher) -> str:
+        return f"{obj.last_name}, {obj.first_name} · {obj.school.name}"
+
+
+class CycleStartForm(forms.Form):
+    district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label="Choose a district…")
+    teachers = TeacherPickerField(
+        queryset=Teacher.objects.none(),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text="One teacher, or a small team (up to six) from one school.",
+    )
+    title = forms.CharField(
+        max_length=200, help_text="A short name you will both recognise, e.g. “Exit tickets in 3B”."
+    )
+
+    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        districts = districts_visible_to(user)
+        self.fields["district"].queryset = districts
+        raw = self.data.get("district") if self.is_bound else self.initial.get("district")
+        try:
+            district_id = int(raw) if raw else None
+        except (TypeError, ValueError):
+            district_id = None
+        self.district_chosen = bool(district_id and districts.filter(pk=district_id).exists())
+        if self.district_chosen:
+            self.fields["teachers"].queryset = (
+                Teacher.objects.filter(district_id=district_id, active=True)
+                .select_related("school")
+                .order_by("last_name", "first_name")
+            )
+        self.fields["district"].widget.attrs.update(
+            {"hx-get": reverse("cycles:teacher_picker"), "hx-target": "#teacher-picker", "hx-trigger": "change",
+             "hx-include": "this"}
+        )  # fmt: skip
+        self.helper = _helper(
+            "district",
+            Div(HTML('{% include "cycles/partials/_teacher_picker.html" %}'), css_id="teacher-picker"),
+            "title",
+        )
+
+
+class PlanForm(forms.Form):
+    """Identify and Learn: current reality, strategy, how the teacher will see it."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    title = forms.CharField(max_length=200)
+    current_reality = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 4}), label="Current reality",
+        help_text="What do you see now? Summarise the evidence: observation, video, student work, data.",
+    )  # fmt: skip
+    strategy = forms.CharField(required=False, max_length=200, label="Teaching strategy")
+    strategy_description = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="How the strategy works"
+    )
+    learn_mode = forms.ChoiceField(
+        required=False, choices=[("", "Not chosen yet"), *LearnMode.choices], label="How the teacher will see it"
+    )
+    learn_date = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}), label="When")
+    coach_notes = forms.CharField(
+        required=False, widget=forms.Textarea(attrs={"rows": 3}), label="Coach notes",
+        help_text="Private to you: the teacher and administrators never see them.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, for_coach: bool, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not for_coach:
+            del self.fields["coach_notes"]
+        self.helper = _helper(
+            "version",
+            "title",
+            "current_reality",
+            Row(Column("strategy", css_class="col-md-6"), Column("learn_mode", css_class="col-md-3"),
+                Column("learn_date", css_class="col-md-3")),
+            "strategy_description",
+            *(["coach_notes"] if for_coach else []),
+        )  # fmt: skip
+
+
+class GoalForm(forms.ModelForm):
+    replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
+
+    class Meta:
+        model = Goal
+        fields = ["statement", "measure", "unit", "baseline", "target", "deadline", *PEERS_PROMPTS]
+        widgets = {
+            "statement": forms.Textarea(attrs={"rows": 2}),
+            "deadline": forms.DateInput(attrs={"type": "date"}),
+            "baseline": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+            "target": forms.NumberInput(attrs={"step": "any", "inputmode": "decimal"}),
+        }
+        labels = {"statement": "Goal", "measure": "Student measure", "baseline": "Baseline (now)"}
+        help_texts = {"unit": "What the numbers count, e.g. “% of students” or “average score”."}
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        for name, (label, prompt) in PEERS_PROMPTS.items():
+            self.fields[name].label = label
+            self.fields[name].help_text = prompt
+        self.fields["statement"].widget.attrs["placeholder"] = (
+            "e.g. 90% of students score 4/5 or better on exit tickets"
+        )
+        self.helper = _helper(
+            "replace",
+            "statement",
+            Row(Column("measure", css_class="col-md-6"), Column("unit", css_class="col-md-6")),
+            Row(Column("baseline", css_class="col-4"), Column("target", css_class="col-4"),
+                Column("deadline", css_class="col-4")),
+            HTML('<fieldset class="peers-check border rounded p-3 mb-3"><legend class="fs-6 fw-semibold">'
+                 "Test the goal against PEERS</legend>"),
+            *PEERS_PROMPTS,
+            HTML("</fieldset>"),
+        )  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        baseline, target = data.get("baseline"), data.get("target")
+        if baseline is not None and target is not None and baseline == target:
+            self.add_error("target", "The target should differ from the baseline: what will change?")
+        if data.get("deadline") and data["deadline"] < timezone.localdate() and not self.instance.pk:
+            self.add_error("deadline", "The deadline has passed; choose a date ahead.")
+        if data.get("reachable") and (target is None or not data.get("deadline")):
+            self.add_error("reachable", "A Reachable goal has a measurable target and a deadline.")
+        return data
+
+
+class EvidenceForm(forms.Form):
+    kind = forms.ChoiceField(choices=EvidenceKind.choices)
+    note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    link = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(required=False, help_text="Up to 10 MB: PDF, image, video, Office document, CSV or text.")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Row(Column("kind", css_class="col-md-4"), Column("link", css_class="col-md-8")),
+                              "note", "file")  # fmt: skip
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        return check_upload(upload) if upload else upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and not (data.get("note", "").strip() or data.get("link") or data.get("file")):
+            self.add_error("note", "Add a note, a link or a file.")
+        return data
+
+
+class ChecklistItemForm(forms.Form):
+    text = forms.CharField(max_length=300, label="New checklist step")
+
+
+class ProgressForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    value = forms.DecimalField(max_digits=7, decimal_places=2, widget=forms.NumberInput(attrs={"step": "any",
+                               "inputmode": "decimal"}))  # fmt: skip
+    n_students = forms.IntegerField(required=False, min_value=1, max_value=1000, label="Students measured")
+    note = forms.CharField(required=False, max_length=300)
+
+    def __init__(self, *args: Any, unit: str = "", **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["value"].label = f"Value ({unit})" if unit else "Value"
+        self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.helper = _helper(
+            Row(Column("date", css_class="col-6 col-md-3"), Column("value", css_class="col-6 col-md-3"),
+                Column("n_students", css_class="col-6 col-md-2"), Column("note", css_class="col-12 col-md-4")),
+        )  # fmt: skip
+
+
+class AdjustmentForm(forms.Form):
+    kind = forms.ChoiceField(choices=AdjustmentKind.choices, label="Adjustment")
+    note = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="What changes, and why")
+
+
+class MoveForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    to_stage = forms.ChoiceField(choices=Stage.choices, label="Move to")
+    reason = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="Needed when skipping a stage, closing early or going back to Learn.",
+    )
+    outcome = forms.ChoiceField(required=False, choices=[("", "—"), *Outcome.choices], label="Outcome (when closing)")
+    goal_met = forms.TypedChoiceField(
+        required=False, choices=[("", "—"), ("yes", "Yes"), ("no", "No")], label="Goal met? (when closing)",
+        coerce=lambda value: {"yes": True, "no": False}.get(value), empty_value=None,
+    )  # fmt: skip
+    closing_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Closing note")
+
+
+class ReflectionForm(forms.Form):
+    occasion = forms.ChoiceField(choices=Occasion.choices, label="When is this reflection?")
+    what_happened = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="What happened?")
+    what_worked = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="What worked?"
+    )
+    what_was_hard = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="What was hard?"
+    )
+    what_next = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="What next?"
+    )
+    confidence = forms.TypedChoiceField(
+        required=False, coerce=int, empty_value=None, widget=forms.RadioSelect,
+        choices=[(i, str(i)) for i in range(1, 6)],
+        label="How confident do you feel about this strategy now? (1 = not yet, 5 = very)",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, with_occasion: bool = True, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        if not with_occasion:
+            del self.fields["occasion"]
+        self.helper = _helper(
+            *(["occasion"] if with_occasion else []), "what_happened", "what_worked", "what_was_hard", "what_next",
+            InlineRadios("confidence"),
+        )  # fmt: skip
+
+
+class LinkForm(forms.Form):
+    teacher = forms.ModelChoiceField(queryset=Teacher.objects.none(), empty_label=None)
+    occasion = forms.ChoiceField(choices=Occasion.choices, label="Reflection for")
+
+    def __init__(self, *args: Any, cycle_teachers: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["teacher"].queryset = cycle_teachers
+
+
+class CycleFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    stage = forms.ChoiceField(required=False, choices=[("", "All stages"), *Stage.choices])
+    school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label="All schools")
+
+    def __init__(self, *args: Any, schools: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["school"].queryset = schools
+        style_filter_fields(self)

@@ -1,0 +1,162 @@
+"""Reads for Impact Cycles: lists with their joins, one cycle's page, chart data, counts."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models.functions import Coalesce
+
+from teachers.models import Teacher
+
+from .access import CycleView
+from .models import Cycle, CycleTime, Goal, ProgressMeasure, Reflection, Stage, StageChange
+
+
+def with_list_columns(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
+    """Everything a cycle row shows (teachers, school, current goal, minutes) in fixed queries."""
+    current_goal = Goal.objects.filter(cycle=OuterRef("pk"), is_current=True)
+    minutes = (
+        CycleTime.objects.filter(cycle=OuterRef("pk"))
+        .values("cycle")
+        .annotate(total=Sum("entry__minutes"))
+        .values("total")
+    )
+    return (
+        cycles.select_related("school", "district", "coach__user")
+        .prefetch_related(Prefetch("teachers", queryset=Teacher.objects.only("id", "first_name", "last_name")))
+        .annotate(
+            goal_statement=Subquery(current_goal.values("statement")[:1]),
+            goal_met_on=Subquery(current_goal.values("met_on")[:1]),
+            minutes_invested=Coalesce(Subquery(minutes, output_field=IntegerField()), Value(0)),
+        )
+    )
+
+
+def cycle_list(
+    cycles: QuerySet[Cycle], *, stage: str = "", school_id: int | None = None, teacher_id: int | None = None,
+    q: str = "",
+) -> QuerySet[Cycle]:  # fmt: skip
+    """Narrow an already-scoped queryset by the list filters; open cycles first, newest first."""
+    if stage:
+        cycles = cycles.filter(stage=stage)
+    if school_id:
+        cycles = cycles.filter(school_id=school_id)
+    if teacher_id:
+        cycles = cycles.filter(teachers__id=teacher_id)
+    for word in q.split()[:5]:
+        teacher_match = Teacher.objects.filter(cycles=OuterRef("pk")).filter(
+            Q(first_name__icontains=word) | Q(last_name__icontains=word)
+        )
+        goal_match = Goal.objects.filter(cycle=OuterRef("pk"), statement__icontains=word)
+        cycles = cycles.filter(
+            Q(title__icontains=word) | Q(strategy__icontains=word) | Q(pk__in=teacher_match.values("cycles"))
+            | Q(pk__in=goal_match.values("cycle"))
+        )  # fmt: skip
+    # Open cycles first (no closing date), then the most recently started.
+    return with_list_columns(cycles).order_by(F("closed_on").desc(nulls_first=True), "-started_on", "-pk")
+
+
+def stage_counts(cycles: QuerySet[Cycle]) -> dict[str, int]:
+    """How many cycles sit in each stage, and how many closed with the goal met (one query)."""
+    row = cycles.aggregate(
+        total=Count("pk"),
+        **{stage.value: Count("pk", filter=Q(stage=stage)) for stage in Stage},
+        goal_met=Count("pk", filter=Q(stage=Stage.CLOSED, goal_met=True)),
+    )
+    return {key: value or 0 for key, value in row.items()}
+
+
+@dataclass
+class ChartData:
+    labels: list[str]
+    values: list[float]
+    baseline: float | None
+    target: float
+    unit: str
+    deadline: str
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "labels": self.labels,
+            "values": self.values,
+            "baseline": self.baseline,
+            "target": self.target,
+            "unit": self.unit,
+            "deadline": self.deadline,
+        }
+
+
+def progress_chart(goal: Goal, measures: list[ProgressMeasure]) -> ChartData:
+    """The progress points of a goal against its baseline and target, ready for Chart.js."""
+    return ChartData(
+        labels=[m.date.isoformat() for m in measures],
+        values=[float(m.value) for m in measures],
+        baseline=float(goal.baseline) if goal.baseline is not None else None,
+        target=float(goal.target),
+        unit=goal.unit,
+        deadline=goal.deadline.isoformat(),
+    )
+
+
+@dataclass
+class CyclePage:
+    """Everything one cycle's page shows, loaded in a fixed number of queries."""
+
+    cycle: Cycle
+    view: CycleView
+    goal: Goal | None
+    past_goals: list[Goal]
+    measures: list[ProgressMeasure]
+    chart: ChartData | None
+    evidence: list[Any]
+    checklist: list[Any]
+    stage_changes: list[StageChange]
+    adjustments: list[Any]
+    reflections: list[Reflection]
+    links: list[Any]
+    time_entries: list[Any]
+    minutes_invested: int
+    teachers: list[Teacher]
+
+    @property
+    def checklist_done(self) -> int:
+        return sum(1 for item in self.checklist if item.done)
+
+
+def cycle_page(cycle: Cycle, view: CycleView, *, viewer_teacher: Teacher | None = None) -> CyclePage:
+    """Load one cycle for its page. The shared (administrator) view loads only goal and progress."""
+    goals = list(cycle.goals.all())
+    goal = next((g for g in goals if g.is_current), None)
+    measures = list(goal.measures.all()) if goal else []
+    teachers = list(cycle.teachers.all())
+    confidential = view in (CycleView.COACH, CycleView.TEACHER)
+    reflections: list[Reflection] = []
+    if view == CycleView.COACH:
+        reflections = list(cycle.reflections.select_related("teacher", "author"))
+    elif view == CycleView.TEACHER and viewer_teacher is not None:
+        reflections = list(cycle.reflections.filter(teacher=viewer_teacher).select_related("teacher", "author"))
+    time_entries = (
+        list(CycleTime.objects.filter(cycle=cycle).select_related("entry__activity").order_by("-entry__date"))
+        if view == CycleView.COACH
+        else []
+    )
+    minutes = CycleTime.objects.filter(cycle=cycle).aggregate(total=Sum("entry__minutes"))["total"] or 0
+    return CyclePage(
+        cycle=cycle,
+        view=view,
+        goal=goal,
+        past_goals=[g for g in goals if not g.is_current] if confidential else [],
+        measures=measures,
+        chart=progress_chart(goal, measures) if goal else None,
+        evidence=list(cycle.evidence.all()) if confidential else [],
+        checklist=list(cycle.checklist.all()) if confidential else [],
+        stage_changes=list(cycle.stage_changes.select_related("changed_by")) if confidential else [],
+        adjustments=list(cycle.adjustments.select_related("made_by")) if confidential else [],
+        reflections=reflections,
+        links=list(cycle.reflection_links.select_related("teacher")[:20]) if view == CycleView.COACH else [],
+        time_entries=time_entries,
+        minutes_invested=minutes,
+        teachers=teachers,
+    )

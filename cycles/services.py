@@ -1,0 +1,382 @@
+"""Writes for Impact Cycles. One function per business action; each checks its own rules."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+from collections.abc import Iterable
+from decimal import Decimal
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from coaching.access import contracts_served_by
+from coaching.models import Coach, LogEntry
+from teachers.models import Teacher, User
+
+from .models import (
+    STAGE_ORDER,
+    Adjustment,
+    AdjustmentKind,
+    ChecklistItem,
+    Cycle,
+    CycleTime,
+    Evidence,
+    Goal,
+    Occasion,
+    Outcome,
+    ProgressMeasure,
+    Reflection,
+    ReflectionLink,
+    Stage,
+    StageChange,
+)
+
+MAX_TEAM = 6
+LINK_LIFETIME = dt.timedelta(days=14)
+
+
+class StaleEdit(ValidationError):
+    """Someone saved the cycle after this form was opened."""
+
+
+def _bump(cycle: Cycle, expected_version: int | None) -> None:
+    """Optimistic lock: refuse a save based on an old version, then move the version on."""
+    if expected_version is not None:
+        updated = Cycle.objects.filter(pk=cycle.pk, version=expected_version).update(
+            version=F("version") + 1, updated_at=timezone.now()
+        )
+        if not updated:
+            raise StaleEdit(
+                "Someone else changed this cycle after you opened it. Your changes were not saved: "
+                "reload the page to see theirs, then make yours again."
+            )
+        cycle.version = expected_version + 1
+    else:
+        Cycle.objects.filter(pk=cycle.pk).update(version=F("version") + 1, updated_at=timezone.now())
+        cycle.refresh_from_db(fields=["version"])
+
+
+@transaction.atomic
+def cycle_start(*, coach: Coach, teachers: Iterable[Teacher], title: str, started_on: dt.date | None = None) -> Cycle:
+    """Open a cycle in Identify with one teacher or a small team from one school."""
+    teachers = list(teachers)
+    if not teachers:
+        raise ValidationError({"teachers": "Choose the teacher (or up to six teachers of one school)."})
+    if len(teachers) > MAX_TEAM:
+        raise ValidationError({"teachers": f"A team cycle has at most {MAX_TEAM} teachers."})
+    schools = {t.school_id for t in teachers}
+    if len(schools) > 1:
+        raise ValidationError({"teachers": "A team cycle's teachers must all teach at the same school."})
+    first = teachers[0]
+    if not contracts_served_by(coach).filter(district_id=first.district_id).exists():
+        raise ValidationError({"teachers": "These teachers are not in a district you serve."})
+    cycle = Cycle(
+        coach=coach,
+        district_id=first.district_id,
+        school_id=first.school_id,
+        title=title.strip(),
+        started_on=started_on or timezone.localdate(),
+    )
+    cycle.full_clean()
+    cycle.save()
+    cycle.teachers.set(teachers)
+    StageChange.objects.create(cycle=cycle, from_stage="", to_stage=Stage.IDENTIFY, changed_by=coach.user)
+    return cycle
+
+
+def _goal_ready(cycle: Cycle) -> list[str]:
+    problems = []
+    goal = cycle.goals.filter(is_current=True).first()
+    if goal is None:
+        problems.append("write the PEERS goal")
+    elif not goal.is_peers:
+        problems.append("check the goal against all five PEERS letters")
+    if not cycle.strategy:
+        problems.append("choose the teaching strategy")
+    return problems
+
+
+ALLOWED_WITHOUT_REASON = {
+    (Stage.IDENTIFY, Stage.LEARN),
+    (Stage.LEARN, Stage.IMPROVE),
+    (Stage.IMPROVE, Stage.CLOSED),
+}
+
+
+@transaction.atomic
+def cycle_move(
+    *,
+    cycle: Cycle,
+    to_stage: str,
+    by: User,
+    reason: str = "",
+    outcome: str = "",
+    goal_met: bool | None = None,
+    closing_note: str = "",
+    expected_version: int | None = None,
+) -> Cycle:
+    """Move a cycle to another stage and record who did it and why.
+
+    Forward one stage at a time needs no reason; skipping a stage, closing early, or going back
+    from Improve to Learn (revisiting the strategy) does. Leaving Identify needs a PEERS goal and
+    a strategy. Closing needs an outcome. A closed cycle does not move again.
+    """
+    Cycle.objects.select_for_update().filter(pk=cycle.pk).exists()  # lock the row, then read it fresh
+    cycle.refresh_from_db()
+    current, target = Stage(cycle.stage), Stage(to_stage)
+    reason = reason.strip()
+    if current == Stage.CLOSED:
+        raise ValidationError({"to_stage": "This cycle is closed. Start a new cycle to keep going."})
+    if target == current:
+        raise ValidationError({"to_stage": f"The cycle is already in {current.label}."})
+    going_back = STAGE_ORDER.index(target) < STAGE_ORDER.index(current)
+    if going_back and (current, target) != (Stage.IMPROVE, Stage.LEARN):
+        raise ValidationError({"to_stage": "A cycle can only go back from Improve to Learn."})
+    if (current, target) not in ALLOWED_WITHOUT_REASON and not reason:
+        what = "Going back to Learn" if going_back else f"Moving from {current.label} to {target.label}"
+        raise ValidationError({"reason": f"{what} skips the usual order: say why."})
+    if current == Stage.IDENTIFY and target in (Stage.LEARN, Stage.IMPROVE):
+        problems = _goal_ready(cycle)
+        if problems:
+            raise ValidationError({"to_stage": "Before leaving Identify, " + " and ".join(problems) + "."})
+    if target == Stage.CLOSED:
+        if outcome not in Outcome.values:
+            raise ValidationError({"outcome": "Choose how the cycle ended."})
+        if goal_met is None:
+            raise ValidationError({"goal_met": "Say whether the goal was met."})
+        cycle.outcome = outcome
+        cycle.goal_met = goal_met
+        cycle.closing_note = closing_note.strip()
+        cycle.closed_on = timezone.localdate()
+        if goal_met:
+            cycle.goals.filter(is_current=True, met_on__isnull=True).update(met_on=timezone.localdate())
+    _bump(cycle, expected_version)
+    cycle.stage = target
+    cycle.save(update_fields=["stage", "outcome", "goal_met", "closing_note", "closed_on"])
+    StageChange.objects.create(cycle=cycle, from_stage=current, to_stage=target, changed_by=by, reason=reason)
+    return cycle
+
+
+@transaction.atomic
+def cycle_update_plan(*, cycle: Cycle, by: User, expected_version: int | None = None, **fields: Any) -> Cycle:
+    """Change the Identify/Learn fields (current reality, strategy, how to learn it, notes)."""
+    allowed = {"title", "current_reality", "strategy", "strategy_description", "learn_mode", "learn_date",
+               "coach_notes"}  # fmt: skip
+    unknown = set(fields) - allowed
+    if unknown:
+        raise TypeError(f"cycle_update_plan() got unexpected fields: {sorted(unknown)}")
+    if cycle.is_closed:
+        raise ValidationError("This cycle is closed.")
+    _bump(cycle, expected_version)
+    for name, value in fields.items():
+        setattr(cycle, name, value)
+    cycle.full_clean()
+    cycle.save(update_fields=[*fields, "updated_at"])
+    return cycle
+
+
+@transaction.atomic
+def goal_set(*, cycle: Cycle, by: User, replace: bool = False, **fields: Any) -> Goal:
+    """Write the cycle's current PEERS goal (replace=True keeps the old one as history)."""
+    if cycle.is_closed:
+        raise ValidationError("This cycle is closed.")
+    if fields.get("reachable") and (fields.get("target") is None or not fields.get("deadline")):
+        raise ValidationError({"reachable": "A Reachable goal has a measurable target and a deadline."})
+    current = cycle.goals.filter(is_current=True).first()
+    if current is not None and replace:
+        current.is_current = False
+        current.save(update_fields=["is_current", "updated_at"])
+        current = None
+    goal = current or Goal(cycle=cycle, created_by=by)
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    goal.full_clean()
+    goal.save()
+    _bump(cycle, None)
+    return goal
+
+
+@transaction.atomic
+def evidence_add(*, cycle: Cycle, by: User, kind: str, note: str = "", link: str = "", upload: Any = None) -> Evidence:
+    """Add a piece of current-reality evidence (a note, a link, or an already-checked file)."""
+    if not (note.strip() or link or upload):
+        raise ValidationError({"note": "Add a note, a link or a file."})
+    evidence = Evidence(cycle=cycle, kind=kind, note=note.strip(), link=link, added_by=by)
+    if upload is not None:
+        evidence.file_name = upload.name[:200]
+        evidence.content_type = getattr(upload, "checked_type", "") or ""
+        evidence.file.save(upload.name, upload, save=False)
+    evidence.full_clean()
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def checklist_add(*, cycle: Cycle, text: str) -> ChecklistItem:
+    position = (cycle.checklist.order_by("-position").values_list("position", flat=True).first() or 0) + 1
+    item = ChecklistItem(cycle=cycle, text=text.strip(), position=position)
+    item.full_clean()
+    item.save()
+    return item
+
+
+@transaction.atomic
+def checklist_toggle(*, item: ChecklistItem) -> ChecklistItem:
+    item.done = not item.done
+    item.save(update_fields=["done"])
+    return item
+
+
+@transaction.atomic
+def checklist_remove(*, item: ChecklistItem) -> None:
+    item.delete()
+
+
+@transaction.atomic
+def progress_record(
+    *, cycle: Cycle, by: User, date: dt.date, value: Decimal, n_students: int | None = None, note: str = ""
+) -> ProgressMeasure:
+    """Add a data point of the current goal's measure; marks the goal met when it reaches the target."""
+    goal = cycle.goals.filter(is_current=True).first()
+    if goal is None:
+        raise ValidationError({"value": "Write the goal before recording progress toward it."})
+    if date > timezone.localdate():
+        raise ValidationError({"date": "The date cannot be in the future."})
+    measure = ProgressMeasure(goal=goal, date=date, value=value, n_students=n_students, note=note.strip(),
+                              recorded_by=by)  # fmt: skip
+    measure.full_clean()
+    measure.save()
+    if value >= goal.target and goal.met_on is None:
+        goal.met_on = date
+        goal.save(update_fields=["met_on", "updated_at"])
+    return measure
+
+
+@transaction.atomic
+def adjustment_record(*, cycle: Cycle, by: User, kind: str, note: str) -> Adjustment:
+    """Record an adjustment in Improve; revisiting the strategy moves the cycle back to Learn."""
+    if cycle.stage != Stage.IMPROVE:
+        raise ValidationError({"kind": "Adjustments are made in the Improve stage."})
+    if not note.strip():
+        raise ValidationError({"note": "Say what you are changing and why."})
+    adjustment = Adjustment(cycle=cycle, kind=kind, note=note.strip(), made_by=by)
+    adjustment.full_clean()
+    adjustment.save()
+    if kind == AdjustmentKind.REVISIT_STRATEGY:
+        cycle_move(cycle=cycle, to_stage=Stage.LEARN, by=by, reason=note)
+    return adjustment
+
+
+@transaction.atomic
+def cycle_share(*, cycle: Cycle, teacher: Teacher, shared: bool) -> Cycle:
+    """The teacher's choice: show (or stop showing) the goal and progress to administrators."""
+    if not cycle.teachers.filter(pk=teacher.pk).exists():
+        raise ValidationError("Only the cycle's own teachers decide what is shared.")
+    cycle.shared_with_admins = shared
+    cycle.shared_changed_at = timezone.now()
+    cycle.save(update_fields=["shared_with_admins", "shared_changed_at", "updated_at"])
+    return cycle
+
+
+@transaction.atomic
+def time_link(*, cycle: Cycle, entries: Iterable[LogEntry]) -> int:
+    """Count the coach's own entries as time invested in this cycle; returns how many were linked."""
+    entries = [e for e in entries if e.coach_id == cycle.coach_id]
+    existing = set(CycleTime.objects.filter(entry__in=entries).values_list("entry_id", flat=True))
+    new = [CycleTime(cycle=cycle, entry=e) for e in entries if e.pk not in existing]
+    CycleTime.objects.bulk_create(new)
+    return len(new)
+
+
+@transaction.atomic
+def time_unlink(*, cycle: Cycle, entry: LogEntry) -> None:
+    CycleTime.objects.filter(cycle=cycle, entry=entry).delete()
+
+
+@transaction.atomic
+def reflection_write(
+    *,
+    author: User | None,
+    teacher: Teacher | None,
+    cycle: Cycle | None,
+    occasion: str,
+    what_happened: str,
+    what_worked: str = "",
+    what_was_hard: str = "",
+    what_next: str = "",
+    confidence: int | None = None,
+    via_link: bool = False,
+) -> Reflection:
+    """Save a reflection by a teacher (signed in or through a link) or by a coach."""
+    reflection = Reflection(
+        author=author, teacher=teacher, cycle=cycle, occasion=occasion or Occasion.FREE,
+        what_happened=what_happened.strip(), what_worked=what_worked.strip(), what_was_hard=what_was_hard.strip(),
+        what_next=what_next.strip(), confidence=confidence, via_link=via_link,
+    )  # fmt: skip
+    reflection.full_clean()
+    reflection.save()
+    return reflection
+
+
+def hash_token(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+@transaction.atomic
+def reflection_link_create(*, cycle: Cycle, teacher: Teacher, by: User, occasion: str) -> tuple[ReflectionLink, str]:
+    """Make a private reflection link for one teacher of the cycle. Returns the row and the raw
+    token, which is shown once and never stored (only its SHA-256 is)."""
+    if not cycle.teachers.filter(pk=teacher.pk).exists():
+        raise ValidationError({"teacher": "Choose a teacher of this cycle."})
+    token = secrets.token_urlsafe(32)  # 256 bits
+    link = ReflectionLink.objects.create(
+        token_hash=hash_token(token), cycle=cycle, teacher=teacher, occasion=occasion, created_by=by,
+        expires_at=timezone.now() + LINK_LIFETIME,
+    )  # fmt: skip
+    return link, token
+
+
+class LinkUnusable(Exception):
+    """The link is unknown, expired or already used; `reason` says which, for the page."""
+
+    def __init__(self, reason: str):
+        super().__init__(reason)
+        self.reason = reason
+
+
+def reflection_link_find(token: str) -> ReflectionLink:
+    """The live link for a raw token, or LinkUnusable("unknown" | "expired" | "used")."""
+    if not token or len(token) > 100:
+        raise LinkUnusable("unknown")
+    link = (
+        ReflectionLink.objects.select_related("cycle__coach__user", "teacher")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if link is None or not secrets.compare_digest(link.token_hash, hash_token(token)):
+        raise LinkUnusable("unknown")
+    if link.used_at is not None:
+        raise LinkUnusable("used")
+    if link.expires_at <= timezone.now():
+        raise LinkUnusable("expired")
+    return link
+
+
+@transaction.atomic
+def reflection_link_submit(*, token: str, **answers: Any) -> Reflection:
+    """Save the reflection for a live link and use the link up, once, even under a double submit."""
+    link = reflection_link_find(token)
+    claimed = ReflectionLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
+    if not claimed:
+        raise LinkUnusable("used")
+    reflection = reflection_write(
+        author=link.teacher.user, teacher=link.teacher, cycle=link.cycle, occasion=link.occasion, via_link=True,
+        **answers,
+    )  # fmt: skip
+    ReflectionLink.objects.filter(pk=link.pk).update(reflection=reflection)
+    return reflection

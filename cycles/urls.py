@@ -1,0 +1,40 @@
+from django.urls import path
+
+from . import views
+
+app_name = "cycles"
+
+urlpatterns = [
+    path("", views.cycle_list_view, name="list"),
+    path("new/", views.cycle_start, name="start"),
+    path("new/teachers/", views.teacher_picker, name="teacher_picker"),
+    path("reflections/<uuid:public_id>/", views.reflection_detail, name="reflection"),
+    path("<uuid:public_id>/", views.cycle_detail, name="detail"),
+    path("<uuid:public_id>/plan/", views.cycle_plan, name="plan"),
+    path("<uuid:public_id>/goal/", views.goal_edit, name="goal"),
+    path("<uuid:public_id>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<uuid:public_id>/evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
+    path("<uuid:public_id>/checklist/", views.checklist_add, name="checklist_add"),
+    path(
+        "<uuid:public_id>/checklist/<int:pk>/toggle/",
+        views.checklist_item,
+        {"action": "toggle"},
+        name="checklist_toggle",
+    ),
+    path(
+        "<uuid:public_id>/checklist/<int:pk>/delete/",
+        views.checklist_item,
+        {"action": "delete"},
+        name="checklist_delete",
+    ),
+    path("<uuid:public_id>/progress/", views.progress_add, name="progress_add"),
+    path("<uuid:public_id>/adjust/", views.adjustment_add, name="adjust"),
+    path("<uuid:public_id>/move/", views.cycle_move, name="move"),
+    path("<uuid:public_id>/share/", views.cycle_share, name="share"),
+    path("<uuid:public_id>/reflect/", views.reflection_new, name="reflection_new"),
+    path("<uuid:public_id>/links/", views.link_new, name="link_new"),
+    path("<uuid:public_id>/links/<uuid:link_id>/", views.link_show, name="link"),
+    path("<uuid:public_id>/time/", views.time_link, name="time_link"),
+    path("<uuid:public_id>/time/log/", views.time_log, name="time_log"),
+    path("<uuid:public_id>/time/<int:entry_id>/remove/", views.time_unlink, name="time_unlink"),
+]

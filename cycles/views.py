@@ -1,0 +1,526 @@
+"""Impact Cycle pages. Each view checks access through cycles.access, validates with a form,
+calls one service, and redirects back to the cycle (or re-renders it with the errors)."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from coaching.access import coach_for, entries_visible_to
+from coaching.forms import LogEntryForm
+from coaching.models import Activity
+from coaching.qr import qr_svg, qr_svg_data_uri
+from coaching.services import entry_log
+from teachers.access import districts_visible_to
+from teachers.models import School
+
+from . import services
+from .access import (
+    CycleView,
+    cycles_in_aggregate_for,
+    cycles_in_confidence_of,
+    get_cycle_for,
+    get_reflection_for,
+    require_coach_of,
+    require_teacher_of,
+    shared_cycles_for,
+    teacher_for,
+    view_of_cycle,
+)
+from .forms import (
+    AdjustmentForm,
+    ChecklistItemForm,
+    CycleFilterForm,
+    CycleStartForm,
+    EvidenceForm,
+    GoalForm,
+    LinkForm,
+    MoveForm,
+    PlanForm,
+    ProgressForm,
+    ReflectionForm,
+)
+from .models import Cycle, Evidence, ReflectionLink, Stage
+from .selectors import cycle_list, cycle_page, stage_counts
+
+SESSION_TOKENS = "cycles.fresh_link_tokens"
+
+
+def confidential(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Signed in, and never cached: goals, evidence, notes and reflections are confidential."""
+    return login_required(never_cache(view))
+
+
+def _detail_url(cycle: Cycle, anchor: str = "") -> str:
+    return reverse("cycles:detail", args=[cycle.public_id]) + (f"#{anchor}" if anchor else "")
+
+
+# ---------------------------------------------------------------------------- lists
+
+
+@confidential
+@require_GET
+def cycle_list_view(request: HttpRequest) -> HttpResponse:
+    """Coaches and teachers: their cycles. Administrators: counts, and the cycles shared with them."""
+    user = request.user
+    in_confidence = cycles_in_confidence_of(user)
+    is_admin_view = coach_for(user) is None and teacher_for(user) is None
+    if is_admin_view:
+        if not cycles_in_aggregate_for(user).exists() and not districts_visible_to(user).exists():
+            raise PermissionDenied("Cycles are for coaches, teachers and administrators.")
+        scoped = shared_cycles_for(user)
+        counts = stage_counts(cycles_in_aggregate_for(user))
+    else:
+        scoped = in_confidence
+        counts = stage_counts(in_confidence)
+    schools = School.objects.filter(pk__in=scoped.values("school")).order_by("name")
+    form = CycleFilterForm(request.GET or None, schools=schools)
+    filters: dict[str, Any] = {}
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        filters = {"stage": data["stage"], "school_id": data["school"].pk if data["school"] else None,
+                   "q": data["q"].strip()}  # fmt: skip
+    page = Paginator(cycle_list(scoped, **filters), 25).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(
+        request,
+        "cycles/cycle_list.html",
+        {"page": page, "filter_form": form, "counts": counts, "admin_view": is_admin_view,
+         "is_coach": coach_for(user) is not None, "query": query.urlencode(), "stages": list(Stage)},
+    )  # fmt: skip
+
+
+@confidential
+@require_http_methods(["GET", "POST"])
+def cycle_start(request: HttpRequest) -> HttpResponse:
+    coach = coach_for(request.user)
+    if coach is None:
+        raise PermissionDenied("Coaches open Impact Cycles.")
+    if request.method == "POST":
+        form = CycleStartForm(request.POST, user=request.user)
+        if form.is_valid():
+            try:
+                cycle = services.cycle_start(
+                    coach=coach, teachers=form.cleaned_data["teachers"], title=form.cleaned_data["title"]
+                )
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Cycle opened in Identify. Start with a clear picture of current reality.")
+                return redirect(_detail_url(cycle))
+    else:
+        initial: dict[str, Any] = {}
+        districts = list(districts_visible_to(request.user).values_list("pk", flat=True)[:2])
+        if len(districts) == 1:
+            initial["district"] = districts[0]
+        if request.GET.get("district", "").isdigit():
+            initial["district"] = int(request.GET["district"])
+        form = CycleStartForm(initial=initial, user=request.user)
+    return render(request, "cycles/cycle_start.html", {"form": form})
+
+
+@confidential
+@require_GET
+def teacher_picker(request: HttpRequest) -> HttpResponse:
+    """htmx: the teacher checkboxes for the district just chosen."""
+    if coach_for(request.user) is None:
+        raise PermissionDenied
+    form = CycleStartForm(initial={"district": request.GET.get("district")}, user=request.user)
+    return render(request, "cycles/partials/_teacher_picker.html", {"form": form})
+
+
+# ---------------------------------------------------------------------------- one cycle
+
+
+def _render_detail(request: HttpRequest, cycle: Cycle, status: int = 200, **forms: Any) -> HttpResponse:
+    view = view_of_cycle(request.user, cycle)
+    page = cycle_page(cycle, view, viewer_teacher=teacher_for(request.user))
+    context: dict[str, Any] = {"p": page, "cycle": cycle, "view": view.value, "stages": list(Stage)}
+    if view != CycleView.SHARED and not cycle.is_closed:
+        context.update(
+            plan_form=forms.get("plan_form")
+            or PlanForm(initial=_plan_initial(cycle), for_coach=view == CycleView.COACH),
+            evidence_form=forms.get("evidence_form") or EvidenceForm(),
+            checklist_form=forms.get("checklist_form") or ChecklistItemForm(),
+            progress_form=forms.get("progress_form")
+            or ProgressForm(initial={"date": timezone.localdate()}, unit=page.goal.unit if page.goal else ""),
+            adjustment_form=forms.get("adjustment_form") or AdjustmentForm(),
+            move_form=forms.get("move_form") or MoveForm(initial={"version": cycle.version, "to_stage": _next(cycle)}),
+        )
+        if view == CycleView.COACH:
+            context["link_form"] = forms.get("link_form") or LinkForm(cycle_teachers=cycle.teachers.all())
+    return render(request, "cycles/cycle_detail.html", context, status=status)
+
+
+def _next(cycle: Cycle) -> str:
+    order = list(Stage)
+    return order[min(cycle.stage_index + 1, len(order) - 1)].value
+
+
+def _plan_initial(cycle: Cycle) -> dict[str, Any]:
+    return {
+        "version": cycle.version, "title": cycle.title, "current_reality": cycle.current_reality,
+        "strategy": cycle.strategy, "strategy_description": cycle.strategy_description,
+        "learn_mode": cycle.learn_mode, "learn_date": cycle.learn_date, "coach_notes": cycle.coach_notes,
+    }  # fmt: skip
+
+
+@confidential
+@require_GET
+def cycle_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id)
+    return _render_detail(request, cycle)
+
+
+@confidential
+@require_POST
+def cycle_plan(request: HttpRequest, public_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    for_coach = view_of_cycle(request.user, cycle) == CycleView.COACH
+    form = PlanForm(request.POST, for_coach=for_coach)
+    if form.is_valid():
+        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        try:
+            services.cycle_update_plan(cycle=cycle, by=request.user, expected_version=form.cleaned_data["version"],
+                                       **fields)  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Saved.")
+            return redirect(_detail_url(cycle, "plan"))
+    return _render_detail(request, cycle, status=400, plan_form=form)
+
+
+@confidential
+@require_http_methods(["GET", "POST"])
+def goal_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The PEERS goal: coach and teacher both edit it; ?new=1 sets a new goal and keeps the old."""
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    if cycle.is_closed:
+        raise PermissionDenied("This cycle is closed.")
+    replacing = request.GET.get("new") == "1" or request.POST.get("replace") == "True"
+    current = None if replacing else cycle.goals.filter(is_current=True).first()
+    if request.method == "POST":
+        form = GoalForm(request.POST, instance=current or None)
+        if form.is_valid():
+            fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
+            try:
+                services.goal_set(cycle=cycle, by=request.user, replace=replacing, **fields)
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Goal saved.")
+                return redirect(_detail_url(cycle, "goal"))
+    else:
+        form = GoalForm(instance=current, initial={"replace": replacing})
+    return render(request, "cycles/goal_form.html", {"form": form, "cycle": cycle, "replacing": replacing})
+
+
+@confidential
+@require_POST
+def evidence_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        data = form.cleaned_data
+        services.evidence_add(cycle=cycle, by=request.user, kind=data["kind"], note=data["note"], link=data["link"],
+                              upload=data["file"])  # fmt: skip
+        messages.success(request, "Evidence added.")
+        return redirect(_detail_url(cycle, "evidence"))
+    return _render_detail(request, cycle, status=400, evidence_form=form)
+
+
+@confidential
+@require_GET
+def evidence_file(request: HttpRequest, public_id: str, pk: int) -> FileResponse:
+    """Serve an uploaded file only to those who may read the cycle's evidence, as a download."""
+    cycle = get_cycle_for(request.user, public_id)
+    if view_of_cycle(request.user, cycle) == CycleView.SHARED:
+        raise Http404("No such file.")
+    evidence = get_object_or_404(Evidence, cycle=cycle, pk=pk)
+    if not evidence.file:
+        raise Http404("No such file.")
+    response = FileResponse(
+        evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name or "evidence",
+        content_type=evidence.content_type or "application/octet-stream",
+    )  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+def _checklist_response(request: HttpRequest, cycle: Cycle) -> HttpResponse:
+    if request.htmx:
+        return render(request, "cycles/partials/_checklist.html",
+                      {"cycle": cycle, "checklist": list(cycle.checklist.all()), "checklist_form": ChecklistItemForm(),
+                       "view": view_of_cycle(request.user, cycle).value})  # fmt: skip
+    return redirect(_detail_url(cycle, "checklist"))
+
+
+@confidential
+@require_POST
+def checklist_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    form = ChecklistItemForm(request.POST)
+    if form.is_valid():
+        services.checklist_add(cycle=cycle, text=form.cleaned_data["text"])
+    elif not request.htmx:
+        return _render_detail(request, cycle, status=400, checklist_form=form)
+    return _checklist_response(request, cycle)
+
+
+@confidential
+@require_POST
+def checklist_item(request: HttpRequest, public_id: str, pk: int, action: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    item = get_object_or_404(cycle.checklist, pk=pk)
+    if action == "toggle":
+        services.checklist_toggle(item=item)
+    else:
+        services.checklist_remove(item=item)
+    return _checklist_response(request, cycle)
+
+
+@confidential
+@require_POST
+def progress_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    goal = cycle.goals.filter(is_current=True).first()
+    form = ProgressForm(request.POST, unit=goal.unit if goal else "")
+    if form.is_valid():
+        try:
+            services.progress_record(cycle=cycle, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Progress recorded.")
+            return redirect(_detail_url(cycle, "progress"))
+    return _render_detail(request, cycle, status=400, progress_form=form)
+
+
+@confidential
+@require_POST
+def adjustment_add(request: HttpRequest, public_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    form = AdjustmentForm(request.POST)
+    if form.is_valid():
+        try:
+            services.adjustment_record(cycle=cycle, by=request.user, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if form.cleaned_data["kind"] == "new_goal":
+                return redirect(reverse("cycles:goal", args=[cycle.public_id]) + "?new=1")
+            messages.success(request, "Adjustment recorded.")
+            return redirect(_detail_url(cycle, "improve"))
+    return _render_detail(request, cycle, status=400, adjustment_form=form)
+
+
+@confidential
+@require_POST
+def cycle_move(request: HttpRequest, public_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    form = MoveForm(request.POST)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.cycle_move(
+                cycle=cycle, to_stage=data["to_stage"], by=request.user, reason=data["reason"],
+                outcome=data["outcome"], goal_met=data["goal_met"], closing_note=data["closing_note"],
+                expected_version=data["version"],
+            )  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Moved to {Stage(data['to_stage']).label}.")
+            return redirect(_detail_url(cycle))
+    return _render_detail(request, cycle, status=400, move_form=form)
+
+
+@confidential
+@require_POST
+def cycle_share(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Only the cycle's teacher may share it with administrators, or withdraw it."""
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    teacher = require_teacher_of(request.user, cycle)
+    shared = request.POST.get("shared") == "on"
+    services.cycle_share(cycle=cycle, teacher=teacher, shared=shared)
+    messages.success(
+        request,
+        "Your goal and progress chart are now visible to your district's administrators. "
+        "Reflections and notes stay private."
+        if shared
+        else "Sharing withdrawn: administrators see this cycle only as a count again.",
+    )
+    return redirect(_detail_url(cycle, "sharing"))
+
+
+# ---------------------------------------------------------------------------- reflections
+
+
+@confidential
+@require_http_methods(["GET", "POST"])
+def reflection_new(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A signed-in teacher of the cycle, or its coach, writes a reflection."""
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    teacher = teacher_for(request.user)
+    if request.method == "POST":
+        form = ReflectionForm(request.POST)
+        if form.is_valid():
+            services.reflection_write(author=request.user, teacher=teacher, cycle=cycle, **form.cleaned_data)
+            messages.success(request, "Reflection saved. Only you and your coach can read it." if teacher
+                             else "Reflection saved. Only you can read it.")  # fmt: skip
+            return redirect(_detail_url(cycle, "reflections"))
+    else:
+        form = ReflectionForm()
+    return render(request, "cycles/reflection_form.html", {"form": form, "cycle": cycle})
+
+
+@confidential
+@require_GET
+def reflection_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    reflection = get_reflection_for(request.user, public_id)
+    return render(request, "cycles/reflection_detail.html", {"reflection": reflection})
+
+
+@confidential
+@require_POST
+def link_new(request: HttpRequest, public_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    form = LinkForm(request.POST, cycle_teachers=cycle.teachers.all())
+    if not form.is_valid():
+        return _render_detail(request, cycle, status=400, link_form=form)
+    link, token = services.reflection_link_create(
+        cycle=cycle, teacher=form.cleaned_data["teacher"], by=request.user, occasion=form.cleaned_data["occasion"]
+    )
+    # Shown once on the next page (post/redirect/get); only the hash is kept in the database.
+    tokens = request.session.get(SESSION_TOKENS, {})
+    tokens[str(link.public_id)] = token
+    request.session[SESSION_TOKENS] = tokens
+    return redirect("cycles:link", public_id=cycle.public_id, link_id=link.public_id)
+
+
+@confidential
+@require_GET
+def link_show(request: HttpRequest, public_id: str, link_id: str) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    link = get_object_or_404(ReflectionLink.objects.select_related("teacher"), cycle=cycle, public_id=link_id)
+    tokens = request.session.get(SESSION_TOKENS, {})
+    token = tokens.pop(str(link.public_id), None)
+    request.session[SESSION_TOKENS] = tokens
+    context: dict[str, Any] = {"cycle": cycle, "link": link}
+    if token:
+        url = request.build_absolute_uri(reverse("reflect", args=[token]))
+        context.update(url=url, qr=qr_svg(url, title=f"Reflection link for {link.teacher.first_name}"),
+                       qr_download=qr_svg_data_uri(url))  # fmt: skip
+    return render(request, "cycles/link_show.html", context)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
+    """The private link: no sign-in, one teacher, one cycle, once, for 14 days. Shows nothing else."""
+    try:
+        link = services.reflection_link_find(token)
+    except services.LinkUnusable as exc:
+        return render(request, "cycles/link_unusable.html", {"reason": exc.reason}, status=404)
+    if request.method == "POST":
+        form = ReflectionForm(request.POST, with_occasion=False)
+        if form.is_valid():
+            try:
+                services.reflection_link_submit(token=token, **form.cleaned_data)
+            except services.LinkUnusable as exc:
+                return render(request, "cycles/link_unusable.html", {"reason": exc.reason}, status=404)
+            return render(request, "cycles/link_thanks.html", {"first_name": link.teacher.first_name})
+    else:
+        form = ReflectionForm(with_occasion=False)
+    response = render(
+        request, "cycles/reflect_by_link.html",
+        {"form": form, "first_name": link.teacher.first_name, "coach_name": link.cycle.coach.user.display_name,
+         "occasion": link.get_occasion_display()},
+    )  # fmt: skip
+    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never send it onward
+    return response
+
+
+# ---------------------------------------------------------------------------- time invested
+
+
+@confidential
+@require_http_methods(["GET", "POST"])
+def time_link(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Count already-logged entries (with this cycle's teachers) as time invested in the cycle."""
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    candidates = (
+        entries_visible_to(request.user)
+        .filter(district=cycle.district, cycle_link__isnull=True)
+        .filter(Q(teachers__in=cycle.teachers.all()) | Q(school=cycle.school))
+        .filter(date__gte=cycle.started_on)
+        .select_related("activity")
+        .distinct()
+        .order_by("-date")[:100]
+    )
+    if request.method == "POST":
+        chosen = [e for e in candidates if str(e.pk) in request.POST.getlist("entries")]
+        count = services.time_link(cycle=cycle, entries=chosen)
+        messages.success(request, f"{count} entr{'y' if count == 1 else 'ies'} counted toward this cycle.")
+        return redirect(_detail_url(cycle, "time"))
+    return render(request, "cycles/time_link.html", {"cycle": cycle, "candidates": candidates})
+
+
+@confidential
+@require_http_methods(["GET", "POST"])
+def time_log(request: HttpRequest, public_id: str) -> HttpResponse:
+    """Log new time straight into this cycle, with the coaching log's own form and rules."""
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    coach = coach_for(request.user)
+    if request.method == "POST":
+        form = LogEntryForm(request.POST, coach=coach, user=request.user)
+        if form.is_valid():
+            values = {k: form.cleaned_data.get(k) for k in ("date", "minutes", "district", "school", "activity",
+                      "focus_area", "format", "start_time", "end_time")}  # fmt: skip
+            try:
+                entry = entry_log(coach=coach, teachers=form.cleaned_data["teachers"] or [],
+                                  notes=form.cleaned_data["notes"] or "", **values)  # fmt: skip
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                services.time_link(cycle=cycle, entries=[entry])
+                messages.success(request, f"Logged {entry.minutes} minutes toward this cycle.")
+                return redirect(_detail_url(cycle, "time"))
+    else:
+        cycles_activity = Activity.objects.filter(program=None, name="Coaching Cycles").values_list("pk", flat=True)
+        form = LogEntryForm(
+            initial={"date": timezone.localdate(), "district": cycle.district_id, "school": cycle.school_id,
+                     "teachers": list(cycle.teachers.values_list("pk", flat=True)),
+                     "activity": cycles_activity.first()},
+            coach=coach, user=request.user,
+        )  # fmt: skip
+    return render(request, "coaching/entry_form.html", {"form": form, "entry": None, "copy_of": None, "cycle": cycle})
+
+
+@confidential
+@require_POST
+def time_unlink(request: HttpRequest, public_id: str, entry_id: int) -> HttpResponse:
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    entry = get_object_or_404(entries_visible_to(request.user), pk=entry_id)
+    services.time_unlink(cycle=cycle, entry=entry)
+    return redirect(_detail_url(cycle, "time"))
