@@ -449,13 +449,13 @@ def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
             return render(request, "cycles/link_thanks.html", {"first_name": link.teacher.first_name})
     else:
         form = ReflectionForm(with_occasion=False)
-    response = render(
+    # The token is in the URL; the site-wide Referrer-Policy "same-origin" keeps it from ever being
+    # sent to another site. ("no-referrer" would make browsers post with Origin: null, failing CSRF.)
+    return render(
         request, "cycles/reflect_by_link.html",
         {"form": form, "first_name": link.teacher.first_name, "coach_name": link.cycle.coach.user.display_name,
          "occasion": link.get_occasion_display()},
     )  # fmt: skip
-    response["Referrer-Policy"] = "no-referrer"  # the token is in the URL: never send it onward
-    return response
 
 
 # ---------------------------------------------------------------------------- time invested
