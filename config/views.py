@@ -16,7 +16,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.COACH:
         return redirect("coaching:my_week")
     if user.role == Role.TEACHER:
-        return redirect("coaching:my_sessions")
+        return redirect("cycles:list")
     if user.role in (Role.DISTRICT_ADMIN, Role.PROGRAM_DIRECTOR):
         return redirect("coaching:contracts")
     if is_site_admin(user):

@@ -113,7 +113,7 @@ def test_home_sends_each_role_to_its_start_page(client, cast):
     users, _ = cast
     starts = {
         "coach": reverse("coaching:my_week"),
-        "teacher": reverse("coaching:my_sessions"),
+        "teacher": reverse("cycles:list"),
         "district_admin": reverse("coaching:contracts"),
         "program_director": reverse("coaching:contracts"),
         "site_admin": reverse("admin:index"),
