@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("coaching.urls")),
     path("roster/", include("teachers.urls")),
     path("cycles/", include("cycles.urls")),
+    path("reports/", include("reports.urls")),
     path("r/<str:token>/", cycle_views.reflect_by_link, name="reflect"),
     path("admin/", admin.site.urls),
 ]

@@ -18,7 +18,7 @@ def home(request: HttpRequest) -> HttpResponse:
     if user.role == Role.TEACHER:
         return redirect("cycles:list")
     if user.role in (Role.DISTRICT_ADMIN, Role.PROGRAM_DIRECTOR):
-        return redirect("coaching:contracts")
+        return redirect("reports:dashboard")
     if is_site_admin(user):
         return redirect("admin:index")
     return redirect("coaching:contracts")

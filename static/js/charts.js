@@ -2,15 +2,22 @@
 (function () {
   "use strict";
   if (typeof Chart === "undefined") return;
-  var teal = "#1f5f6b", amber = "#d9911b", grey = "#8a8f98";
+  var teal = "#1f5f6b", amber = "#d9911b", red = "#b4443d", grey = "#8a8f98", sky = "#6aa8b5";
+  Chart.defaults.animation = false;
+  Chart.defaults.maintainAspectRatio = false;
 
-  function data(canvas) {
-    var source = document.getElementById(canvas.getAttribute("data-source"));
-    return source ? JSON.parse(source.textContent) : null;
+  function json(id) {
+    var node = document.getElementById(id);
+    return node ? JSON.parse(node.textContent) : null;
   }
+  var hours = function (minutes) { return Math.round(minutes / 6) / 10; };
+  var sideColor = function (row) {
+    if (row.kind === "non_coaching" || row.name === "non_coaching") return red;
+    return (row.balance === "input" || row.name === "input") ? amber : teal;
+  };
 
   function progress(canvas) {
-    var d = data(canvas);
+    var d = json(canvas.getAttribute("data-source"));
     if (!d) return;
     var flat = function (v) { return d.labels.map(function () { return v; }); };
     var sets = [{ label: "Measured", data: d.values, borderColor: teal, backgroundColor: teal, tension: 0.2, pointRadius: 4 }];
@@ -21,14 +28,74 @@
     new Chart(canvas, {
       type: "line",
       data: { labels: d.labels, datasets: sets },
-      options: {
-        maintainAspectRatio: false,
-        animation: false,
-        scales: { y: { title: { display: true, text: d.unit }, suggestedMin: 0 } },
-        plugins: { legend: { position: "bottom" } }
-      }
+      options: { scales: { y: { title: { display: true, text: d.unit }, suggestedMin: 0 } }, plugins: { legend: { position: "bottom" } } }
     });
   }
 
-  document.querySelectorAll("canvas[data-chart=progress]").forEach(progress);
+  var report = json("report-data");
+  var draw = {
+    activity: function (canvas) {
+      var rows = report.by_activity;
+      new Chart(canvas, {
+        type: "bar",
+        data: { labels: rows.map(function (r) { return r.name; }),
+                datasets: [{ label: "Hours", data: rows.map(function (r) { return r.hours; }), backgroundColor: rows.map(sideColor) }] },
+        options: { indexAxis: "y", scales: { y: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false },
+                   tooltip: { callbacks: { label: function (c) { return c.raw + " h (" + rows[c.dataIndex].share + "%)"; } } } } }
+      });
+    },
+    balance: function (canvas) {
+      var names = { output: "Output", input: "Input", non_coaching: "Non-coaching" };
+      new Chart(canvas, {
+        type: "doughnut",
+        data: { labels: report.balance.map(function (b) { return names[b.name] + " " + b.share + "%"; }),
+                datasets: [{ data: report.balance.map(function (b) { return b.hours; }), backgroundColor: report.balance.map(sideColor) }] },
+        options: { plugins: { legend: { position: "bottom" } } }
+      });
+    },
+    focus: function (canvas) {
+      var rows = report.by_focus;
+      new Chart(canvas, {
+        type: "bar",
+        data: { labels: rows.map(function (r) { return r.name; }),
+                datasets: [{ label: "Hours", data: rows.map(function (r) { return r.hours; }), backgroundColor: sky }] },
+        options: { scales: { x: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false } } }
+      });
+    },
+    month: function (canvas) {
+      var rows = report.by_month, labels = rows.map(function (r) { return r.month; });
+      var set = function (key, label, color) {
+        return { label: label, data: rows.map(function (r) { return hours(r[key]); }), backgroundColor: color };
+      };
+      new Chart(canvas, {
+        type: "bar",
+        data: { labels: labels, datasets: [set("output", "Output", teal), set("input", "Input", amber), set("non_coaching", "Non-coaching", red)] },
+        options: { scales: { x: { stacked: true }, y: { stacked: true, title: { display: true, text: "hours" } } },
+                   plugins: { legend: { position: "bottom" } } }
+      });
+    },
+    burn: function (canvas) {
+      var palette = [teal, amber, red, sky, grey];
+      var months = [];
+      report.contracts.forEach(function (c) { c.burn.forEach(function (p) { if (months.indexOf(p.month) < 0) months.push(p.month); }); });
+      months.sort();
+      var sets = report.contracts.map(function (c, i) {
+        var left = {}, last = c.contracted;
+        c.burn.forEach(function (p) { left[p.month] = p.left; });
+        return { label: c.district + " " + c.school_year, borderColor: palette[i % palette.length], pointRadius: 3,
+                 data: months.map(function (m) { if (m in left) last = left[m]; return last; }) };
+      });
+      new Chart(canvas, {
+        type: "line",
+        data: { labels: months, datasets: sets },
+        options: { scales: { y: { title: { display: true, text: "days left" }, suggestedMin: 0 } }, plugins: { legend: { position: "bottom" } } }
+      });
+    }
+  };
+
+  document.querySelectorAll("canvas[data-chart]").forEach(function (canvas) {
+    var kind = canvas.getAttribute("data-chart");
+    if (kind === "progress") return progress(canvas);
+    if (report && draw[kind]) draw[kind](canvas);
+  });
 })();

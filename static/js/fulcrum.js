@@ -50,3 +50,18 @@ document.addEventListener("click", function (event) {
     navigator.clipboard.writeText(input.value).then(function () { button.textContent = "Copied"; });
   }
 });
+
+// The report's period picker: a named period submits at once; "Custom range" shows the dates.
+(function () {
+  var select = document.querySelector("[data-period-select]");
+  if (!select) return;
+  var custom = document.querySelectorAll(".custom-range");
+  var sync = function () {
+    custom.forEach(function (el) { el.hidden = select.value !== "custom"; });
+  };
+  sync();
+  select.addEventListener("change", function () {
+    sync();
+    if (select.value !== "custom") select.form.submit();
+  });
+})();

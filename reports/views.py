@@ -1,0 +1,155 @@
+"""Time-use dashboards: the latest snapshot at once, a refresh that runs as a job with a progress
+bar, and exports (CSV of every table, a one-to-two page PDF)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.views.decorators.http import require_GET, require_POST
+
+from teachers.csv_export import csv_response
+
+from . import services
+from .access import authorize_scope, default_scope, may_use_reports, scope_choices
+from .models import ReportRun
+from .scopes import Period, Scope, period_choices
+
+QUEUED_TOO_LONG_SECONDS = 10
+
+TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
+    # table key -> (figures key, [(column header, row key)])
+    "activity": ("by_activity", [("activity", "name"), ("kind", "kind"), ("side", "balance"), ("hours", "hours"),
+                                 ("share_percent", "share"), ("entries", "entries")]),
+    "focus": ("by_focus", [("focus_area", "name"), ("hours", "hours"), ("share_percent", "share")]),
+    "balance": ("balance", [("side", "name"), ("hours", "hours"), ("share_percent", "share")]),
+    "school": ("by_school", [("school", "name"), ("hours", "hours"), ("share_percent", "share")]),
+    "coach": ("by_coach", [("coach", "name"), ("hours", "hours"), ("share_percent", "share")]),
+    "district": ("by_district", [("district", "name"), ("hours", "hours"), ("share_percent", "share"),
+                                 ("service_dates", "days")]),
+    "month": ("by_month", [("month", "month"), ("output_minutes", "output"), ("input_minutes", "input"),
+                           ("non_coaching_minutes", "non_coaching"), ("total_minutes", "minutes")]),
+    "contracts": ("contracts", [("district", "district"), ("program", "program"), ("school_year", "school_year"),
+                                ("contracted_days", "contracted"), ("days_used", "used"), ("days_left", "left"),
+                                ("percent_used", "percent"), ("days_per_week", "days_per_week"),
+                                ("projected_runout", "projected_runout")]),
+}  # fmt: skip
+
+
+def _scope_and_period(request: HttpRequest, data: Any) -> tuple[Scope, Period]:
+    if not may_use_reports(request.user):
+        raise PermissionDenied("Reports are for coaches and administrators.")
+    scope = Scope.parse(data.get("scope")) or default_scope(request.user)
+    if scope is None:
+        raise Http404("No report you can open.")
+    scope = authorize_scope(request.user, scope)
+    period = _period(data)
+    return scope, period
+
+
+def _period(data: Any) -> Period:
+    today = timezone.localdate()
+    key = data.get("period", "")
+    if key == "custom":
+        key = f"c-{data.get('start', '')}-{data.get('end', '')}"
+    return Period.parse(key, today=today)
+
+
+def _query(scope: Scope, period: Period) -> str:
+    return urlencode({"scope": scope.key, "period": period.key})
+
+
+@login_required
+@require_GET
+def dashboard(request: HttpRequest) -> HttpResponse:
+    scope, period = _scope_and_period(request, request.GET)
+    snapshot = services.snapshot_for(scope, period)
+    pending = services.pending_run_for(scope, period)
+    if snapshot is None and pending is None and services.last_failure_for(scope, period) is None:
+        pending = services.report_request(scope=scope, period=period, by=request.user)
+        snapshot = services.snapshot_for(scope, period)  # built already when jobs run in-process
+        if pending.status == "done":
+            pending = None
+    figures = snapshot.figures if snapshot else None
+    context = {
+        "scope": scope,
+        "period": period,
+        "choices": scope_choices(request.user),
+        "periods": period_choices(today=timezone.localdate()),
+        "snapshot": snapshot,
+        "figures": figures,
+        "pending": pending,
+        "failure": services.last_failure_for(scope, period),
+        "query": _query(scope, period),
+        "queued_too_long": bool(
+            pending
+            and pending.status == "queued"
+            and (timezone.now() - pending.created_at).total_seconds() > QUEUED_TOO_LONG_SECONDS
+        ),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@login_required
+@require_POST
+def refresh(request: HttpRequest) -> HttpResponse:
+    scope, period = _scope_and_period(request, request.POST)
+    run = services.report_request(scope=scope, period=period, by=request.user)
+    if run.status == "queued" and run.published_at is None:
+        messages.warning(request, "Queued. The job service is not answering; the report will build when it is back.")
+    return redirect(f"{reverse('reports:dashboard')}?{_query(scope, period)}")
+
+
+@login_required
+@require_GET
+def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+    """htmx: the progress bar of a run; tells the page to reload when the snapshot is in."""
+    run = get_object_or_404(ReportRun, pk=pk)
+    authorize_scope(request.user, Scope(run.scope_kind, run.scope_id))
+    response = render(request, "reports/partials/_run_status.html", {"pending": run})
+    if not run.is_pending:
+        response["HX-Refresh"] = "true"
+    return response
+
+
+def _snapshot_or_404(scope: Scope, period: Period) -> Any:
+    snapshot = services.snapshot_for(scope, period)
+    if snapshot is None:
+        raise Http404("This report has not been built yet.")
+    return snapshot
+
+
+@login_required
+@require_GET
+def export_csv(request: HttpRequest) -> HttpResponse:
+    scope, period = _scope_and_period(request, request.GET)
+    table = request.GET.get("table", "")
+    if table not in TABLES:
+        raise Http404("No such table.")
+    snapshot = _snapshot_or_404(scope, period)
+    key, columns = TABLES[table]
+    rows = ([row.get(field, "") for _, field in columns] for row in snapshot.figures.get(key, []))
+    filename = f"fulcrum-{table}-{scope.key}-{period.key}.csv"
+    return csv_response(filename, [header for header, _ in columns], rows)
+
+
+@login_required
+@require_GET
+def export_pdf(request: HttpRequest) -> HttpResponse:
+    from weasyprint import HTML  # imported here: it loads Pango, which only this view needs
+
+    scope, period = _scope_and_period(request, request.GET)
+    snapshot = _snapshot_or_404(scope, period)
+    html = render_to_string("reports/report_pdf.html", {"f": snapshot.figures, "snapshot": snapshot})
+    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="fulcrum-time-use-{scope.key}-{period.key}.pdf"'
+    return response
