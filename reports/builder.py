@@ -56,8 +56,11 @@ def shares(values: list[int]) -> list[float]:
 
 
 def _rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Add share (of the total), hours, and bar (percent of the largest row, for drawing)."""
+    largest = max((i["minutes"] for i in items), default=0) or 1
     for item, share in zip(items, shares([i["minutes"] for i in items]), strict=True):
         item["share"] = share
+        item["bar"] = round(100 * item["minutes"] / largest, 1)
         item["hours"] = float((Decimal(item["minutes"]) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP))
     return items
 

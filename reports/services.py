@@ -7,7 +7,6 @@ import time
 import traceback
 from typing import Any
 
-from celery import current_app
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
@@ -46,12 +45,18 @@ def last_failure_for(scope: Scope, period: Period) -> ReportRun | None:
     return run if run and run.status == RunStatus.FAILED else None
 
 
+def _jobs_run_in_process() -> bool:
+    from .tasks import report_build
+
+    return bool(report_build.app.conf.task_always_eager)
+
+
 def _publish(run_id: int) -> None:
     """Ring the broker's doorbell. If the broker is down, the run stays queued in the database
     and the requeue beat task publishes it later: nothing is lost."""
     from .tasks import report_build
 
-    if current_app.conf.task_always_eager:  # no broker: the build runs here, now; a failure is on the run row
+    if _jobs_run_in_process():  # no broker: the build runs here, now; a failure is on the run row
         try:
             report_build.delay(run_id)
         except Exception:

@@ -1,0 +1,236 @@
+"""Report runs (queue, build, idempotence, failure) and who may see, build and export what."""
+
+import csv
+import datetime as dt
+import io
+from unittest import mock
+
+import pytest
+from django.urls import reverse
+from django.utils import timezone
+
+from coaching.tests.factories import LogEntryFactory
+from reports import services
+from reports.models import ReportRun, ScopeKind, Snapshot
+from reports.scopes import Period, Scope
+from reports.tasks import report_build_district_years, report_build_program_months, report_requeue_stale
+
+pytestmark = pytest.mark.django_db
+
+
+def district(tenant) -> Scope:
+    return Scope(ScopeKind.DISTRICT, tenant.district.pk, tenant.district.name)
+
+
+def this_year() -> Period:
+    return Period.parse("", today=timezone.localdate())
+
+
+@pytest.fixture
+def logged(tenant_a, tenant_b):
+    today = timezone.localdate()
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=today, minutes=90)
+    LogEntryFactory(coach=tenant_b.coach, district=tenant_b.district, date=today, minutes=45)
+    return tenant_a
+
+
+def dashboard_url(scope: Scope, period: Period | None = None) -> str:
+    return f"{reverse('reports:dashboard')}?scope={scope.key}&period={(period or this_year()).key}"
+
+
+def test_a_request_builds_one_snapshot_and_a_second_run_replaces_its_figures(logged):
+    run = services.report_request(scope=district(logged), period=this_year(), by=None)
+    run.refresh_from_db()
+    assert (run.status, run.progress, run.attempts) == ("done", 100, 1)
+    snapshot = Snapshot.objects.get()
+    assert snapshot.figures["total_minutes"] == 90
+    LogEntryFactory(coach=logged.coach, district=logged.district, minutes=30)
+    services.report_request(scope=district(logged), period=this_year(), by=None)
+    assert Snapshot.objects.count() == 1
+    assert Snapshot.objects.get().figures["total_minutes"] == 120
+
+
+def test_running_a_finished_run_again_changes_nothing(logged):
+    run = services.report_request(scope=district(logged), period=this_year(), by=None)
+    built_at = Snapshot.objects.get().built_at
+    assert services.report_run_execute(run.pk) is None
+    assert Snapshot.objects.get().built_at == built_at
+    assert ReportRun.objects.get().attempts == 1
+
+
+def test_a_second_request_joins_the_pending_run(logged):
+    with mock.patch("reports.services._publish"):  # nothing consumes: the run stays queued
+        first = services.report_request(scope=district(logged), period=this_year(), by=None)
+        second = services.report_request(scope=district(logged), period=this_year(), by=None)
+    assert first.pk == second.pk
+    assert ReportRun.objects.count() == 1
+
+
+def test_a_failed_build_keeps_the_previous_snapshot_and_shows_the_failure(client, logged):
+    services.report_request(scope=district(logged), period=this_year(), by=None)
+    before = Snapshot.objects.get().figures
+    with mock.patch("reports.services.build_figures", side_effect=RuntimeError("disk full")):
+        run = services.report_request(scope=district(logged), period=this_year(), by=None)
+    run.refresh_from_db()
+    assert run.status == "failed"
+    assert "disk full" in run.error
+    assert Snapshot.objects.get().figures == before
+    client.force_login(logged.district_admin)
+    html = client.get(dashboard_url(district(logged))).content.decode()
+    assert "The last build failed" in html
+    assert "disk full" in html
+    assert "The figures below are from the previous build" in html
+
+
+def test_a_database_hiccup_puts_the_run_back_in_the_queue_for_a_retry(logged):
+    from django.db import OperationalError
+
+    with mock.patch("reports.services._publish"):
+        run = services.report_request(scope=district(logged), period=this_year(), by=None)
+    with (
+        mock.patch("reports.services.build_figures", side_effect=OperationalError("server closed")),
+        pytest.raises(services.Transient),
+    ):
+        services.report_run_execute(run.pk)
+    run.refresh_from_db()
+    assert run.status == "queued"
+    services.report_run_execute(run.pk)
+    run.refresh_from_db()
+    assert (run.status, run.attempts) == ("done", 2)
+
+
+def test_two_builds_of_the_same_report_leave_one_correct_snapshot(logged):
+    """A run redelivered while its first worker was still building (acks late) is built twice."""
+    from reports.models import RunStatus
+
+    with mock.patch("reports.services._publish"):
+        run = services.report_request(scope=district(logged), period=this_year(), by=None)
+    services.report_run_execute(run.pk)
+    ReportRun.objects.filter(pk=run.pk).update(status=RunStatus.RUNNING)  # the redelivered copy claims it
+    LogEntryFactory(coach=logged.coach, district=logged.district, minutes=10)
+    services.report_run_execute(run.pk)
+    assert Snapshot.objects.count() == 1
+    assert Snapshot.objects.get().figures["total_minutes"] == 100
+    assert ReportRun.objects.get().attempts == 2
+
+
+def test_a_broker_outage_leaves_the_run_queued_and_the_page_says_so(client, logged):
+    with (
+        mock.patch("reports.tasks.report_build.delay", side_effect=ConnectionError("redis down")),
+        mock.patch("reports.services._jobs_run_in_process", return_value=False),
+    ):
+        client.force_login(logged.district_admin)
+        response = client.post(reverse("reports:refresh"), {"scope": district(logged).key, "period": this_year().key})
+    run = ReportRun.objects.get()
+    assert (run.status, run.published_at) == ("queued", None)
+    assert "will build when it is back" in client.get(response["Location"]).content.decode()
+    with mock.patch("reports.tasks.report_build.delay") as delay:
+        ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+        assert report_requeue_stale() == 1
+    delay.assert_called_once_with(run.pk)
+
+
+def test_scheduled_builds_cover_each_contracted_district_and_each_program(logged, tenant_b):
+    assert report_build_district_years() == 2
+    assert set(Snapshot.objects.values_list("scope_kind", "scope_id")) == {
+        ("district", logged.district.pk),
+        ("district", tenant_b.district.pk),
+    }
+    assert report_build_program_months() == 2
+    assert Snapshot.objects.filter(scope_kind="program").count() == 2
+
+
+def test_the_dashboard_builds_on_first_visit_and_shows_the_figures(client, logged):
+    client.force_login(logged.district_admin)
+    response = client.get(reverse("reports:dashboard"))
+    assert response.status_code == 200
+    assert response.context["figures"]["total_hours"] == 1.5
+    html = response.content.decode()
+    assert 'id="report-data"' in html
+    assert logged.teacher.last_name not in html  # aggregates only: no teacher is named
+
+
+@pytest.mark.parametrize("role", ["district_admin", "director"])
+def test_another_tenants_report_is_404_to_view_build_and_export(client, logged, tenant_b, role):
+    client.force_login(getattr(logged, role))
+    theirs = district(tenant_b)
+    assert client.get(dashboard_url(theirs)).status_code == 404
+    assert client.post(reverse("reports:refresh"), {"scope": theirs.key}).status_code == 404
+    query = f"scope={theirs.key}&period={this_year().key}"
+    assert client.get(f"{reverse('reports:export_csv')}?{query}&table=activity").status_code == 404
+    assert client.get(f"{reverse('reports:export_pdf')}?{query}").status_code == 404
+    assert not ReportRun.objects.filter(scope_id=tenant_b.district.pk).exists()
+
+
+def test_a_coach_sees_only_their_own_time(client, logged, tenant_b):
+    client.force_login(logged.coach.user)
+    response = client.get(reverse("reports:dashboard"))
+    assert response.context["scope"].key == f"coach-{logged.coach.pk}"
+    assert [c.scope.key for c in response.context["choices"]] == [f"coach-{logged.coach.pk}"]
+    assert client.get(dashboard_url(Scope("coach", tenant_b.coach.pk))).status_code == 404
+    assert client.get(dashboard_url(district(logged))).status_code == 404
+
+
+def test_a_teacher_has_no_reports(client, logged):
+    client.force_login(logged.teacher.user)
+    assert client.get(reverse("reports:dashboard")).status_code == 403
+
+
+def test_csv_export_of_a_table(client, logged):
+    client.force_login(logged.district_admin)
+    client.get(reverse("reports:dashboard"))
+    query = f"scope={district(logged).key}&period={this_year().key}"
+    response = client.get(f"{reverse('reports:export_csv')}?{query}&table=balance")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0] == ["side", "hours", "share_percent"]
+    assert rows[1] == ["output", "1.5", "100.0"]
+    assert client.get(f"{reverse('reports:export_csv')}?{query}&table=nope").status_code == 404
+
+
+def test_pdf_export_is_a_pdf(client, logged):
+    client.force_login(logged.district_admin)
+    client.get(reverse("reports:dashboard"))
+    response = client.get(f"{reverse('reports:export_pdf')}?scope={district(logged).key}&period={this_year().key}")
+    assert response["Content-Type"] == "application/pdf"
+    assert response.content.startswith(b"%PDF-")
+
+
+def test_dashboard_query_count_is_constant(client, logged, django_assert_max_num_queries):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(logged.director)
+    url = dashboard_url(Scope("program", logged.program.pk))
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        client.get(url)
+    for i in range(100):
+        LogEntryFactory(coach=logged.coach, district=logged.district, minutes=1 + i % 50,
+                        date=timezone.localdate() - dt.timedelta(days=i % 40))  # fmt: skip
+    services.report_request(scope=Scope("program", logged.program.pk), period=this_year(), by=None)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        client.get(url)
+    print(f"Dashboard (from a snapshot): {len(small.captured_queries)} queries")
+
+
+def test_the_run_status_fragment_tells_the_page_to_reload_when_done(client, logged):
+    run = services.report_request(scope=district(logged), period=this_year(), by=None)
+    client.force_login(logged.district_admin)
+    response = client.get(reverse("reports:run_status", args=[run.pk]))
+    assert response["HX-Refresh"] == "true"
+    client.force_login(logged.coach.user)
+    assert client.get(reverse("reports:run_status", args=[run.pk])).status_code == 404
+
+
+def test_time_use_report_command_writes_csv_json_and_pdf(logged, tmp_path):
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command("time_use_report", "--district", str(logged.district.pk), "--format", "json", stdout=out)
+    assert '"total_minutes": 90' in out.getvalue()
+    path = tmp_path / "r.csv"
+    call_command("time_use_report", "--district", str(logged.district.pk), "--format", "csv", "-o", str(path))
+    assert "balance,output,1.5,100.0" in path.read_text()
+    pdf = tmp_path / "r.pdf"
+    call_command("time_use_report", "--all", "--format", "pdf", "-o", str(pdf), stdout=io.StringIO())
+    assert pdf.read_bytes().startswith(b"%PDF-")
