@@ -12,11 +12,15 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 
 from coaching.tasks import contract_days_used
 from coaching.tests.factories import LogEntryFactory
 from config.celery import app, ping
 from conftest import need
+from reports.models import ReportRun, ScopeKind, Snapshot
+from reports.scopes import Period, Scope
+from reports.services import report_request
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -40,8 +44,9 @@ def worker(transactional_db):
          "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
-    saved = app.conf.task_always_eager
+    saved = app.conf.task_always_eager, app.conf.task_default_queue
     app.conf.task_always_eager = False
+    app.conf.task_default_queue = queue  # what the app publishes goes to this worker alone
     try:
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:
@@ -53,7 +58,7 @@ def worker(transactional_db):
             pytest.fail("the worker did not answer a ping within 30 s")
         yield queue
     finally:
-        app.conf.task_always_eager = saved
+        app.conf.task_always_eager, app.conf.task_default_queue = saved
         process.terminate()
         try:
             process.wait(timeout=15)
@@ -75,3 +80,52 @@ def test_the_worker_reads_committed_rows_from_the_database(worker, tenant_a):
     tenant_a.contract.save()
     result = contract_days_used.apply_async(args=[tenant_a.contract.pk], queue=worker)
     assert result.get(timeout=20) == "1.5"
+
+
+def _wait_for(run_id: int, status: str, timeout: float = 30) -> ReportRun:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        run = ReportRun.objects.get(pk=run_id)
+        if run.status == status:
+            return run
+        time.sleep(0.2)
+    pytest.fail(f"run {run_id} is {run.status!r}, not {status!r}, after {timeout} s")
+
+
+def test_a_report_is_built_by_the_worker_and_a_failed_rebuild_keeps_the_old_snapshot(worker, tenant_a, client):
+    today = timezone.localdate()
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=today, minutes=90)
+    scope = Scope(ScopeKind.DISTRICT, tenant_a.district.pk, tenant_a.district.name)
+    period = Period.parse("", today=today)
+
+    run = report_request(scope=scope, period=period, by=None)
+    assert run.published_at is not None  # handed to Redis, not built in this process
+    run = _wait_for(run.pk, "done")
+    snapshot = Snapshot.objects.get()
+    assert (run.snapshot_id, snapshot.figures["total_minutes"]) == (snapshot.pk, 90)
+    client.force_login(tenant_a.district_admin)
+    page = client.get(f"/reports/?scope={scope.key}&period={period.key}")
+    assert page.context["figures"]["total_minutes"] == 90
+
+    # Make the database refuse to update snapshots, as a failing disk would, and rebuild.
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE FUNCTION fulcrum_test_refuse() RETURNS trigger AS $$ BEGIN "
+            "RAISE EXCEPTION 'simulated storage failure'; END $$ LANGUAGE plpgsql"
+        )
+        cursor.execute(
+            "CREATE TRIGGER fulcrum_test_refuse BEFORE UPDATE ON reports_snapshot "
+            "FOR EACH ROW EXECUTE FUNCTION fulcrum_test_refuse()"
+        )
+    try:
+        LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=today, minutes=30)
+        failed = _wait_for(report_request(scope=scope, period=period, by=None).pk, "failed")
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER fulcrum_test_refuse ON reports_snapshot")
+            cursor.execute("DROP FUNCTION fulcrum_test_refuse()")
+    assert "simulated storage failure" in failed.error
+    assert Snapshot.objects.get().figures["total_minutes"] == 90
+    html = client.get(f"/reports/?scope={scope.key}&period={period.key}").content.decode()
+    assert "The last build failed" in html
+    assert "The figures below are from the previous build" in html
