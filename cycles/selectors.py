@@ -36,9 +36,13 @@ def with_list_columns(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
 
 def cycle_list(
     cycles: QuerySet[Cycle], *, stage: str = "", school_id: int | None = None, teacher_id: int | None = None,
-    q: str = "",
+    q: str = "", confidential: bool = True,
 ) -> QuerySet[Cycle]:  # fmt: skip
-    """Narrow an already-scoped queryset by the list filters; open cycles first, newest first."""
+    """Narrow an already-scoped queryset by the list filters; open cycles first, newest first.
+
+    With confidential=False (administrators' lists of shared cycles) the search looks only at
+    what they may read: title, teacher names and the current goal, never the strategy or old goals.
+    """
     if stage:
         cycles = cycles.filter(stage=stage)
     if school_id:
@@ -49,11 +53,13 @@ def cycle_list(
         teacher_match = Teacher.objects.filter(cycles=OuterRef("pk")).filter(
             Q(first_name__icontains=word) | Q(last_name__icontains=word)
         )
-        goal_match = Goal.objects.filter(cycle=OuterRef("pk"), statement__icontains=word)
-        cycles = cycles.filter(
-            Q(title__icontains=word) | Q(strategy__icontains=word) | Q(pk__in=teacher_match.values("cycles"))
-            | Q(pk__in=goal_match.values("cycle"))
-        )  # fmt: skip
+        goals = Goal.objects.filter(statement__icontains=word)
+        if not confidential:
+            goals = goals.filter(is_current=True)
+        match = Q(title__icontains=word) | Q(pk__in=teacher_match.values("cycles")) | Q(pk__in=goals.values("cycle"))
+        if confidential:
+            match |= Q(strategy__icontains=word)
+        cycles = cycles.filter(match)
     # Open cycles first (no closing date), then the most recently started.
     return with_list_columns(cycles).order_by(F("closed_on").desc(nulls_first=True), "-started_on", "-pk")
 

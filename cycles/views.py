@@ -55,8 +55,6 @@ from .forms import (
 from .models import Cycle, Evidence, ReflectionLink, Stage
 from .selectors import cycle_list, cycle_page, stage_counts
 
-SESSION_TOKENS = "cycles.fresh_link_tokens"
-
 
 def confidential(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
     """Signed in, and never cached: goals, evidence, notes and reflections are confidential."""
@@ -92,7 +90,9 @@ def cycle_list_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = {"stage": data["stage"], "school_id": data["school"].pk if data["school"] else None,
                    "q": data["q"].strip()}  # fmt: skip
-    page = Paginator(cycle_list(scoped, **filters), 25).get_page(request.GET.get("page"))
+    page = Paginator(cycle_list(scoped, **filters, confidential=not is_admin_view), 25).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     return render(
@@ -407,11 +407,11 @@ def link_new(request: HttpRequest, public_id: str) -> HttpResponse:
     link, token = services.reflection_link_create(
         cycle=cycle, teacher=form.cleaned_data["teacher"], by=request.user, occasion=form.cleaned_data["occasion"]
     )
-    # Shown once on the next page (post/redirect/get); only the hash is kept in the database.
-    tokens = request.session.get(SESSION_TOKENS, {})
-    tokens[str(link.public_id)] = token
-    request.session[SESSION_TOKENS] = tokens
-    return redirect("cycles:link", public_id=cycle.public_id, link_id=link.public_id)
+    # Shown in this response only (never cached, never stored): the database keeps just the hash.
+    url = request.build_absolute_uri(reverse("reflect", args=[token]))
+    context = {"cycle": cycle, "link": link, "url": url, "qr_download": qr_svg_data_uri(url),
+               "qr": qr_svg(url, title=f"Reflection link for {link.teacher.first_name}")}  # fmt: skip
+    return render(request, "cycles/link_show.html", context)
 
 
 @confidential
@@ -420,14 +420,7 @@ def link_show(request: HttpRequest, public_id: str, link_id: str) -> HttpRespons
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
     link = get_object_or_404(ReflectionLink.objects.select_related("teacher"), cycle=cycle, public_id=link_id)
-    tokens = request.session.get(SESSION_TOKENS, {})
-    token = tokens.pop(str(link.public_id), None)
-    request.session[SESSION_TOKENS] = tokens
     context: dict[str, Any] = {"cycle": cycle, "link": link}
-    if token:
-        url = request.build_absolute_uri(reverse("reflect", args=[token]))
-        context.update(url=url, qr=qr_svg(url, title=f"Reflection link for {link.teacher.first_name}"),
-                       qr_download=qr_svg_data_uri(url))  # fmt: skip
     return render(request, "cycles/link_show.html", context)
 
 
