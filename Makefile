@@ -50,3 +50,13 @@ beat: $(VENV)/.runtime
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+
+# The benchmark seeds about 2.5 million log entries into its own PostgreSQL database.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fulcrum_bench
+bench: $(VENV)/.dev
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -tc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
+		$(PY) manage.py bench_reports $(BENCH_ARGS)
