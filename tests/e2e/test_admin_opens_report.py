@@ -3,6 +3,7 @@ period, and downloads a table as CSV."""
 
 import datetime as dt
 import re
+from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -50,6 +51,6 @@ def test_admin_sees_charts_changes_period_and_downloads_csv(live_server, guarded
         page.locator("#h-balance").locator("..").get_by_role("link", name="Download CSV").click()
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
-    content = open(download.path(), encoding="utf-8-sig").read()
+    content = Path(download.path()).read_text(encoding="utf-8-sig")
     assert content.splitlines() == ["side,hours,share_percent", "output,2.0,66.7", "input,0.0,0.0",
                                     "non_coaching,1.0,33.3"]  # fmt: skip

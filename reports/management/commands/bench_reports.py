@@ -11,11 +11,13 @@ Everything it seeds is named "Bench …", and it refuses a database holding anyt
 from __future__ import annotations
 
 import datetime as dt
+import importlib
 import random
 import statistics
 import time
 from typing import Any
 
+from django.apps import apps as django_apps
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.db.models import Sum
@@ -79,10 +81,13 @@ class Command(BaseCommand):
                 "teachers_district CASCADE"
             )
         User.objects.filter(username__startswith="bench").delete()
+        # CASCADE from programs empties the activity and focus-area lists too: put the built-ins back.
+        fill = importlib.import_module("coaching.migrations.0002_fill_activities_and_focus_areas").fill
+        fill(django_apps, None)
 
     @transaction.atomic
     def _seed(self, o: dict[str, Any]) -> None:
-        rng = random.Random(5)
+        rng = random.Random(5)  # noqa: S311 - reproducible benchmark data, not secrets
         today = timezone.localdate()
         programs = Program.objects.bulk_create(Program(name=f"Bench Program {i:02d}") for i in range(o["programs"]))
         districts = District.objects.bulk_create(
