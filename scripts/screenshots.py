@@ -31,9 +31,13 @@ PAGES = {
         ("cycles", "/cycles/"),
         ("cycle", "/cycles/ >> .list-group-item"),
     ],
-    "admin.maple": [("roster", "/roster/"), ("roster-import", "/roster/import/")],
+    "admin.maple": [("roster", "/roster/"), ("roster-import", "/roster/import/"), ("district-report", "/reports/")],
     "teacher": [("my-coaching", "/my-sessions/"), ("teacher-cycle", "/cycles/ >> .list-group-item")],
-    "director": [("director-cycles", "/cycles/"), ("shared-cycle", "/cycles/ >> .list-group-item")],
+    "director": [
+        ("program-report", "/reports/"),
+        ("director-cycles", "/cycles/"),
+        ("shared-cycle", "/cycles/ >> .list-group-item"),
+    ],
 }
 
 
@@ -52,6 +56,7 @@ def main() -> None:
                 for name, target in pages:
                     path, _, click = target.partition(" >> ")
                     page.goto(BASE + path)
+                    page.wait_for_load_state("networkidle")
                     if click:  # open the first item of a list, e.g. a cycle
                         page.locator(click).first.click()
                         page.wait_for_load_state()

@@ -46,7 +46,7 @@ class Command(BaseCommand):
         parser.add_argument("--teachers", type=int, default=8000)
         parser.add_argument("--coaches", type=int, default=300)
         parser.add_argument("--years", type=int, default=5)
-        parser.add_argument("--entries-per-day", type=float, default=9.3, help="average entries per coach-day")
+        parser.add_argument("--entries-per-day", type=float, default=10.8, help="average entries per coach-day")
         parser.add_argument("--requests", type=int, default=50, help="dashboard requests to time")
         parser.add_argument("--reseed", action="store_true", help="drop the bench data and seed it again")
 
