@@ -5,6 +5,8 @@ BIN := $(VENV)/bin
 PY := $(BIN)/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# Two test processes: the suite's browser, worker and database tests overlap well on two cores.
+PYTEST_ARGS ?= -n 2
 
 .PHONY: run test lint format check pytest worker beat bench clean
 

@@ -114,8 +114,8 @@ def test_home_sends_each_role_to_its_start_page(client, cast):
     starts = {
         "coach": reverse("coaching:my_week"),
         "teacher": reverse("cycles:list"),
-        "district_admin": reverse("coaching:contracts"),
-        "program_director": reverse("coaching:contracts"),
+        "district_admin": reverse("reports:dashboard"),
+        "program_director": reverse("reports:dashboard"),
         "site_admin": reverse("admin:index"),
     }
     for role, start in starts.items():
