@@ -13,7 +13,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from teachers.access import districts_visible_to
-from teachers.forms import style_filter_fields
+from teachers.forms import chosen_district_id, style_filter_fields
 from teachers.models import District, School, Teacher
 
 from .models import MAX_ENTRY_MINUTES, Activity, ActivityKind, Balance, Coach, Format, LogEntry
@@ -82,7 +82,7 @@ class LogEntryForm(forms.Form):
         self.coach = coach
         districts = districts_visible_to(user)
         self.fields["district"].queryset = districts
-        district_id = self._chosen_district_id()
+        district_id = chosen_district_id(self)
         self.district_chosen = bool(district_id and districts.filter(pk=district_id).exists())
         if self.district_chosen:
             self.fields["school"].queryset = School.objects.filter(district_id=district_id)
@@ -123,15 +123,6 @@ class LogEntryForm(forms.Form):
             InlineRadios("format"),
             "notes",
         )
-
-    def _chosen_district_id(self) -> int | None:
-        raw = self.data.get("district") if self.is_bound else self.initial.get("district")
-        if isinstance(raw, District):
-            return raw.pk
-        try:
-            return int(raw) if raw else None
-        except (TypeError, ValueError):
-            return None
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()

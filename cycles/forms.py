@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from coaching.uploads import check_upload
 from teachers.access import districts_visible_to
-from teachers.forms import style_filter_fields
+from teachers.forms import chosen_district_id, style_filter_fields
 from teachers.models import District, School, Teacher
 
 from .models import AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
@@ -54,11 +54,7 @@ class CycleStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         districts = districts_visible_to(user)
         self.fields["district"].queryset = districts
-        raw = self.data.get("district") if self.is_bound else self.initial.get("district")
-        try:
-            district_id = int(raw) if raw else None
-        except (TypeError, ValueError):
-            district_id = None
+        district_id = chosen_district_id(self)
         self.district_chosen = bool(district_id and districts.filter(pk=district_id).exists())
         if self.district_chosen:
             self.fields["teachers"].queryset = (

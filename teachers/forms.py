@@ -60,3 +60,14 @@ def style_filter_fields(form: forms.Form) -> None:
             widget.attrs.setdefault("class", "form-select form-select-sm")
         else:
             widget.attrs.setdefault("class", "form-control form-control-sm")
+
+
+def chosen_district_id(form: forms.Form) -> int | None:
+    """The district a (bound or initial) form has chosen, as an id, or None when unreadable."""
+    raw = form.data.get("district") if form.is_bound else form.initial.get("district")
+    if isinstance(raw, District):
+        return raw.pk
+    try:
+        return int(raw) if raw else None
+    except (TypeError, ValueError):
+        return None
