@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from coaching import learning_views
 from cycles import views as cycle_views
 
 from . import views
@@ -19,5 +20,7 @@ urlpatterns = [
     path("cycles/", include("cycles.urls")),
     path("reports/", include("reports.urls")),
     path("r/<str:token>/", cycle_views.reflect_by_link, name="reflect"),
+    path("open/<uuid:public_id>/", learning_views.resource_open, name="resource_open"),
+    path("check-in/<uuid:public_id>/", learning_views.checkin_answer, name="checkin_answer"),
     path("admin/", admin.site.urls),
 ]

@@ -128,7 +128,7 @@ def reflections_visible_to(user: User) -> QuerySet[Reflection]:
         mine |= Q(teacher=teacher)
     coach = coach_for(user)
     if coach is not None:
-        mine |= Q(cycle__coach=coach)
+        mine |= Q(cycle__coach=coach) | Q(pd_session__facilitator=coach)
     return Reflection.objects.filter(mine)
 
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Coach, LogEntry
+from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, SignUp
 from teachers.models import District, School, Teacher, User
 
 
@@ -68,6 +68,10 @@ class Cycle(models.Model):
     shared_with_admins = models.BooleanField(default=False)
     shared_changed_at = models.DateTimeField(null=True, blank=True)
     version = models.PositiveIntegerField(default=1, help_text="Bumped on every save; refuses stale edits.")
+    from_signup = models.OneToOneField(
+        SignUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="cycle",
+        help_text="The PD sign-up (modeled lesson or co-teaching) this cycle grew from.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -270,6 +274,12 @@ class Reflection(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.CASCADE, related_name="reflections")
+    pd_session = models.ForeignKey(
+        PDSession, null=True, blank=True, on_delete=models.CASCADE, related_name="reflections"
+    )
+    group_meeting = models.ForeignKey(
+        GroupMeeting, null=True, blank=True, on_delete=models.CASCADE, related_name="reflections"
+    )
     teacher = models.ForeignKey(
         Teacher, null=True, blank=True, on_delete=models.CASCADE, related_name="reflections",
         help_text="The teacher who reflected; empty when a coach reflects.",
@@ -309,7 +319,10 @@ class ReflectionLink(models.Model):
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     token_hash = models.CharField(max_length=64, unique=True)
-    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="reflection_links")
+    cycle = models.ForeignKey(Cycle, null=True, blank=True, on_delete=models.CASCADE, related_name="reflection_links")
+    pd_session = models.ForeignKey(
+        PDSession, null=True, blank=True, on_delete=models.CASCADE, related_name="reflection_links"
+    )
     teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="reflection_links")
     occasion = models.CharField(max_length=20, choices=Occasion.choices, default=Occasion.AFTER_SESSION)
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
@@ -320,6 +333,13 @@ class ReflectionLink(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(cycle__isnull=False) & Q(pd_session__isnull=True))
+                | (Q(cycle__isnull=True) & Q(pd_session__isnull=False)),
+                name="reflection_link_for_a_cycle_or_a_session",
+            ),
+        ]
 
     def __str__(self) -> str:
         return f"Reflection link for {self.teacher_id}"

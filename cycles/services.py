@@ -15,7 +15,8 @@ from django.db.models import F
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
-from coaching.models import Coach, LogEntry
+from coaching.learning import signup_request
+from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, SignUp, SignUpStatus
 from teachers.models import Teacher, User
 
 from .models import (
@@ -305,6 +306,8 @@ def reflection_write(
     teacher: Teacher | None,
     cycle: Cycle | None,
     occasion: str,
+    pd_session: PDSession | None = None,
+    group_meeting: GroupMeeting | None = None,
     what_happened: str,
     what_worked: str = "",
     what_was_hard: str = "",
@@ -314,7 +317,8 @@ def reflection_write(
 ) -> Reflection:
     """Save a reflection by a teacher (signed in or through a link) or by a coach."""
     reflection = Reflection(
-        author=author, teacher=teacher, cycle=cycle, occasion=occasion or Occasion.FREE,
+        author=author, teacher=teacher, cycle=cycle, pd_session=pd_session, group_meeting=group_meeting,
+        occasion=occasion or Occasion.FREE,
         what_happened=what_happened.strip(), what_worked=what_worked.strip(), what_was_hard=what_was_hard.strip(),
         what_next=what_next.strip(), confidence=confidence, via_link=via_link,
     )  # fmt: skip
@@ -354,7 +358,7 @@ def reflection_link_find(token: str) -> ReflectionLink:
     if not token or len(token) > 100:
         raise LinkUnusable("unknown")
     link = (
-        ReflectionLink.objects.select_related("cycle__coach__user", "teacher")
+        ReflectionLink.objects.select_related("cycle__coach__user", "pd_session__facilitator__user", "teacher")
         .filter(token_hash=hash_token(token))
         .first()
     )
@@ -368,15 +372,50 @@ def reflection_link_find(token: str) -> ReflectionLink:
 
 
 @transaction.atomic
-def reflection_link_submit(*, token: str, **answers: Any) -> Reflection:
-    """Save the reflection for a live link and use the link up, once, even under a double submit."""
+def reflection_link_submit(*, token: str, signup: dict[str, Any] | None = None, **answers: Any) -> Reflection:
+    """Save the reflection for a live link and use the link up, once, even under a double submit.
+    A PD follow-up may carry a request for a modeled lesson or co-teaching (`signup`)."""
     link = reflection_link_find(token)
     claimed = ReflectionLink.objects.filter(pk=link.pk, used_at__isnull=True).update(used_at=timezone.now())
     if not claimed:
         raise LinkUnusable("used")
     reflection = reflection_write(
-        author=link.teacher.user, teacher=link.teacher, cycle=link.cycle, occasion=link.occasion, via_link=True,
-        **answers,
+        author=link.teacher.user, teacher=link.teacher, cycle=link.cycle, pd_session=link.pd_session,
+        occasion=link.occasion, via_link=True, **answers,
     )  # fmt: skip
     ReflectionLink.objects.filter(pk=link.pk).update(reflection=reflection)
+    if signup and link.pd_session is not None:
+        signup_request(session=link.pd_session, teacher=link.teacher, **signup)
     return reflection
+
+
+@transaction.atomic
+def pd_followup_links_create(*, session: PDSession, by: User) -> list[tuple[ReflectionLink, str]]:
+    """One private follow-up link per attendee (raw tokens returned once, only hashes stored)."""
+    made = []
+    for teacher in session.attendees.order_by("last_name", "first_name"):
+        token = secrets.token_urlsafe(32)
+        link = ReflectionLink.objects.create(
+            token_hash=hash_token(token), pd_session=session, teacher=teacher, occasion=Occasion.AFTER_IMPLEMENTING,
+            created_by=by, expires_at=timezone.now() + LINK_LIFETIME,
+        )  # fmt: skip
+        made.append((link, token))
+    if not made:
+        raise ValidationError("Mark who attended first: follow-up links go to attendees.")
+    return made
+
+
+@transaction.atomic
+def cycle_from_signup(*, signup: SignUp, coach: Coach) -> Cycle:
+    """Accepting a classroom-support request can open an Impact Cycle with that teacher, in one step."""
+    if signup.session.facilitator_id != coach.pk:
+        raise ValidationError("Only the session's facilitator can open a cycle from its sign-ups.")
+    if hasattr(signup, "cycle"):
+        return signup.cycle
+    if signup.status != SignUpStatus.ACCEPTED:
+        raise ValidationError("Accept the request (with a date) before opening a cycle.")
+    cycle = cycle_start(coach=coach, teachers=[signup.teacher], title=f"{signup.get_kind_display()}: "
+                        f"{signup.session.title}"[:200])  # fmt: skip
+    cycle.from_signup = signup
+    cycle.save(update_fields=["from_signup"])
+    return cycle

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import pd_views, views
 
 app_name = "cycles"
 
@@ -9,6 +9,15 @@ urlpatterns = [
     path("new/", views.cycle_start, name="start"),
     path("new/teachers/", views.teacher_picker, name="teacher_picker"),
     path("reflections/<uuid:public_id>/", views.reflection_detail, name="reflection"),
+    path("meetings/<int:pk>/reflect/", views.meeting_reflect, name="meeting_reflect"),
+    path("pd/", pd_views.pd_session_list, name="pd_sessions"),
+    path("pd/new/", pd_views.pd_session_new, name="pd_session_new"),
+    path("pd/<uuid:public_id>/", pd_views.pd_session_detail, name="pd_session"),
+    path("pd/<uuid:public_id>/attendance/", pd_views.pd_attendance, name="pd_attendance"),
+    path("pd/<uuid:public_id>/follow-up-links/", pd_views.pd_followup_links, name="pd_followup_links"),
+    path("pd/<uuid:public_id>/room-sheet/", pd_views.pd_room_sheet, name="pd_room_sheet"),
+    path("pd/<uuid:public_id>/signups/<int:pk>/decide/", pd_views.pd_signup_decide, name="pd_signup_decide"),
+    path("pd/<uuid:public_id>/signups/<int:pk>/cycle/", pd_views.pd_signup_cycle, name="pd_signup_cycle"),
     path("<uuid:public_id>/", views.cycle_detail, name="detail"),
     path("<uuid:public_id>/plan/", views.cycle_plan, name="plan"),
     path("<uuid:public_id>/goal/", views.goal_edit, name="goal"),

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coaching.access import coach_for, entries_visible_to
+from coaching.access import coach_for, entries_visible_to, in_coach_group
 from coaching.forms import LogEntryForm
-from coaching.models import Activity
+from coaching.models import Activity, GroupMeeting
 from coaching.qr import qr_svg, qr_svg_data_uri
 from coaching.services import entry_log
 from teachers.access import districts_visible_to
@@ -51,6 +51,7 @@ from .forms import (
     PlanForm,
     ProgressForm,
     ReflectionForm,
+    SignUpForm,
 )
 from .models import Cycle, Evidence, ReflectionLink, Stage
 from .selectors import cycle_list, cycle_page, stage_counts
@@ -432,23 +433,40 @@ def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
         link = services.reflection_link_find(token)
     except services.LinkUnusable as exc:
         return render(request, "cycles/link_unusable.html", {"reason": exc.reason}, status=404)
-    if request.method == "POST":
-        form = ReflectionForm(request.POST, with_occasion=False)
-        if form.is_valid():
-            try:
-                services.reflection_link_submit(token=token, **form.cleaned_data)
-            except services.LinkUnusable as exc:
-                return render(request, "cycles/link_unusable.html", {"reason": exc.reason}, status=404)
-            return render(request, "cycles/link_thanks.html", {"first_name": link.teacher.first_name})
-    else:
-        form = ReflectionForm(with_occasion=False)
+    session = link.pd_session
+    signup_form = SignUpForm(request.POST or None, prefix="signup") if session else None
+    form = ReflectionForm(request.POST or None, with_occasion=False)
+    if request.method == "POST" and form.is_valid() and (signup_form is None or signup_form.is_valid()):
+        wanted = signup_form.cleaned_data if signup_form and signup_form.cleaned_data.get("kind") else None
+        try:
+            services.reflection_link_submit(token=token, signup=wanted, **form.cleaned_data)
+        except services.LinkUnusable as exc:
+            return render(request, "cycles/link_unusable.html", {"reason": exc.reason}, status=404)
+        return render(request, "cycles/link_thanks.html", {"first_name": link.teacher.first_name})
+    coach = link.cycle.coach if link.cycle else session.facilitator
     # The token is in the URL; the site-wide Referrer-Policy "same-origin" keeps it from ever being
     # sent to another site. ("no-referrer" would make browsers post with Origin: null, failing CSRF.)
     return render(
         request, "cycles/reflect_by_link.html",
-        {"form": form, "first_name": link.teacher.first_name, "coach_name": link.cycle.coach.user.display_name,
-         "occasion": link.get_occasion_display()},
+        {"form": form, "signup_form": signup_form, "first_name": link.teacher.first_name, "session": session,
+         "coach_name": coach.user.display_name, "occasion": link.get_occasion_display()},
     )  # fmt: skip
+
+
+@confidential
+@require_http_methods(["GET", "POST"])
+def meeting_reflect(request: HttpRequest, pk: int) -> HttpResponse:
+    """A coach's own reflection after a coach-group meeting: private to its author."""
+    meeting = get_object_or_404(GroupMeeting.objects.select_related("group"), pk=pk)
+    if not in_coach_group(request.user, meeting.group):
+        raise Http404("No such meeting.")
+    form = ReflectionForm(request.POST or None, with_occasion=False)
+    if request.method == "POST" and form.is_valid():
+        services.reflection_write(author=request.user, teacher=None, cycle=None, group_meeting=meeting,
+                                  occasion="free", **form.cleaned_data)  # fmt: skip
+        messages.success(request, "Reflection saved. Only you can read it.")
+        return redirect("coaching:group", pk=meeting.group_id)
+    return render(request, "cycles/meeting_reflect.html", {"form": form, "meeting": meeting})
 
 
 # ---------------------------------------------------------------------------- time invested

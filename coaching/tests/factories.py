@@ -42,8 +42,8 @@ class ContractFactory(factory.django.DjangoModelFactory):
 def ensure_builtin_lists() -> None:
     """Put back the built-in activities and focus areas after a transactional test's flush."""
     if not Activity.objects.filter(program=None).exists():
-        migration = importlib.import_module("coaching.migrations.0002_fill_activities_and_focus_areas")
-        migration.fill(django_apps, None)
+        for name in ("0002_fill_activities_and_focus_areas", "0004_fill_coach_learning_activities"):
+            importlib.import_module(f"coaching.migrations.{name}").fill(django_apps, None)
 
 
 def activity(name: str = "Coaching Cycles") -> Activity:

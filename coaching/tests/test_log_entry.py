@@ -146,7 +146,8 @@ def test_builtin_lists_ship_as_data():
     from coaching.models import Activity, FocusArea
 
     coaching = Activity.objects.filter(program=None, kind="coaching")
-    assert coaching.count() == 15
+    assert coaching.count() == 17  # the 15 LTC activities and the coach's own learning (2)
+    assert coaching.filter(name__in=["Continuous Learning", "Coach Group Meeting"], balance="input").count() == 2
     assert set(coaching.values_list("balance", flat=True)) == {"input", "output"}
     assert Activity.objects.filter(program=None, kind="non_coaching", name="Substituting").exists()
     assert FocusArea.objects.filter(program=None).count() >= 7

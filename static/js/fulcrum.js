@@ -65,3 +65,11 @@ document.addEventListener("click", function (event) {
     if (select.value !== "custom") select.form.submit();
   });
 })();
+
+// Attendance: select a whole school and grade band at once.
+document.addEventListener("click", function (event) {
+  var button = event.target.closest("[data-select-group]");
+  if (!button) return;
+  var key = button.getAttribute("data-select-group");
+  document.querySelectorAll('[data-group="' + key + '"] input[type=checkbox]').forEach(function (box) { box.checked = true; });
+});

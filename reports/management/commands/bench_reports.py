@@ -82,8 +82,8 @@ class Command(BaseCommand):
             )
         User.objects.filter(username__startswith="bench").delete()
         # CASCADE from programs empties the activity and focus-area lists too: put the built-ins back.
-        fill = importlib.import_module("coaching.migrations.0002_fill_activities_and_focus_areas").fill
-        fill(django_apps, None)
+        for name in ("0002_fill_activities_and_focus_areas", "0004_fill_coach_learning_activities"):
+            importlib.import_module(f"coaching.migrations.{name}").fill(django_apps, None)
 
     @transaction.atomic
     def _seed(self, o: dict[str, Any]) -> None:

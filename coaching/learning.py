@@ -1,0 +1,261 @@
+"""Writes for group learning: resources, PD sessions, coach groups, partnership check-ins.
+
+Kept apart from services.py (the time log) so each file stays readable; the same rules apply:
+keyword-only arguments, one transaction per action, full_clean() before saving.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import random
+from collections.abc import Iterable
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Avg, Count
+from django.utils import timezone
+
+from teachers.models import District, School, Teacher, User
+
+from .access import contracts_served_by
+from .models import (
+    MAX_GROUP,
+    MIN_CHECKIN_RESPONSES,
+    MIN_GROUP,
+    PRINCIPLES,
+    Activity,
+    CheckIn,
+    CheckInResponse,
+    Coach,
+    CoachGoal,
+    CoachGoalNote,
+    CoachGroup,
+    FocusArea,
+    GroupMeeting,
+    PDSession,
+    Program,
+    Resource,
+    SignUp,
+    SignUpStatus,
+)
+from .schoolyear import school_year_of
+from .services import entry_log, entry_update
+
+FACILITATION = "Facilitation of Professional Development"
+
+
+@transaction.atomic
+def resource_create(
+    *, program: Program, by: User, title: str, kind: str, link: str = "", upload: Any = None, description: str = "",
+    focus_area: FocusArea | None = None, grade_band: str = "", tags: str = "",
+) -> Resource:  # fmt: skip
+    """Add a resource to the program's library (a link, or a file already checked by content)."""
+    if not link and upload is None:
+        raise ValidationError({"link": "Give a link or upload a file."})
+    clean_tags = ", ".join(dict.fromkeys(t.strip().lower() for t in tags.split(",") if t.strip()))
+    resource = Resource(program=program, created_by=by, title=title.strip(), kind=kind, link=link,
+                        description=description.strip(), focus_area=focus_area, grade_band=grade_band,
+                        tags=clean_tags[:200])  # fmt: skip
+    if upload is not None:
+        resource.file_name = upload.name[:200]
+        resource.content_type = getattr(upload, "checked_type", "") or ""
+        resource.file.save(upload.name, upload, save=False)
+    resource.full_clean()
+    resource.save()
+    return resource
+
+
+# ------------------------------------------------------------------------------------ PD sessions
+
+
+@transaction.atomic
+def pd_session_schedule(
+    *, coach: Coach, district: District, title: str, date: dt.date, start_time: dt.time, minutes: int,
+    focus_area: FocusArea, schools: Iterable[School] = (), grade_band: str = "", audience: str = "",
+    description: str = "", capacity: int | None = None, resources: Iterable[Resource] = (),
+) -> PDSession:  # fmt: skip
+    """Schedule a session in a district the coach serves that school year."""
+    schools = list(schools)
+    if not contracts_served_by(coach).filter(district=district, school_year=school_year_of(date)).exists():
+        raise ValidationError({"district": f"{district} is not on one of your contracts for that school year."})
+    if any(s.district_id != district.pk for s in schools):
+        raise ValidationError({"schools": f"Choose schools of {district}."})
+    resources = [r for r in resources if r.program_id == coach.program_id]
+    session = PDSession(program_id=coach.program_id, district=district, facilitator=coach, title=title.strip(),
+                        date=date, start_time=start_time, minutes=minutes, grade_band=grade_band,
+                        audience=audience.strip(), description=description.strip(), capacity=capacity,
+                        focus_area=focus_area)  # fmt: skip
+    session.full_clean()
+    session.save()
+    session.schools.set(schools)
+    session.resources.set(resources)
+    return session
+
+
+@transaction.atomic
+def pd_attendance_set(*, session: PDSession, teachers: Iterable[Teacher]) -> PDSession:
+    """Record who attended, and log the facilitation time once (created, then kept in step)."""
+    teachers = list(teachers)
+    if session.date > timezone.localdate():
+        raise ValidationError({"teachers": "Attendance is marked on or after the day of the session."})
+    outsiders = [t.full_name for t in teachers if t.district_id != session.district_id]
+    if outsiders:
+        raise ValidationError({"teachers": f"Not on the {session.district} roster: {', '.join(outsiders)}."})
+    if session.capacity and len(teachers) > session.capacity:
+        raise ValidationError(
+            {"teachers": f"{len(teachers)} attendees is more than the session's capacity of {session.capacity}."}
+        )
+    session.attendees.set(teachers)
+    _log_facilitation(session, teachers)
+    return session
+
+
+def _log_facilitation(session: PDSession, teachers: list[Teacher]) -> None:
+    """The facilitator's log entry for the session: attendees are its teachers, so the time-use
+    report counts them as teachers reached and the hours as group professional learning."""
+    schools = list(session.schools.all())
+    values = {
+        "date": session.date, "minutes": session.minutes, "district": session.district,
+        "school": schools[0] if len(schools) == 1 else None,
+        "activity": Activity.objects.get(program=None, name=FACILITATION), "focus_area": session.focus_area,
+        "teachers": teachers, "start_time": session.start_time, "format": "in_person",
+        "notes": f"PD session: {session.title}",
+    }  # fmt: skip
+    if session.log_entry_id:
+        entry_update(entry=session.log_entry, **values)
+    else:
+        session.log_entry = entry_log(coach=session.facilitator, **values)
+        session.save(update_fields=["log_entry"])
+
+
+@transaction.atomic
+def signup_request(
+    *, session: PDSession, teacher: Teacher, kind: str, date_preferences: str = "", note: str = ""
+) -> SignUp:
+    """An attendee asks for a modeled lesson or co-teaching in their classroom (once per session)."""
+    if not session.attendees.filter(pk=teacher.pk).exists():
+        raise ValidationError("Only the session's attendees can sign up for classroom support.")
+    signup, _ = SignUp.objects.update_or_create(
+        session=session, teacher=teacher,
+        defaults={"kind": kind, "date_preferences": date_preferences.strip(), "note": note.strip()},
+    )  # fmt: skip
+    return signup
+
+
+@transaction.atomic
+def signup_decide(*, signup: SignUp, accept: bool, scheduled_for: dt.date | None = None) -> SignUp:
+    """Accept (with a date, so it becomes a scheduled item) or decline a classroom-support request."""
+    if accept and scheduled_for is None:
+        raise ValidationError({"scheduled_for": "Choose the date of the visit."})
+    signup.status = SignUpStatus.ACCEPTED if accept else SignUpStatus.DECLINED
+    signup.scheduled_for = scheduled_for if accept else None
+    signup.full_clean()
+    signup.save()
+    return signup
+
+
+# ------------------------------------------------------------------------------------ coach groups
+
+
+@transaction.atomic
+def coach_group_form(
+    *, program: Program, name: str, facilitator: User, members: Iterable[Coach], cadence: str,
+    group: CoachGroup | None = None,
+) -> CoachGroup:  # fmt: skip
+    """Form (or re-form) a group of 3–6 of the program's coaches."""
+    members = list(dict.fromkeys(members))
+    if not MIN_GROUP <= len(members) <= MAX_GROUP:
+        raise ValidationError(
+            {"members": f"A coach group has {MIN_GROUP} to {MAX_GROUP} coaches; you chose {len(members)}."}
+        )
+    if any(m.program_id != program.pk for m in members):
+        raise ValidationError({"members": "Every member must be a coach of this program."})
+    group = group or CoachGroup(program=program)
+    group.name, group.facilitator, group.cadence = name.strip(), facilitator, cadence.strip()
+    group.full_clean()
+    group.save()
+    group.members.set(members)
+    return group
+
+
+@transaction.atomic
+def group_meeting_record(
+    *, group: CoachGroup, date: dt.date, agenda: list[str], attendees: Iterable[Coach], notes: str = "",
+    resources: Iterable[Resource] = (),
+) -> GroupMeeting:  # fmt: skip
+    attendees = list(attendees)
+    member_ids = set(group.members.values_list("pk", flat=True))
+    if any(a.pk not in member_ids for a in attendees):
+        raise ValidationError({"attendees": "Only the group's members can attend its meetings."})
+    meeting = GroupMeeting(group=group, date=date, agenda=list(agenda), notes=notes.strip())
+    meeting.full_clean()
+    meeting.save()
+    meeting.attendees.set(attendees)
+    meeting.resources.set([r for r in resources if r.program_id == group.program_id])
+    return meeting
+
+
+@transaction.atomic
+def coach_goal_set(*, coach: Coach, statement: str, goal: CoachGoal | None = None, **fields: Any) -> CoachGoal:
+    """Write a coach's own PEERS goal (shared with their group only when they choose)."""
+    goal = goal or CoachGoal(coach=coach)
+    goal.statement = statement.strip()
+    for name, value in fields.items():
+        setattr(goal, name, value)
+    if goal.group_id and not goal.group.members.filter(pk=coach.pk).exists():
+        raise ValidationError({"group": "Share goals only with a group you belong to."})
+    goal.full_clean()
+    goal.save()
+    return goal
+
+
+@transaction.atomic
+def coach_goal_note(*, goal: CoachGoal, note: str, date: dt.date | None = None, met: bool = False) -> CoachGoalNote:
+    entry = CoachGoalNote(goal=goal, date=date or timezone.localdate(), note=note.strip())
+    entry.full_clean()
+    entry.save()
+    if met and goal.met_on is None:
+        goal.met_on = entry.date
+        goal.save(update_fields=["met_on"])
+    return entry
+
+
+# ------------------------------------------------------------------------------------ check-ins
+
+
+@transaction.atomic
+def checkin_open(*, coach: Coach, closes_on: dt.date, title: str = "") -> CheckIn:
+    if closes_on < timezone.localdate():
+        raise ValidationError({"closes_on": "Choose a closing date from today on."})
+    checkin = CheckIn(coach=coach, closes_on=closes_on, **({"title": title.strip()} if title.strip() else {}))
+    checkin.full_clean()
+    checkin.save()
+    return checkin
+
+
+@transaction.atomic
+def checkin_answer(*, checkin: CheckIn, comment: str = "", **scores: int) -> CheckInResponse:
+    """Save one anonymous answer. Nothing about who answered is kept."""
+    if checkin.closes_on < timezone.localdate():
+        raise ValidationError("This check-in has closed.")
+    response = CheckInResponse(checkin=checkin, comment=comment.strip(), **{p: scores[p] for p in PRINCIPLES})
+    response.full_clean()
+    response.save()
+    return response
+
+
+def checkin_results(checkins: Any) -> dict[str, Any] | None:
+    """Averages per principle over the given check-ins' answers, or None below five answers,
+    so that no answer can be traced to one teacher."""
+    responses = CheckInResponse.objects.filter(checkin__in=checkins)
+    summary = responses.aggregate(n=Count("pk"), **{p: Avg(p) for p in PRINCIPLES})
+    if summary["n"] < MIN_CHECKIN_RESPONSES:
+        return None
+    comments = list(responses.exclude(comment="").values_list("comment", flat=True))
+    random.SystemRandom().shuffle(comments)  # no order that matches the order of answering
+    return {
+        "n": summary["n"],
+        "principles": [(p, round(summary[p], 1)) for p in PRINCIPLES],
+        "comments": comments,
+    }

@@ -1,0 +1,152 @@
+"""Forms for resources, coach groups and partnership check-ins."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.bootstrap import InlineRadios
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.utils import timezone
+
+from teachers.forms import style_filter_fields
+from teachers.models import GradeBand, User
+
+from .models import PRINCIPLES, AgendaItem, Coach, FocusArea, Resource, ResourceKind
+from .uploads import check_upload
+
+PRINCIPLE_STATEMENTS = {
+    "equality": "My coach treats me as an equal partner; my ideas count as much as theirs.",
+    "choice": "I choose what we work on and how.",
+    "voice": "I can say what I really think, and my coach listens.",
+    "dialogue": "Our conversations are real back-and-forth, not telling.",
+    "reflection": "Coaching helps me think about my own teaching.",
+    "praxis": "What we do together is useful in my classroom right away.",
+    "reciprocity": "My coach learns from me as I learn from my coach.",
+}
+
+
+def _helper(*fields: Any) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(*fields)
+    return helper
+
+
+class ResourceForm(forms.Form):
+    title = forms.CharField(max_length=200)
+    kind = forms.ChoiceField(choices=ResourceKind.choices)
+    link = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(required=False, help_text="Or upload a file: up to 10 MB, checked by its content.")
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    focus_area = forms.ModelChoiceField(queryset=FocusArea.objects.none(), required=False)
+    grade_band = forms.ChoiceField(choices=[("", "Any grades"), *GradeBand.choices], required=False)
+    tags = forms.CharField(required=False, max_length=200, help_text="Comma-separated, e.g. number sense, PLC")
+
+    def __init__(self, *args: Any, focus_areas: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = focus_areas
+        self.helper = _helper(
+            "title",
+            Row(Column("kind", css_class="col-md-4"), Column("link", css_class="col-md-8")),
+            "file",
+            "description",
+            Row(Column("focus_area", css_class="col-md-4"), Column("grade_band", css_class="col-md-4"),
+                Column("tags", css_class="col-md-4")),
+        )  # fmt: skip
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data.get("file")
+        return check_upload(upload) if upload else upload
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if not self.errors and not data.get("link") and not data.get("file"):
+            self.add_error("link", "Give a link or upload a file.")
+        return data
+
+
+class ResourceFilterForm(forms.Form):
+    q = forms.CharField(required=False, label="Search", max_length=100)
+    kind = forms.ChoiceField(required=False, choices=[("", "All kinds"), *ResourceKind.choices])
+    focus_area = forms.ModelChoiceField(
+        queryset=FocusArea.objects.none(), required=False, empty_label="All focus areas"
+    )
+    grade_band = forms.ChoiceField(required=False, choices=[("", "All grades"), *GradeBand.choices])
+
+    def __init__(self, *args: Any, focus_areas: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["focus_area"].queryset = focus_areas
+        style_filter_fields(self)
+
+
+class CoachChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Coach) -> str:
+        return obj.user.display_name
+
+
+class CoachGroupForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    facilitator = forms.ModelChoiceField(queryset=User.objects.none(), help_text="A director or a lead coach.")
+    members = CoachChoiceField(queryset=Coach.objects.none(), widget=forms.CheckboxSelectMultiple,
+                               help_text="Three to six coaches.")  # fmt: skip
+    cadence = forms.CharField(max_length=100, help_text="e.g. every other Tuesday, 3:30")
+
+    def __init__(self, *args: Any, coaches: Any, facilitators: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = coaches
+        self.fields["facilitator"].queryset = facilitators
+        self.helper = _helper("name", "facilitator", "members", "cadence")
+
+
+class GroupMeetingForm(forms.Form):
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    agenda = forms.MultipleChoiceField(choices=AgendaItem.choices, widget=forms.CheckboxSelectMultiple)
+    attendees = CoachChoiceField(queryset=Coach.objects.none(), widget=forms.CheckboxSelectMultiple, required=False)
+    notes = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 4}),
+                            help_text="Visible to the group's members and facilitator only.")  # fmt: skip
+    resources = forms.ModelMultipleChoiceField(queryset=Resource.objects.none(), required=False,
+                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args: Any, members: Any, resources: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = members
+        self.fields["resources"].queryset = resources
+        self.fields["date"].initial = timezone.localdate()
+        self.helper = _helper("date", "agenda", "attendees", "notes", "resources")
+
+
+class CoachGoalForm(forms.Form):
+    statement = forms.CharField(widget=forms.Textarea(attrs={"rows": 2}), label="My goal")
+    measure = forms.CharField(required=False, max_length=200, help_text="How will you know? What will you count?")
+    deadline = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+    powerful = forms.BooleanField(required=False, help_text="Will it make a real difference to the teachers you coach?")
+    easy = forms.BooleanField(required=False, help_text="Is it simple enough to say in a sentence?")
+    emotionally_compelling = forms.BooleanField(required=False, label="Emotionally compelling",
+                                                help_text="Do you care about reaching it?")  # fmt: skip
+    reachable = forms.BooleanField(required=False, help_text="Is there a measure and a deadline?")
+    student_focused = forms.BooleanField(required=False, label="Student-focused",
+                                         help_text="Does it reach students, through the teachers?")  # fmt: skip
+    shared_with_group = forms.BooleanField(required=False, label="Share with my coach group")
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(*self.fields)
+
+
+class CheckInAnswerForm(forms.Form):
+    comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                              label="Anything else? (optional — don't write your name)")  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        scale = [(i, str(i)) for i in range(1, 6)]
+        statements = {
+            principle: forms.TypedChoiceField(
+                choices=scale, coerce=int, widget=forms.RadioSelect, label=PRINCIPLE_STATEMENTS[principle]
+            )
+            for principle in PRINCIPLES
+        }
+        self.fields = {**statements, **self.fields}
+        self.helper = _helper(*[InlineRadios(p) for p in PRINCIPLES], "comment")

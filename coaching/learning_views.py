@@ -1,0 +1,295 @@
+"""Pages for the resource library, coach groups and partnership check-ins."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from teachers.models import User
+
+from . import learning
+from .access import (
+    checkins_visible_to,
+    coach_for,
+    coach_groups_visible_to,
+    get_coach_group_for,
+    get_resource_for,
+    in_coach_group,
+    may_form_groups,
+    programs_directed_by,
+    resources_visible_to,
+)
+from .learning_forms import (
+    PRINCIPLE_STATEMENTS,
+    CheckInAnswerForm,
+    CoachGoalForm,
+    CoachGroupForm,
+    GroupMeetingForm,
+    ResourceFilterForm,
+    ResourceForm,
+)
+from .models import MIN_CHECKIN_RESPONSES, CheckIn, Coach, CoachGoal, FocusArea, Resource
+from .qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
+
+# ------------------------------------------------------------------------------------ resources
+
+
+def _focus_areas(user: Any) -> Any:
+    coach = coach_for(user)
+    programs = [coach.program_id] if coach else list(programs_directed_by(user).values_list("pk", flat=True))
+    return FocusArea.objects.filter(Q(program__isnull=True) | Q(program_id__in=programs), active=True)
+
+
+def _library_program(user: Any) -> Any:
+    coach = coach_for(user)
+    if coach is not None:
+        return coach.program
+    program = programs_directed_by(user).first()
+    if program is None:
+        raise PermissionDenied("The resource library belongs to coaches and program directors.")
+    return program
+
+
+@login_required
+@require_GET
+def resource_list(request: HttpRequest) -> HttpResponse:
+    _library_program(request.user)
+    form = ResourceFilterForm(request.GET or None, focus_areas=_focus_areas(request.user))
+    resources = resources_visible_to(request.user).select_related("focus_area")
+    if form.is_bound and form.is_valid():
+        data = form.cleaned_data
+        for word in data["q"].split()[:5]:
+            resources = resources.filter(
+                Q(title__icontains=word) | Q(description__icontains=word) | Q(tags__icontains=word)
+            )
+        if data["kind"]:
+            resources = resources.filter(kind=data["kind"])
+        if data["focus_area"]:
+            resources = resources.filter(focus_area=data["focus_area"])
+        if data["grade_band"]:
+            resources = resources.filter(grade_band=data["grade_band"])
+    page = Paginator(resources.order_by("title", "pk"), 30).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    return render(request, "coaching/resource_list.html", {"page": page, "filter_form": form,
+                                                           "query": query.urlencode()})  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def resource_new(request: HttpRequest) -> HttpResponse:
+    program = _library_program(request.user)
+    if request.method == "POST":
+        form = ResourceForm(request.POST, request.FILES, focus_areas=_focus_areas(request.user))
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                resource = learning.resource_create(
+                    program=program, by=request.user, title=data["title"], kind=data["kind"], link=data["link"],
+                    upload=data["file"], description=data["description"], focus_area=data["focus_area"],
+                    grade_band=data["grade_band"], tags=data["tags"],
+                )  # fmt: skip
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, "Resource added to the library.")
+                return redirect("coaching:resource", public_id=resource.public_id)
+    else:
+        form = ResourceForm(focus_areas=_focus_areas(request.user))
+    return render(request, "coaching/resource_form.html", {"form": form})
+
+
+def open_url(request: HttpRequest, resource: Resource) -> str:
+    return request.build_absolute_uri(reverse("resource_open", args=[resource.public_id]))
+
+
+@login_required
+@require_GET
+def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+    resource = get_resource_for(request.user, public_id)
+    url = open_url(request, resource)
+    return render(request, "coaching/resource_detail.html", {
+        "resource": resource, "url": url, "qr": qr_svg(url, title=f"QR code: {resource.title}"),
+        "qr_svg": qr_svg_data_uri(url), "qr_png": qr_png_data_uri(url),
+    })  # fmt: skip
+
+
+@require_GET
+def resource_open(request: HttpRequest, public_id: str) -> HttpResponse:
+    """What a QR code opens, for anyone holding it: the link, or the file as a download."""
+    try:
+        resource = Resource.objects.get(public_id=public_id)
+    except (Resource.DoesNotExist, ValidationError) as exc:
+        raise Http404("No such resource.") from exc
+    if resource.link:
+        return redirect(resource.link)
+    response = FileResponse(resource.file.open("rb"), as_attachment=True, filename=resource.file_name or "resource",
+                            content_type=resource.content_type or "application/octet-stream")  # fmt: skip
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+# ------------------------------------------------------------------------------------ coach groups
+
+
+@login_required
+@require_GET
+def group_list(request: HttpRequest) -> HttpResponse:
+    groups = coach_groups_visible_to(request.user).select_related("facilitator").prefetch_related("members__user")
+    if coach_for(request.user) is None and not may_form_groups(request.user) and not groups.exists():
+        raise PermissionDenied("Coach groups are for coaches and program directors.")
+    return render(request, "coaching/group_list.html", {"groups": groups, "may_form": may_form_groups(request.user)})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def group_new(request: HttpRequest) -> HttpResponse:
+    program = programs_directed_by(request.user).first()
+    if program is None:
+        raise PermissionDenied("Program directors form coach groups.")
+    coaches = Coach.objects.filter(program=program, active=True).select_related("user")
+    facilitators = User.objects.filter(
+        Q(coach__program=program) | Q(directed_programs=program), is_active=True
+    ).distinct()
+    form = CoachGroupForm(request.POST or None, coaches=coaches, facilitators=facilitators)
+    if request.method == "POST" and form.is_valid():
+        try:
+            group = learning.coach_group_form(program=program, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"{group.name} formed.")
+            return redirect("coaching:group", pk=group.pk)
+    return render(request, "coaching/group_form.html", {"form": form})
+
+
+@login_required
+@never_cache
+@require_GET
+def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_coach_group_for(request.user, pk)
+    member_view = in_coach_group(request.user, group)
+    meetings = list(group.meetings.prefetch_related("attendees__user", "resources")) if member_view else []
+    goals = list(
+        CoachGoal.objects.filter(group=group, shared_with_group=True).select_related("coach__user")
+        .prefetch_related("notes")
+    ) if member_view else []  # fmt: skip
+    coach = coach_for(request.user)
+    context = {
+        "group": group, "member_view": member_view, "meetings": meetings, "goals": goals,
+        "members": list(group.members.select_related("user")),
+        "goals_met": [g for g in goals if g.met_on],
+        "my_goals": list(CoachGoal.objects.filter(coach=coach).prefetch_related("notes")) if coach else [],
+        "meeting_count": group.meetings.count(),
+    }  # fmt: skip
+    return render(request, "coaching/group_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+    group = get_coach_group_for(request.user, pk)
+    if not in_coach_group(request.user, group):
+        raise PermissionDenied("Only the group records its meetings.")
+    form = GroupMeetingForm(request.POST or None, members=group.members.select_related("user"),
+                            resources=resources_visible_to(request.user))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            learning.group_meeting_record(group=group, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Meeting recorded.")
+            return redirect("coaching:group", pk=group.pk)
+    return render(request, "coaching/meeting_form.html", {"form": form, "group": group})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def coach_goal_new(request: HttpRequest) -> HttpResponse:
+    coach = coach_for(request.user)
+    if coach is None:
+        raise PermissionDenied("Coaches keep their own goals here.")
+    form = CoachGoalForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = dict(form.cleaned_data)
+        group = coach.coach_groups.first() if data["shared_with_group"] else None
+        learning.coach_goal_set(coach=coach, group=group, **data)
+        messages.success(request, "Goal saved." + (" Your group can see it." if group else ""))
+        return redirect("coaching:groups")
+    return render(request, "coaching/coach_goal_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def coach_goal_note(request: HttpRequest, pk: int) -> HttpResponse:
+    coach = coach_for(request.user)
+    goal = get_object_or_404(CoachGoal, pk=pk, coach=coach) if coach else None
+    if goal is None:
+        raise Http404
+    note = request.POST.get("note", "").strip()
+    if note:
+        learning.coach_goal_note(goal=goal, note=note, met=request.POST.get("met") == "on")
+        messages.success(request, "Goal met — congratulations!" if goal.met_on else "Progress noted.")
+    return redirect("coaching:groups")
+
+
+# ------------------------------------------------------------------------------------ check-ins
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def checkin_list(request: HttpRequest) -> HttpResponse:
+    coach = coach_for(request.user)
+    if coach is None and not programs_directed_by(request.user).exists():
+        raise PermissionDenied("Partnership check-ins are for coaches and their directors.")
+    if request.method == "POST":
+        if coach is None:
+            raise PermissionDenied
+        try:
+            closes = dt.date.fromisoformat(request.POST.get("closes_on", ""))
+            learning.checkin_open(coach=coach, closes_on=closes)
+        except (ValueError, ValidationError):
+            messages.error(request, "Choose a closing date from today on.")
+        return redirect("coaching:checkins")
+    checkins = checkins_visible_to(request.user).select_related("coach__user")
+    by_coach: dict[Coach, list[CheckIn]] = {}
+    for checkin in checkins:
+        by_coach.setdefault(checkin.coach, []).append(checkin)
+    summaries = [
+        {"coach": c, "checkins": items, "results": learning.checkin_results(items)} for c, items in by_coach.items()
+    ]
+    return render(request, "coaching/checkin_list.html", {
+        "summaries": summaries, "is_coach": coach is not None, "minimum": MIN_CHECKIN_RESPONSES,
+        "statements": PRINCIPLE_STATEMENTS, "default_close": timezone.localdate() + dt.timedelta(days=14),
+        "links": {c.pk: request.build_absolute_uri(reverse("checkin_answer", args=[c.public_id])) for c in checkins},
+    })  # fmt: skip
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+def checkin_answer(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The anonymous survey. No sign-in; nothing about who answers is stored."""
+    try:
+        checkin = CheckIn.objects.select_related("coach__user").get(public_id=public_id)
+    except (CheckIn.DoesNotExist, ValidationError) as exc:
+        raise Http404("No such check-in.") from exc
+    closed = checkin.closes_on < timezone.localdate()
+    form = CheckInAnswerForm(request.POST or None)
+    if request.method == "POST" and not closed and form.is_valid():
+        learning.checkin_answer(checkin=checkin, **form.cleaned_data)
+        return render(request, "coaching/checkin_thanks.html", {"checkin": checkin})
+    return render(request, "coaching/checkin_answer.html", {"form": form, "checkin": checkin, "closed": closed},
+                  status=410 if closed else 200)  # fmt: skip
