@@ -150,7 +150,10 @@ def group_list(request: HttpRequest) -> HttpResponse:
     groups = coach_groups_visible_to(request.user).select_related("facilitator").prefetch_related("members__user")
     if coach_for(request.user) is None and not may_form_groups(request.user) and not groups.exists():
         raise PermissionDenied("Coach groups are for coaches and program directors.")
-    return render(request, "coaching/group_list.html", {"groups": groups, "may_form": may_form_groups(request.user)})
+    coach = coach_for(request.user)
+    my_goals = list(CoachGoal.objects.filter(coach=coach).prefetch_related("notes")) if coach else []
+    return render(request, "coaching/group_list.html",
+                  {"groups": groups, "may_form": may_form_groups(request.user), "my_goals": my_goals})  # fmt: skip
 
 
 @login_required
@@ -228,7 +231,7 @@ def coach_goal_new(request: HttpRequest) -> HttpResponse:
         group = coach.coach_groups.first() if data["shared_with_group"] else None
         learning.coach_goal_set(coach=coach, group=group, **data)
         messages.success(request, "Goal saved." + (" Your group can see it." if group else ""))
-        return redirect("coaching:groups")
+        return _goals_home(coach)
     return render(request, "coaching/coach_goal_form.html", {"form": form})
 
 
@@ -243,7 +246,13 @@ def coach_goal_note(request: HttpRequest, pk: int) -> HttpResponse:
     if note:
         learning.coach_goal_note(goal=goal, note=note, met=request.POST.get("met") == "on")
         messages.success(request, "Goal met — congratulations!" if goal.met_on else "Progress noted.")
-    return redirect("coaching:groups")
+    return _goals_home(coach)
+
+
+def _goals_home(coach: Coach) -> HttpResponse:
+    """A coach's own goals show on their group's page (or the group list when they have none)."""
+    group = coach.coach_groups.order_by("pk").first()
+    return redirect("coaching:group", pk=group.pk) if group else redirect("coaching:groups")
 
 
 # ------------------------------------------------------------------------------------ check-ins

@@ -31,8 +31,15 @@ PLANS = [
 def load_cycles_demo(*, today: dt.date) -> int:
     """Open the demo cycles for the first demo coach if none exist yet; returns the cycle count."""
     coach = Coach.objects.filter(user__username="coach").select_related("user").first()
-    if coach is None or Cycle.objects.filter(coach=coach).exists():
+    if coach is None:
         return Cycle.objects.count()
+    if not Cycle.objects.filter(coach=coach).exists():
+        _cycles_demo(coach, today=today)
+    _pd_demo(coach, today=today)
+    return Cycle.objects.count()
+
+
+def _cycles_demo(coach: Coach, *, today: dt.date) -> None:
     user = coach.user
     ava = Teacher.objects.filter(user__username="teacher").first()
     district_teachers = list(
@@ -90,4 +97,38 @@ def load_cycles_demo(*, today: dt.date) -> int:
             what_was_hard="Finding five minutes at the end of the lesson.", what_next="Move it to right after recess.",
             confidence=4,
         )  # fmt: skip
-    return Cycle.objects.count()
+
+
+def _pd_demo(coach: Coach, *, today: dt.date) -> None:
+    """A K–2 Number Sense PLC session two weeks ago, its attendance, follow-ups and a sign-up."""
+    from coaching.learning import pd_attendance_set, pd_session_schedule, signup_decide, signup_request
+    from coaching.models import FocusArea, PDSession, Resource
+    from teachers.models import District
+
+    if PDSession.objects.filter(facilitator=coach).exists():
+        return
+    district = District.objects.get(name="Maple Grove CUSD 5")
+    school = district.schools.get(name="Maple Grove Elementary")
+    day = today - dt.timedelta(days=14)
+    while day.weekday() >= 5:
+        day -= dt.timedelta(days=1)
+    session = pd_session_schedule(
+        coach=coach, district=district, title="K–2 Number Sense PLC", date=day, start_time=dt.time(15, 30),
+        minutes=60, focus_area=FocusArea.objects.get(program=None, name="Math"), schools=[school], grade_band="K-2",
+        audience="K–2 teachers, grade-level PLC", description="Number talks, dot cards and a modeled lesson offer.",
+        capacity=20, resources=Resource.objects.filter(program_id=coach.program_id)[:2],
+    )  # fmt: skip
+    attendees = list(Teacher.objects.filter(school=school).order_by("last_name")[:9])
+    pd_attendance_set(session=session, teachers=attendees)
+    for teacher, confidence in zip(attendees[:4], (4, 3, 5, 4), strict=True):
+        services.reflection_write(
+            author=teacher.user, teacher=teacher, cycle=None, pd_session=session, occasion=Occasion.AFTER_IMPLEMENTING,
+            what_happened="Tried a number talk with dot cards.", what_worked="Everyone had a way in.",
+            what_was_hard="Keeping it to ten minutes.", confidence=confidence,
+        )  # fmt: skip
+    signup = signup_request(
+        session=session, teacher=attendees[1], kind="modeled_lesson",
+        date_preferences="Tuesday or Thursday mornings", note="Grade 1, math block at 9:15",
+    )  # fmt: skip
+    signup_decide(signup=signup, accept=True, scheduled_for=today + dt.timedelta(days=3))
+    signup_request(session=session, teacher=attendees[2], kind="co_teaching", date_preferences="Any afternoon")

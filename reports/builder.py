@@ -13,7 +13,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
-from coaching.models import HALF_DAY_MINUTES, ActivityKind, Coach, Contract, LogEntry, Program
+from coaching.models import HALF_DAY_MINUTES, ActivityKind, Coach, Contract, LogEntry, PDSession, Program
 from coaching.selectors import contract_usage
 from cycles.models import Cycle, Goal, Stage
 
@@ -152,6 +152,22 @@ def _cycles(scope: Scope, period: Period) -> dict[str, int]:
     return counts
 
 
+def _group_learning(scope: Scope, period: Period) -> dict[str, Any]:
+    """PD sessions held in the period, their attendance and hours (one query)."""
+    sessions = PDSession.objects.filter(date__range=(period.start, period.end))
+    field = {ScopeKind.DISTRICT: "district_id", ScopeKind.PROGRAM: "program_id",
+             ScopeKind.COACH: "facilitator_id", ScopeKind.SCHOOL: "schools__id"}.get(ScopeKind(scope.kind))  # fmt: skip
+    if field:
+        sessions = sessions.filter(**{field: scope.pk})
+    totals = sessions.aggregate(
+        sessions=Count("pk", distinct=True),
+        attendance=Count("attendees", distinct=False),
+        teachers=Count("attendees", distinct=True),
+    )
+    minutes = PDSession.objects.filter(pk__in=sessions.values("pk")).aggregate(m=Sum("minutes"))["m"] or 0
+    return {**totals, "hours": float((Decimal(minutes) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP))}
+
+
 def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Progress | None = None) -> dict[str, Any]:
     """Every figure of the time-use report for a scope and period, as JSON-ready values."""
     step = progress or (lambda percent: None)
@@ -215,6 +231,7 @@ def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Pro
     # at 2 million entries than filtering the whole link table).
     teachers_reached = entries.aggregate(n=Count("teachers", distinct=True))["n"]
     cycles = _cycles(scope, period)
+    group_learning = _group_learning(scope, period)
     step(85)
     contracts = list(_contracts(scope, period).select_related("district", "program"))
     usage = contract_usage(Contract.objects.filter(pk__in=[c.pk for c in contracts]), today=min(today, period.end))
@@ -249,5 +266,6 @@ def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Pro
         "by_month": list(months.values()),
         "teachers_reached": teachers_reached,
         "cycles": cycles,
+        "group_learning": group_learning,
         "contracts": contract_rows,
     }

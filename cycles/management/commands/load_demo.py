@@ -2,6 +2,7 @@ from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from coaching.demo import DEMO_PASSWORD, PEOPLE, load_demo
+from coaching.models import LogEntry
 from cycles.demo import load_cycles_demo
 
 
@@ -12,6 +13,7 @@ class Command(BaseCommand):
         today = timezone.localdate()
         counts = load_demo(today=today)
         counts["cycles"] = load_cycles_demo(today=today)
+        counts["entries"] = LogEntry.objects.count()  # the PD session's facilitation is logged too
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(f"{v} {k}" for k, v in counts.items())))
         self.stdout.write(f"Sign in with the password {DEMO_PASSWORD!r} as:")
         for person in PEOPLE:
