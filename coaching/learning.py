@@ -122,11 +122,17 @@ def _log_facilitation(session: PDSession, teachers: list[Teacher]) -> None:
         "teachers": teachers, "start_time": session.start_time, "format": "in_person",
         "notes": f"PD session: {session.title}",
     }  # fmt: skip
-    if session.log_entry_id:
-        entry_update(entry=session.log_entry, **values)
-    else:
-        session.log_entry = entry_log(coach=session.facilitator, **values)
-        session.save(update_fields=["log_entry"])
+    try:
+        if session.log_entry_id:
+            entry_update(entry=session.log_entry, **values)
+        else:
+            session.log_entry = entry_log(coach=session.facilitator, **values)
+            session.save(update_fields=["log_entry"])
+    except ValidationError as exc:
+        # The time log's rules are keyed by its own fields; say them whole on the attendance form.
+        raise ValidationError(
+            "Attendance was not saved: the facilitation time could not be logged. " + " ".join(exc.messages)
+        ) from exc
 
 
 @transaction.atomic

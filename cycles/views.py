@@ -442,7 +442,10 @@ def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
             services.reflection_link_submit(token=token, signup=wanted, **form.cleaned_data)
         except services.LinkUnusable as exc:
             return render(request, "cycles/link_unusable.html", {"reason": exc.reason}, status=404)
-        return render(request, "cycles/link_thanks.html", {"first_name": link.teacher.first_name})
+        except ValidationError as exc:  # e.g. no longer on the attendance: nothing saved, link still live
+            (signup_form or form).add_error(None, exc.messages)
+        else:
+            return render(request, "cycles/link_thanks.html", {"first_name": link.teacher.first_name})
     coach = link.cycle.coach if link.cycle else session.facilitator
     # The token is in the URL; the site-wide Referrer-Policy "same-origin" keeps it from ever being
     # sent to another site. ("no-referrer" would make browsers post with Origin: null, failing CSRF.)

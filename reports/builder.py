@@ -152,9 +152,9 @@ def _cycles(scope: Scope, period: Period) -> dict[str, int]:
     return counts
 
 
-def _group_learning(scope: Scope, period: Period) -> dict[str, Any]:
-    """PD sessions held in the period, their attendance and hours (one query)."""
-    sessions = PDSession.objects.filter(date__range=(period.start, period.end))
+def _group_learning(scope: Scope, period: Period, today: dt.date) -> dict[str, Any]:
+    """PD sessions held in the period (not those still to come), their attendance and hours."""
+    sessions = PDSession.objects.filter(date__range=(period.start, min(period.end, today)))
     field = {ScopeKind.DISTRICT: "district_id", ScopeKind.PROGRAM: "program_id",
              ScopeKind.COACH: "facilitator_id", ScopeKind.SCHOOL: "schools__id"}.get(ScopeKind(scope.kind))  # fmt: skip
     if field:
@@ -231,7 +231,7 @@ def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Pro
     # at 2 million entries than filtering the whole link table).
     teachers_reached = entries.aggregate(n=Count("teachers", distinct=True))["n"]
     cycles = _cycles(scope, period)
-    group_learning = _group_learning(scope, period)
+    group_learning = _group_learning(scope, period, today)
     step(85)
     contracts = list(_contracts(scope, period).select_related("district", "program"))
     usage = contract_usage(Contract.objects.filter(pk__in=[c.pk for c in contracts]), today=min(today, period.end))
