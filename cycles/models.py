@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, SignUp
+from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp
 from teachers.models import District, School, Teacher, User
 
 
@@ -54,6 +54,9 @@ class Cycle(models.Model):
     current_reality = models.TextField(blank=True)
     strategy = models.CharField(max_length=200, blank=True)
     strategy_description = models.TextField(blank=True)
+    strategy_resources = models.ManyToManyField(
+        Resource, blank=True, related_name="cycles", help_text="Library resources for the strategy."
+    )
     # Learn: how the teacher chooses to see the strategy, and when.
     learn_mode = models.CharField(max_length=20, choices=LearnMode.choices, blank=True)
     learn_date = models.DateField(null=True, blank=True)

@@ -125,6 +125,7 @@ class CyclePage:
     time_entries: list[Any]
     minutes_invested: int
     teachers: list[Teacher]
+    strategy_resources: list[Any]
 
     @property
     def checklist_done(self) -> int:
@@ -165,4 +166,5 @@ def cycle_page(cycle: Cycle, view: CycleView, *, viewer_teacher: Teacher | None 
         time_entries=time_entries,
         minutes_invested=minutes,
         teachers=teachers,
+        strategy_resources=list(cycle.strategy_resources.all()) if confidential else [],
     )

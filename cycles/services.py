@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from coaching.access import contracts_served_by
 from coaching.learning import signup_request
-from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, SignUp, SignUpStatus
+from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp, SignUpStatus
 from teachers.models import Teacher, User
 
 from .models import (
@@ -418,4 +418,12 @@ def cycle_from_signup(*, signup: SignUp, coach: Coach) -> Cycle:
                         f"{signup.session.title}"[:200])  # fmt: skip
     cycle.from_signup = signup
     cycle.save(update_fields=["from_signup"])
+    return cycle
+
+
+@transaction.atomic
+def strategy_resources_set(*, cycle: Cycle, resources: Iterable[Resource]) -> Cycle:
+    """Attach library resources to the cycle's strategy (only the coach's program's)."""
+    chosen = [r for r in resources if r.program_id == cycle.coach.program_id]
+    cycle.strategy_resources.set(chosen)
     return cycle

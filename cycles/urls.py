@@ -40,6 +40,7 @@ urlpatterns = [
     path("<uuid:public_id>/adjust/", views.adjustment_add, name="adjust"),
     path("<uuid:public_id>/move/", views.cycle_move, name="move"),
     path("<uuid:public_id>/share/", views.cycle_share, name="share"),
+    path("<uuid:public_id>/strategy-resources/", views.strategy_resources, name="strategy_resources"),
     path("<uuid:public_id>/reflect/", views.reflection_new, name="reflection_new"),
     path("<uuid:public_id>/links/", views.link_new, name="link_new"),
     path("<uuid:public_id>/links/<uuid:link_id>/", views.link_show, name="link"),

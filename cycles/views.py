@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coaching.access import coach_for, entries_visible_to, in_coach_group
+from coaching.access import coach_for, entries_visible_to, in_coach_group, resources_visible_to
 from coaching.forms import LogEntryForm
 from coaching.models import Activity, GroupMeeting
 from coaching.qr import qr_svg, qr_svg_data_uri
@@ -163,6 +163,7 @@ def _render_detail(request: HttpRequest, cycle: Cycle, status: int = 200, **form
         )
         if view == CycleView.COACH:
             context["link_form"] = forms.get("link_form") or LinkForm(cycle_teachers=cycle.teachers.all())
+            context["library"] = list(resources_visible_to(request.user).only("pk", "title"))
     return render(request, "cycles/cycle_detail.html", context, status=status)
 
 
@@ -349,6 +350,19 @@ def cycle_move(request: HttpRequest, public_id: str) -> HttpResponse:
             messages.success(request, f"Moved to {Stage(data['to_stage']).label}.")
             return redirect(_detail_url(cycle))
     return _render_detail(request, cycle, status=400, move_form=form)
+
+
+@confidential
+@require_POST
+def strategy_resources(request: HttpRequest, public_id: str) -> HttpResponse:
+    """The coach picks library resources for the strategy (shown to the teacher with the plan)."""
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    chosen = resources_visible_to(request.user).filter(pk__in=[v for v in request.POST.getlist("resources")
+                                                               if v.isdigit()])  # fmt: skip
+    services.strategy_resources_set(cycle=cycle, resources=chosen)
+    messages.success(request, "Strategy resources saved.")
+    return redirect(_detail_url(cycle, "plan"))
 
 
 @confidential
