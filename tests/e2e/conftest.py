@@ -1,5 +1,6 @@
 """Browser journeys: Debian Chromium against live_server, with every off-machine request refused
-and reported, so a page that reaches for a CDN fails its test."""
+and reported, so a page that reaches for a CDN fails its test; so does a script error or anything
+the content security policy blocks."""
 
 from __future__ import annotations
 
@@ -25,8 +26,14 @@ def guarded_page(page):
 
     page.context.route("**/*", guard)
     page.set_default_timeout(10_000)
+    violations: list[str] = []
+    errors: list[str] = []
+    page.on("console", lambda msg: violations.append(msg.text) if "Content Security Policy" in msg.text else None)
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
     yield page
     assert not offsite, f"the page asked for off-machine URLs: {offsite}"
+    assert not violations, f"the content security policy blocked something: {violations}"
+    assert not errors, f"a script failed on the page: {errors}"
 
 
 def sign_in(page, base_url: str, username: str, password: str = "correct-horse-battery") -> None:
