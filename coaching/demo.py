@@ -27,7 +27,8 @@ from .models import (
 )
 from .schoolyear import school_year_of
 
-DEMO_PASSWORD = "fulcrum-demo-2026"
+# Bandit B105: the published password of the demo accounts.
+DEMO_PASSWORD = "fulcrum-demo-2026"  # nosec B105
 
 DISTRICTS = {
     "Maple Grove CUSD 5": ["Maple Grove Elementary", "Maple Grove Middle School", "Maple Grove High School"],
@@ -89,7 +90,8 @@ def _grade_band(school: str, rng: random.Random) -> str:
 @transaction.atomic
 def load_demo(*, today: dt.date) -> dict[str, int]:
     """Create the demo program if it is missing; returns how many rows of each kind exist."""
-    rng = random.Random(2026)
+    # Bandit B311: reproducible demo data, not secrets.
+    rng = random.Random(2026)  # nosec B311
     users = {person.username: _user(person) for person in PEOPLE}
     if not User.objects.filter(username="siteadmin").exists():
         User.objects.create_superuser(

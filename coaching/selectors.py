@@ -146,6 +146,7 @@ def contract_usage(contracts: QuerySet[Contract], *, today: dt.date) -> list[Con
     coach_table = Coach._meta.db_table
     district_marks = ", ".join(["%s"] * len(districts))
     year_marks = ", ".join(["%s"] * len(years))
+    # Bandit B608: only placeholders and table names from model metadata are interpolated.
     sql = f"""
         SELECT day.district_id, day.school_year, day.program_id,
                SUM(CASE WHEN day.total < %s THEN 0.5 ELSE 1.0 END) AS days,
@@ -157,7 +158,7 @@ def contract_usage(contracts: QuerySet[Contract], *, today: dt.date) -> list[Con
             GROUP BY e.district_id, e.school_year, c.program_id, e.coach_id, e.date
         ) day
         GROUP BY day.district_id, day.school_year, day.program_id
-    """  # noqa: S608 - only placeholders and table names from model metadata are interpolated
+    """  # noqa: S608  # nosec B608
     with connection.cursor() as cursor:
         cursor.execute(sql, [HALF_DAY_MINUTES, *districts, *years])
         found = {(row[0], row[1], row[2]): row[3:] for row in cursor.fetchall()}

@@ -33,7 +33,8 @@ from reports.scopes import Period, Scope
 from reports.services import report_request
 from teachers.models import District, Role, School, Teacher, User
 
-PASSWORD = "bench-only-password"  # noqa: S105 - a throwaway account in a throwaway database
+# Bandit B105: a throwaway account in a throwaway database.
+PASSWORD = "bench-only-password"  # noqa: S105  # nosec B105
 
 
 class Command(BaseCommand):
@@ -87,7 +88,8 @@ class Command(BaseCommand):
 
     @transaction.atomic
     def _seed(self, o: dict[str, Any]) -> None:
-        rng = random.Random(5)  # noqa: S311 - reproducible benchmark data, not secrets
+        # Bandit B311: reproducible benchmark data, not secrets.
+        rng = random.Random(5)  # noqa: S311  # nosec B311
         today = timezone.localdate()
         programs = Program.objects.bulk_create(Program(name=f"Bench Program {i:02d}") for i in range(o["programs"]))
         districts = District.objects.bulk_create(
@@ -232,7 +234,8 @@ class Command(BaseCommand):
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(User.objects.get(username="bench.director"))
         url = f"/reports/?scope={scope.key}&period={period.key}"
-        assert client.get(url).status_code == 200  # noqa: S101 - a benchmark sanity check
+        # Bandit B101: a benchmark sanity check.
+        assert client.get(url).status_code == 200  # noqa: S101  # nosec B101
         timings = []
         for _ in range(o["requests"]):
             started = time.perf_counter()
