@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
 from teachers.access import districts_visible_to, is_site_admin
+from teachers.audit import AuditAction, audit_record
 from teachers.csv_export import csv_response
 from teachers.models import Role
 
@@ -230,6 +231,8 @@ def entry_export(request: HttpRequest, coach: Coach) -> HttpResponse:
             ]
 
     stamp = timezone.localdate().isoformat()
+    audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, object_type="time log",
+                 detail=f"own time-log entries as CSV ({request.GET.urlencode() or 'all'})")  # fmt: skip
     return csv_response(f"fulcrum-time-log-{stamp}.csv", header, rows())
 
 

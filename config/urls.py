@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from coaching import learning_views
 from cycles import views as cycle_views
+from teachers import views as teacher_views
 
 from . import views
 
@@ -29,6 +30,7 @@ urlpatterns = [
     path("roster/", include("teachers.urls")),
     path("cycles/", include("cycles.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", teacher_views.audit_log, name="audit"),
     path("r/<str:token>/", cycle_views.reflect_by_link, name="reflect"),
     path("open/<uuid:public_id>/", learning_views.resource_open, name="resource_open"),
     path("check-in/<uuid:public_id>/", learning_views.checkin_answer, name="checkin_answer"),

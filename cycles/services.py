@@ -17,6 +17,7 @@ from django.utils import timezone
 from coaching.access import contracts_served_by
 from coaching.learning import signup_request
 from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp, SignUpStatus
+from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
 
 from .models import (
@@ -281,6 +282,15 @@ def cycle_share(*, cycle: Cycle, teacher: Teacher, shared: bool) -> Cycle:
     cycle.shared_with_admins = shared
     cycle.shared_changed_at = timezone.now()
     cycle.save(update_fields=["shared_with_admins", "shared_changed_at", "updated_at"])
+    audit_record(
+        action=AuditAction.SHARING_CHANGE,
+        actor=teacher.user,
+        district=cycle.district_id,
+        object_type="cycle",
+        actor_label="" if teacher.user else f"{teacher.full_name} (teacher)",
+        object_ref=cycle.public_id,
+        detail="shared goal and progress" if shared else "withdrew sharing",
+    )
     return cycle
 
 

@@ -24,6 +24,7 @@ from coaching.models import Activity, GroupMeeting
 from coaching.qr import qr_svg, qr_svg_data_uri
 from coaching.services import entry_log
 from teachers.access import districts_visible_to
+from teachers.audit import AuditAction, audit_record
 from teachers.models import School
 
 from . import services
@@ -184,7 +185,15 @@ def _plan_initial(cycle: Cycle) -> dict[str, Any]:
 @require_GET
 def cycle_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id)
+    if view_of_cycle(request.user, cycle) == CycleView.SHARED:
+        _audit_read(request, cycle.district_id, "cycle", cycle.public_id, "shared goal and progress")
     return _render_detail(request, cycle)
+
+
+def _audit_read(request: HttpRequest, district_id: int | None, kind: str, ref: object, what: str) -> None:
+    """A read of confidential content by someone other than its author goes in the audit log."""
+    audit_record(action=AuditAction.CONFIDENTIAL_READ, actor=request.user, request=request, district=district_id,
+                 object_type=kind, object_ref=ref, detail=what)  # fmt: skip
 
 
 @confidential
@@ -255,6 +264,8 @@ def evidence_file(request: HttpRequest, public_id: str, pk: int) -> FileResponse
     evidence = get_object_or_404(Evidence, cycle=cycle, pk=pk)
     if not evidence.file:
         raise Http404("No such file.")
+    if evidence.added_by_id != request.user.pk:
+        _audit_read(request, cycle.district_id, "evidence file", cycle.public_id, "an evidence file of a cycle")
     response = FileResponse(
         evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name or "evidence",
         content_type=evidence.content_type or "application/octet-stream",
@@ -408,6 +419,10 @@ def reflection_new(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def reflection_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     reflection = get_reflection_for(request.user, public_id)
+    if reflection.author_id != request.user.pk:
+        place = reflection.cycle or reflection.pd_session
+        _audit_read(request, getattr(place, "district_id", None), "reflection", reflection.public_id,
+                    "a teacher's reflection")  # fmt: skip
     return render(request, "cycles/reflection_detail.html", {"reflection": reflection})
 
 

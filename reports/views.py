@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.http import urlencode
 from django.views.decorators.http import require_GET, require_POST
 
+from teachers.audit import AuditAction, audit_record
 from teachers.csv_export import csv_response
 
 from . import services
@@ -127,6 +128,12 @@ def _snapshot_or_404(scope: Scope, period: Period) -> Any:
     return snapshot
 
 
+def _audit_export(request: HttpRequest, scope: Scope, period: Period, what: str) -> None:
+    district = scope.pk if scope.kind == "district" else None
+    audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, district=district,
+                 object_type="report", object_ref=scope.key, detail=f"{what}, {period.label}")  # fmt: skip
+
+
 @login_required
 @require_GET
 def export_csv(request: HttpRequest) -> HttpResponse:
@@ -138,6 +145,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
     key, columns = TABLES[table]
     rows = ([row.get(field, "") for _, field in columns] for row in snapshot.figures.get(key, []))
     filename = f"fulcrum-{table}-{scope.key}-{period.key}.csv"
+    _audit_export(request, scope, period, f"time-use table “{table}” as CSV")
     return csv_response(filename, [header for header, _ in columns], rows)
 
 
@@ -150,6 +158,7 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
     snapshot = _snapshot_or_404(scope, period)
     html = render_to_string("reports/report_pdf.html", {"f": snapshot.figures, "snapshot": snapshot})
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    _audit_export(request, scope, period, "time-use report as PDF")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="fulcrum-time-use-{scope.key}-{period.key}.pdf"'
     return response

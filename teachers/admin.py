@@ -1,7 +1,8 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 
-from .models import District, School, Teacher, User
+from .audit import AuditAction, audit_record
+from .models import AuditEvent, District, School, Teacher, User
 
 
 @admin.register(User)
@@ -12,6 +13,24 @@ class UserAdmin(BaseUserAdmin):
     fieldsets = (*BaseUserAdmin.fieldsets, ("Fulcrum role", {"fields": ("role", "administered_districts")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Fulcrum role", {"fields": ("role",)}))
     filter_horizontal = ("administered_districts", "groups", "user_permissions")
+
+    def save_model(self, request, obj, form, change):
+        before = User.objects.filter(pk=obj.pk).values_list("role", "is_staff", "is_superuser").first()
+        super().save_model(request, obj, form, change)
+        after = (obj.role, obj.is_staff, obj.is_superuser)
+        if before != after:
+            audit_record(action=AuditAction.ROLE_CHANGE, actor=request.user, request=request, object_type="user",
+                         object_ref=obj.username, detail=f"role/staff/superuser {before} -> {after}")  # fmt: skip
+
+    def save_related(self, request, form, formsets, change):
+        before = set(form.instance.administered_districts.values_list("pk", flat=True)) if change else set()
+        super().save_related(request, form, formsets, change)
+        after = set(form.instance.administered_districts.values_list("pk", flat=True))
+        for district_id in before ^ after:
+            audit_record(action=AuditAction.ROLE_CHANGE, actor=request.user, request=request, district=district_id,
+                         object_type="user", object_ref=form.instance.username,
+                         detail="became district administrator" if district_id in after
+                         else "no longer district administrator")  # fmt: skip
 
 
 class SchoolInline(admin.TabularInline):
@@ -42,3 +61,22 @@ class TeacherAdmin(admin.ModelAdmin):
     list_select_related = ("school", "district")
     autocomplete_fields = ("user",)
     raw_id_fields = ("school",)
+
+
+@admin.register(AuditEvent)
+class AuditEventAdmin(admin.ModelAdmin):
+    """Read-only: the audit log is append-only, even for site administrators."""
+
+    list_display = ("at", "actor_label", "action", "object_type", "object_ref", "district_id", "ip_address")
+    list_filter = ("action",)
+    search_fields = ("actor_label", "object_ref", "detail")
+    date_hierarchy = "at"
+
+    def has_add_permission(self, request) -> bool:
+        return False
+
+    def has_change_permission(self, request, obj=None) -> bool:
+        return False
+
+    def has_delete_permission(self, request, obj=None) -> bool:
+        return False

@@ -97,3 +97,51 @@ class Teacher(models.Model):
     def clean(self) -> None:
         if self.school_id and self.district_id and self.school.district_id != self.district_id:
             raise ValidationError({"school": "The school must belong to the teacher's district."})
+
+
+class AuditAction(models.TextChoices):
+    SIGN_IN = "sign_in", "Signed in"
+    SIGN_IN_FAILED = "sign_in_failed", "Failed sign-in"
+    EXPORT = "export", "Exported data"
+    ROLE_CHANGE = "role_change", "Role changed"
+    SHARING_CHANGE = "sharing_change", "Sharing changed"
+    CONFIDENTIAL_READ = "confidential_read", "Read confidential content"
+
+
+class AuditEvent(models.Model):
+    """Append-only: who did what, when, and to which object — never the content itself.
+
+    Rows are never updated or deleted (save() refuses an update, delete() refuses, and on
+    PostgreSQL a trigger refuses UPDATE and DELETE outright)."""
+
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+    # No database constraint and no cascade: deleting a person or a district must not have to
+    # touch (update) the append-only log. The label keeps who it was.
+    actor = models.ForeignKey(
+        User, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+"
+    )
+    actor_label = models.CharField(max_length=200, help_text="Who, as they were named at the time.")
+    action = models.CharField(max_length=20, choices=AuditAction.choices)
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
+        help_text="The district the event concerns, so its administrator can review it.",
+    )  # fmt: skip
+    object_type = models.CharField(max_length=40, blank=True)
+    object_ref = models.CharField(max_length=64, blank=True, help_text="A public id, never content.")
+    detail = models.CharField(max_length=300, blank=True)
+    ip_address = models.GenericIPAddressField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        indexes = [models.Index(fields=["district", "at"], name="audit_district_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()}"
+
+    def save(self, *args: object, **kwargs: object) -> None:
+        if self.pk is not None:
+            raise ValueError("Audit events are append-only.")
+        super().save(*args, **kwargs)  # type: ignore[arg-type]
+
+    def delete(self, *args: object, **kwargs: object) -> tuple[int, dict[str, int]]:
+        raise ValueError("Audit events are append-only.")

@@ -15,8 +15,10 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
 from .access import districts_with_roster_managed_by, teachers_visible_to
+from .audit import AuditAction, audit_events_visible_to, audit_record
 from .csv_export import csv_response
 from .forms import RosterFilterForm, RosterImportForm
+from .models import Role
 from .selectors import roster_for
 from .services import ROSTER_COLUMNS, RosterImportError, roster_import
 
@@ -65,6 +67,10 @@ def roster_export(request: HttpRequest) -> HttpResponse:
         for t in teachers.iterator(chunk_size=2000)
     )  # fmt: skip
     header = ["district", "school", "first_name", "last_name", "email", "grade_band", "subject", "active"]
+    district = request.GET.get("district")
+    audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, object_type="roster",
+                 district=int(district) if district and district.isdigit() else None,
+                 detail="roster as CSV")  # fmt: skip
     return csv_response(f"fulcrum-roster-{timezone.localdate().isoformat()}.csv", header, rows)
 
 
@@ -101,3 +107,20 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
     else:
         form = RosterImportForm(districts=districts)
     return render(request, "teachers/roster_import.html", {"form": form, "errors": errors, "columns": ROSTER_COLUMNS})
+
+
+@login_required
+@require_GET
+def audit_log(request: HttpRequest) -> HttpResponse:
+    """Who signed in, exported, changed roles or sharing, or read confidential content — never what."""
+    events = audit_events_visible_to(request.user)
+    if not (request.user.is_superuser or request.user.role in (Role.SITE_ADMIN, Role.DISTRICT_ADMIN)):
+        raise PermissionDenied("The audit log is for site and district administrators.")
+    action = request.GET.get("action", "")
+    if action in AuditAction.values:
+        events = events.filter(action=action)
+    page = Paginator(events.order_by("-at", "-pk"), 50).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    context = {"page": page, "actions": AuditAction.choices, "action": action, "query": query.urlencode()}
+    return render(request, "teachers/audit_log.html", context)
