@@ -1,0 +1,202 @@
+"""Tenant isolation: two programs, two districts, and every page of the project (found by walking
+the URL resolver, so a new page is covered automatically, or fails here until it is mapped) asked
+for by every role of tenant A. No response may be a server error, and no response body may carry
+any of tenant B's marker strings — not a list, search, export, report, picker or QR page."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import pytest
+from django.core.files.base import ContentFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from coaching import learning
+from coaching.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
+from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
+from cycles import services as cycles
+from cycles.models import ChecklistItem, CycleTime, Evidence
+from reports.scopes import Period, Scope
+from reports.services import report_request
+from teachers.tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+SKIP_NAMESPACES = {"admin"}  # the Django admin is the site administrator's alone
+OK_STATUSES = {200, 302, 403, 404, 405, 410}
+# Capability links: an unguessable token in the URL is the permission (a teacher's private
+# reflection link, an anonymous check-in, a resource's QR code). Whoever holds tenant B's token is
+# meant to see that one form; holding none of them, tenant A's people are only checked on their own.
+CAPABILITY_URLS = {"reflect", "checkin_answer", "resource_open"}
+
+
+@dataclass
+class Objects:
+    """One tenant's objects, for filling in URL parameters."""
+
+    entry: Any
+    cycle: Any
+    reflection: Any
+    link: Any
+    token: str
+    evidence: Any
+    item: Any
+    time_entry: Any
+    session: Any
+    signup: Any
+    resource: Any
+    group: Any
+    meeting: Any
+    goal: Any
+    checkin: Any
+    run: Any
+
+
+def seed(tenant, marker: str) -> Objects:
+    """Every kind of object, with the tenant's marker in every name and text a page could show."""
+    today = timezone.localdate()
+    tenant.district.name = f"{marker} District"
+    tenant.district.save()
+    tenant.school.name = f"{marker} School"
+    tenant.school.save()
+    tenant.teacher.first_name, tenant.teacher.last_name = f"{marker}Ann", f"{marker}Teacher"
+    tenant.teacher.email = f"{marker.lower()}@example.org"
+    tenant.teacher.save()
+    coach_user = tenant.coach.user
+    coach_user.first_name, coach_user.last_name = f"{marker}Coach", "Person"
+    coach_user.save()
+    entry = LogEntryFactory(coach=tenant.coach, district=tenant.district, school=tenant.school, date=today,
+                            notes=f"{marker} private note")  # fmt: skip
+    entry.teachers.add(tenant.teacher)
+    cycle = cycles.cycle_start(coach=tenant.coach, teachers=[tenant.teacher], title=f"{marker} cycle")
+    cycles.goal_set(cycle=cycle, by=coach_user, statement=f"{marker} goal", measure=f"{marker} measure",
+                    target=Decimal(90), deadline=today + dt.timedelta(days=30))  # fmt: skip
+    cycles.progress_record(cycle=cycle, by=coach_user, date=today, value=Decimal(50))
+    cycles.cycle_update_plan(cycle=cycle, by=coach_user, strategy=f"{marker} strategy",
+                             current_reality=f"{marker} reality", coach_notes=f"{marker} coach notes")  # fmt: skip
+    evidence = Evidence.objects.create(cycle=cycle, kind="observation", note=f"{marker} evidence",
+                                       file=ContentFile(b"%PDF-1.4 x", name="e.pdf"), file_name=f"{marker}.pdf",
+                                       content_type="application/pdf", added_by=coach_user)  # fmt: skip
+    item = ChecklistItem.objects.create(cycle=cycle, text=f"{marker} step")
+    time_entry = LogEntryFactory(coach=tenant.coach, district=tenant.district, date=today, minutes=30)
+    CycleTime.objects.create(cycle=cycle, entry=time_entry)
+    reflection = cycles.reflection_write(author=tenant.teacher.user, teacher=tenant.teacher, cycle=cycle,
+                                         occasion="free", what_happened=f"{marker} reflection")  # fmt: skip
+    link, token = cycles.reflection_link_create(cycle=cycle, teacher=tenant.teacher, by=coach_user, occasion="free")
+    cycles.cycle_share(cycle=cycle, teacher=tenant.teacher, shared=True)
+    resource = learning.resource_create(program=tenant.program, by=coach_user, title=f"{marker} resource",
+                                        kind="video", link="https://example.org/v", tags=marker.lower())  # fmt: skip
+    session = learning.pd_session_schedule(
+        coach=tenant.coach, district=tenant.district, title=f"{marker} PD", date=today, start_time=dt.time(6, 0),
+        minutes=30, focus_area=focus_area(), schools=[tenant.school], resources=[resource],
+        description=f"{marker} description",
+    )  # fmt: skip
+    learning.pd_attendance_set(session=session, teachers=[tenant.teacher])
+    signup = learning.signup_request(session=session, teacher=tenant.teacher, kind="modeled_lesson",
+                                     note=f"{marker} signup note")  # fmt: skip
+    cycles.reflection_write(author=None, teacher=tenant.teacher, cycle=None, pd_session=session,
+                            occasion="free", what_happened=f"{marker} PD reflection")  # fmt: skip
+    others = [CoachFactory(program=tenant.program, user=UserFactory(first_name=f"{marker}Peer{i}")) for i in range(2)]
+    group = learning.coach_group_form(program=tenant.program, name=f"{marker} group", facilitator=tenant.director,
+                                      members=[tenant.coach, *others], cadence="weekly")  # fmt: skip
+    meeting = learning.group_meeting_record(group=group, date=today, agenda=["reflection"], attendees=others,
+                                            notes=f"{marker} meeting notes")  # fmt: skip
+    goal = learning.coach_goal_set(coach=tenant.coach, group=group, statement=f"{marker} coach goal",
+                                   shared_with_group=True)  # fmt: skip
+    checkin = learning.checkin_open(coach=tenant.coach, closes_on=today + dt.timedelta(days=3))
+    for _ in range(MIN_CHECKIN_RESPONSES):
+        learning.checkin_answer(checkin=checkin, comment=f"{marker} comment", **dict.fromkeys(PRINCIPLES, 4))
+    run = report_request(scope=Scope("district", tenant.district.pk), period=Period.parse("", today=today), by=None)
+    return Objects(entry, cycle, reflection, link, token, evidence, item, time_entry, session, signup, resource,
+                   group, meeting, goal, checkin, run)  # fmt: skip
+
+
+def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | None:
+    """Parameters for a URL name from one tenant's objects; None when a page is not mapped yet."""
+    by_name: dict[str, dict[str, Any]] = {
+        "cycles:reflection": {"public_id": o.reflection.public_id},
+        "cycles:link": {"public_id": o.cycle.public_id, "link_id": o.link.public_id},
+        "cycles:evidence_file": {"public_id": o.cycle.public_id, "pk": o.evidence.pk},
+        "cycles:checklist_toggle": {"public_id": o.cycle.public_id, "pk": o.item.pk},
+        "cycles:checklist_delete": {"public_id": o.cycle.public_id, "pk": o.item.pk},
+        "cycles:time_unlink": {"public_id": o.cycle.public_id, "entry_id": o.time_entry.pk},
+        "cycles:meeting_reflect": {"pk": o.meeting.pk},
+        "cycles:pd_signup_decide": {"public_id": o.session.public_id, "pk": o.signup.pk},
+        "cycles:pd_signup_cycle": {"public_id": o.session.public_id, "pk": o.signup.pk},
+        "coaching:entry_edit": {"pk": o.entry.pk},
+        "coaching:entry_delete": {"pk": o.entry.pk},
+        "coaching:group": {"pk": o.group.pk},
+        "coaching:meeting_new": {"pk": o.group.pk},
+        "coaching:coach_goal_note": {"pk": o.goal.pk},
+        "coaching:resource": {"public_id": o.resource.public_id},
+        "reports:run_status": {"pk": o.run.pk},
+        "resource_open": {"public_id": o.resource.public_id},
+        "checkin_answer": {"public_id": o.checkin.public_id},
+        "reflect": {"token": o.token},
+        "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+    }
+    if name in by_name:
+        return by_name[name]
+    if name.startswith("cycles:pd_") and params == ["public_id"]:
+        return {"public_id": o.session.public_id}
+    if name.startswith("cycles:") and params == ["public_id"]:
+        return {"public_id": o.cycle.public_id}
+    if not params:
+        return {}
+    return None
+
+
+def every_url_name() -> list[tuple[str, tuple[str, ...]]]:
+    found: list[tuple[str, tuple[str, ...]]] = []
+
+    def walk(patterns: list[Any], namespace: str) -> None:
+        for p in patterns:
+            if isinstance(p, URLResolver):
+                if p.namespace in SKIP_NAMESPACES:
+                    continue
+                walk(p.url_patterns, f"{namespace}{p.namespace}:" if p.namespace else namespace)
+            elif isinstance(p, URLPattern) and p.name:
+                found.append((f"{namespace}{p.name}", tuple(p.pattern.converters)))
+
+    walk(get_resolver().url_patterns, "")
+    return sorted(set(found))
+
+
+def body_of(response: Any) -> str:
+    content = b"".join(response.streaming_content) if response.streaming else response.content
+    return content.decode("utf-8", "replace")
+
+
+def test_no_page_shows_another_tenants_data_to_any_role(client, tenant_a, tenant_b, capsys):
+    mine, theirs = seed(tenant_a, "AARDVARK"), seed(tenant_b, "ZEBRA")
+    roles = {
+        "anonymous": None, "coach": tenant_a.coach.user, "teacher": tenant_a.teacher.user,
+        "district_admin": tenant_a.district_admin, "director": tenant_a.director,
+    }  # fmt: skip
+    unmapped, requests, failures = [], 0, []
+    for name, params in every_url_name():
+        for objects, label in ((mine, "own"), (theirs, "other tenant's")):
+            if objects is theirs and name in CAPABILITY_URLS:
+                continue
+            kwargs = url_kwargs(name, list(params), objects)
+            if kwargs is None:
+                unmapped.append(name)
+                continue
+            url = reverse(name, kwargs=kwargs)
+            for role, user in roles.items():
+                client.logout()
+                if user is not None:
+                    client.force_login(user)
+                response = client.get(url)
+                requests += 1
+                if response.status_code not in OK_STATUSES:
+                    failures.append(f"{role} GET {name} ({label}): {response.status_code}")
+                elif "ZEBRA" in body_of(response):
+                    failures.append(f"{role} GET {name} ({label}) shows tenant B's data")
+    print(f"tenant isolation: {requests} requests over {len(every_url_name())} URL patterns")
+    assert not unmapped, f"map these URLs in url_kwargs: {sorted(set(unmapped))}"
+    assert not failures, "\n".join(failures)
