@@ -12,4 +12,4 @@ STORAGES = {
 }
 # Tests read static files through the finders; whitenoise serves a collected STATIC_ROOT in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
-LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}  # noqa: F405
+LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}
