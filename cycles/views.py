@@ -11,7 +11,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -23,11 +23,11 @@ from coaching.forms import LogEntryForm
 from coaching.models import Activity, GroupMeeting
 from coaching.qr import qr_svg, qr_svg_data_uri
 from coaching.services import entry_log
-from teachers.access import districts_visible_to
+from teachers.access import districts_visible_to, districts_with_roster_managed_by
 from teachers.audit import AuditAction, audit_record
-from teachers.models import School
+from teachers.models import Role, School, Teacher
 
-from . import services
+from . import lifecycle, services
 from .access import (
     CycleView,
     cycles_in_aggregate_for,
@@ -567,3 +567,43 @@ def time_unlink(request: HttpRequest, public_id: str, entry_id: int) -> HttpResp
     entry = get_object_or_404(entries_visible_to(request.user), pk=entry_id)
     services.time_unlink(cycle=cycle, entry=entry)
     return redirect(_detail_url(cycle, "time"))
+
+
+# ---------------------------------------------------------------------------- data lifecycle
+
+
+@confidential
+@require_GET
+def my_data(request: HttpRequest, fmt: str) -> HttpResponse:
+    """A teacher downloads everything Fulcrum holds about them (JSON or CSV)."""
+    teacher = teacher_for(request.user)
+    if teacher is None:
+        raise PermissionDenied("This export is a teacher's own data.")
+    data = lifecycle.teacher_data(teacher)
+    audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, district=teacher.district_id,
+                 object_type="own data", detail=f"a teacher's own data as {fmt.upper()}")  # fmt: skip
+    if fmt == "json":
+        response = JsonResponse(data, json_dumps_params={"indent": 2})
+    else:
+        response = HttpResponse(lifecycle.teacher_data_csv(data), content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="my-fulcrum-data.{fmt}"'
+    return response
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def teacher_erase(request: HttpRequest, pk: int) -> HttpResponse:
+    """A district administrator erases a teacher who left (confirm, then erase)."""
+    teacher = get_object_or_404(Teacher.objects.select_related("school", "district"), pk=pk,
+                                district__in=districts_with_roster_managed_by(request.user))  # fmt: skip
+    if request.user.role not in (Role.DISTRICT_ADMIN, Role.SITE_ADMIN) and not request.user.is_superuser:
+        raise PermissionDenied("District administrators erase teachers who left.")
+    if request.method == "POST":
+        counts = lifecycle.teacher_erase(teacher=teacher, by=request.user)
+        messages.success(
+            request,
+            f"Erased: {counts['reflections']} reflections, {counts['goals']} goals, {counts['cycles']} cycles' "
+            "contents. Their coaching time stays, anonymously.",
+        )
+        return redirect("teachers:roster")
+    return render(request, "cycles/teacher_erase.html", {"teacher": teacher})

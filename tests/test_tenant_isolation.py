@@ -54,6 +54,7 @@ class Objects:
     goal: Any
     checkin: Any
     run: Any
+    teacher: Any
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -112,7 +113,7 @@ def seed(tenant, marker: str) -> Objects:
         learning.checkin_answer(checkin=checkin, comment=f"{marker} comment", **dict.fromkeys(PRINCIPLES, 4))
     run = report_request(scope=Scope("district", tenant.district.pk), period=Period.parse("", today=today), by=None)
     return Objects(entry, cycle, reflection, link, token, evidence, item, time_entry, session, signup, resource,
-                   group, meeting, goal, checkin, run)  # fmt: skip
+                   group, meeting, goal, checkin, run, tenant.teacher)  # fmt: skip
 
 
 def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | None:
@@ -125,6 +126,7 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "cycles:checklist_delete": {"public_id": o.cycle.public_id, "pk": o.item.pk},
         "cycles:time_unlink": {"public_id": o.cycle.public_id, "entry_id": o.time_entry.pk},
         "cycles:meeting_reflect": {"pk": o.meeting.pk},
+        "cycles:teacher_erase": {"pk": o.teacher.pk},
         "cycles:pd_signup_decide": {"public_id": o.session.public_id, "pk": o.signup.pk},
         "cycles:pd_signup_cycle": {"public_id": o.session.public_id, "pk": o.signup.pk},
         "coaching:entry_edit": {"pk": o.entry.pk},

@@ -1,0 +1,128 @@
+"""A teacher's data over its life: export it for the teacher, erase it when they leave.
+
+Erasing keeps the coaching time: log entries stay, linked to an anonymous "former teacher" row, so
+time-use reports (hours, teachers reached) do not change. What was the teacher's is gone: their
+reflections, their goals and evidence, requests, links, name, email and sign-in.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import uuid
+from typing import Any
+
+from django.db import transaction
+from django.db.models import Count
+from django.utils import timezone
+
+from coaching.models import LogEntry, SignUp
+from teachers.audit import AuditAction, audit_record
+from teachers.models import Teacher, User
+
+from .models import Adjustment, Cycle, Evidence, Goal, Reflection, ReflectionLink
+
+
+def teacher_data(teacher: Teacher) -> dict[str, Any]:
+    """Everything Fulcrum holds about a teacher, as JSON-ready values (never a coach's private notes)."""
+    cycles = (
+        Cycle.objects.filter(teachers=teacher)
+        .select_related("coach__user", "school")
+        .prefetch_related("goals__measures")
+    )
+    sessions = LogEntry.objects.filter(teachers=teacher).select_related("activity", "focus_area", "coach__user")
+    # fmt: off
+    return {
+        "exported_at": timezone.now().isoformat(),
+        "teacher": {"first_name": teacher.first_name, "last_name": teacher.last_name, "email": teacher.email,
+                    "school": teacher.school.name, "district": teacher.district.name,
+                    "grade_band": teacher.grade_band, "subject": teacher.subject},
+        "cycles": [
+            {"title": c.title, "stage": c.stage, "started_on": c.started_on.isoformat(),
+             "closed_on": c.closed_on.isoformat() if c.closed_on else None, "coach": c.coach.user.display_name,
+             "current_reality": c.current_reality, "strategy": c.strategy, "shared_with_admins": c.shared_with_admins,
+             "goals": [{"statement": g.statement, "measure": g.measure, "baseline": str(g.baseline),
+                        "target": str(g.target), "deadline": g.deadline.isoformat(), "current": g.is_current,
+                        "progress": [{"date": m.date.isoformat(), "value": str(m.value)} for m in g.measures.all()]}
+                       for g in c.goals.all()]}
+            for c in cycles
+        ],
+        "reflections": [
+            {"date": r.created_at.isoformat(), "occasion": r.occasion, "what_happened": r.what_happened,
+             "what_worked": r.what_worked, "what_was_hard": r.what_was_hard, "what_next": r.what_next,
+             "confidence": r.confidence}
+            for r in Reflection.objects.filter(teacher=teacher)
+        ],
+        "coaching_sessions": [
+            {"date": e.date.isoformat(), "minutes": e.minutes, "activity": e.activity.name,
+             "focus_area": e.focus_area.name if e.focus_area else "", "coach": e.coach.user.display_name}
+            for e in sessions
+        ],
+        "classroom_requests": [
+            {"session": s.session.title, "kind": s.kind, "status": s.status, "date_preferences": s.date_preferences,
+             "note": s.note}
+            for s in SignUp.objects.filter(teacher=teacher).select_related("session")
+        ],
+    }
+    # fmt: on
+
+
+def teacher_data_csv(data: dict[str, Any]) -> str:
+    """The export as one CSV: a row per item, its kind first, so a spreadsheet can filter it."""
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(["kind", "date", "title_or_activity", "detail", "value"])
+    for c in data["cycles"]:
+        writer.writerow(["cycle", c["started_on"], c["title"], c["strategy"], c["stage"]])
+        for g in c["goals"]:
+            writer.writerow(["goal", g["deadline"], g["statement"], g["measure"], g["target"]])
+            for m in g["progress"]:
+                writer.writerow(["progress", m["date"], g["statement"], "", m["value"]])
+    for r in data["reflections"]:
+        writer.writerow(["reflection", r["date"], r["occasion"], r["what_happened"], r["confidence"]])
+    for s in data["coaching_sessions"]:
+        writer.writerow(["coaching session", s["date"], s["activity"], s["focus_area"], s["minutes"]])
+    for s in data["classroom_requests"]:
+        writer.writerow(["classroom request", "", s["session"], s["note"], s["status"]])
+    return out.getvalue()
+
+
+@transaction.atomic
+def teacher_erase(*, teacher: Teacher, by: User) -> dict[str, int]:
+    """Erase a teacher who left. Their time stays (anonymously) so reports do not change."""
+    district_id = teacher.district_id
+    counts = {"reflections": Reflection.objects.filter(teacher=teacher).delete()[0]}
+    ReflectionLink.objects.filter(teacher=teacher).delete()
+    counts["requests"] = SignUp.objects.filter(teacher=teacher).delete()[0]
+    cycles = Cycle.objects.filter(teachers=teacher).annotate(n=Count("teachers"))
+    solo = [c.pk for c in cycles if c.n == 1]
+    counts["goals"] = Goal.objects.filter(cycle__in=solo).delete()[0]
+    for evidence in Evidence.objects.filter(cycle__in=solo):
+        if evidence.file:
+            evidence.file.delete(save=False)
+    Evidence.objects.filter(cycle__in=solo).delete()
+    Adjustment.objects.filter(cycle__in=solo).delete()
+    Cycle.objects.filter(pk__in=solo).update(
+        title="Erased cycle", current_reality="", strategy="", strategy_description="", coach_notes="",
+        closing_note="", shared_with_admins=False,
+    )  # fmt: skip
+    for cycle in cycles:
+        if cycle.pk not in solo:
+            cycle.teachers.remove(teacher)
+    counts["cycles"] = len(solo)
+    if teacher.user_id:
+        User.objects.filter(pk=teacher.user_id).delete()
+    tag = uuid.uuid4().hex[:10]
+    Teacher.objects.filter(pk=teacher.pk).update(
+        first_name="Former", last_name=f"teacher {tag}", email=f"erased-{tag}@erased.invalid", subject="",
+        active=False, user=None,
+    )  # fmt: skip
+    audit_record(
+        action=AuditAction.ROLE_CHANGE,
+        actor=by,
+        district=district_id,
+        object_type="teacher",
+        object_ref=f"former teacher {tag}",
+        detail="teacher erased; coaching time kept anonymously",
+    )
+    return counts
