@@ -9,7 +9,7 @@ PORT ?= 8000
 # Two test processes: the suite's browser, worker and database tests overlap well on two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format check pytest worker beat bench audit clean
+.PHONY: run test lint format check pytest worker beat bench load audit clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -70,3 +70,10 @@ bench: $(VENV)/.dev
 		$(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(PY) manage.py bench_reports $(BENCH_ARGS)
+
+# A bounded load test against gunicorn on 127.0.0.1 (its own users, in the bench database).
+load: $(VENV)/.dev
+	psql "$(dir $(BENCH_DATABASE_URL))postgres" -tc "SELECT 1 FROM pg_database WHERE datname = '$(notdir $(BENCH_DATABASE_URL))'" | grep -q 1 \
+		|| psql "$(dir $(BENCH_DATABASE_URL))postgres" -c "CREATE DATABASE $(notdir $(BENCH_DATABASE_URL))"
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test $(PY) manage.py load_test $(LOAD_ARGS)
