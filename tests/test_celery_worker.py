@@ -31,40 +31,61 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-@pytest.fixture
-def worker(transactional_db):
-    """Start `celery worker` on a private queue against the test database; stop it after."""
-    need(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set (a real Redis is needed)")
-    need(connection.vendor == "postgresql", "a worker process cannot share an SQLite test database")
-    queue = f"fulcrum-test-{uuid.uuid4().hex[:8]}"
-    node = f"{queue}@localhost"
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url()}
+VISIBILITY_TIMEOUT = 4  # seconds before Redis hands an unacknowledged job to another worker
+
+
+def start_worker(queue: str) -> subprocess.Popen[str]:
+    """`celery worker` on a private queue against the test database, answering pings."""
+    node = f"{queue}-{uuid.uuid4().hex[:4]}@localhost"
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url(),
+           "FULCRUM_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-c", "1", "-Q", queue, "-n", node,
          "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
         cwd=ROOT, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
     )  # fmt: skip
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            pytest.fail(f"the worker exited early:\n{process.stdout.read()}")
+        if app.control.ping(destination=[node], timeout=0.5):
+            return process
+    process.kill()
+    pytest.fail("the worker did not answer a ping within 30 s")
+
+
+def stop_worker(process: subprocess.Popen[str]) -> None:
+    process.terminate()
+    try:
+        process.wait(timeout=15)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=5)
+
+
+@pytest.fixture
+def worker_queue(transactional_db):
+    """A private queue the app publishes to; the tests start and stop workers on it."""
+    need(bool(os.environ.get("REDIS_URL")), "REDIS_URL is not set (a real Redis is needed)")
+    need(connection.vendor == "postgresql", "a worker process cannot share an SQLite test database")
+    queue = f"fulcrum-test-{uuid.uuid4().hex[:8]}"
     saved = app.conf.task_always_eager, app.conf.task_default_queue
     app.conf.task_always_eager = False
-    app.conf.task_default_queue = queue  # what the app publishes goes to this worker alone
+    app.conf.task_default_queue = queue  # what the app publishes goes to this queue alone
     try:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if process.poll() is not None:
-                pytest.fail(f"the worker exited early:\n{process.stdout.read()}")
-            if app.control.ping(destination=[node], timeout=0.5):
-                break
-        else:
-            pytest.fail("the worker did not answer a ping within 30 s")
         yield queue
     finally:
         app.conf.task_always_eager, app.conf.task_default_queue = saved
-        process.terminate()
-        try:
-            process.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=5)
+
+
+@pytest.fixture
+def worker(worker_queue):
+    """One worker consuming the private queue for the whole test."""
+    process = start_worker(worker_queue)
+    try:
+        yield worker_queue
+    finally:
+        stop_worker(process)
 
 
 def test_a_task_round_trips_through_redis_and_a_worker(worker):
@@ -129,3 +150,35 @@ def test_a_report_is_built_by_the_worker_and_a_failed_rebuild_keeps_the_old_snap
     html = client.get(f"/reports/?scope={scope.key}&period={period.key}").content.decode()
     assert "The last build failed" in html
     assert "The figures below are from the previous build" in html
+
+
+def test_a_worker_killed_mid_build_leaves_no_snapshot_and_the_job_finishes_on_another(worker_queue, tenant_a):
+    """acks late + reject on worker lost: the job goes back to Redis and another worker builds it."""
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=timezone.localdate(), minutes=90)
+    scope = Scope(ScopeKind.DISTRICT, tenant_a.district.pk, tenant_a.district.name)
+    period = Period.parse("", today=timezone.localdate())
+    with connection.cursor() as cursor:  # make saving the snapshot slow enough to kill the worker inside it
+        cursor.execute("CREATE FUNCTION fulcrum_test_slow() RETURNS trigger AS $$ BEGIN PERFORM pg_sleep(5); "
+                       "RETURN NEW; END $$ LANGUAGE plpgsql")  # fmt: skip
+        cursor.execute("CREATE TRIGGER fulcrum_test_slow BEFORE INSERT ON reports_snapshot "
+                       "FOR EACH ROW EXECUTE FUNCTION fulcrum_test_slow()")  # fmt: skip
+    first = start_worker(worker_queue)
+    try:
+        run = report_request(scope=scope, period=period, by=None)
+        _wait_for(run.pk, "running", timeout=30)
+        time.sleep(1.5)  # inside the slow snapshot insert
+        first.kill()  # SIGKILL: no warm shutdown, no acknowledgement
+        first.wait(timeout=10)
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("DROP TRIGGER fulcrum_test_slow ON reports_snapshot")
+            cursor.execute("DROP FUNCTION fulcrum_test_slow()")
+    assert not Snapshot.objects.exists()  # the killed transaction left nothing half-written
+    second = start_worker(worker_queue)
+    try:
+        done = _wait_for(run.pk, "done", timeout=60)
+    finally:
+        stop_worker(second)
+    assert done.attempts == 2
+    assert Snapshot.objects.count() == 1
+    assert Snapshot.objects.get().figures["total_minutes"] == 90

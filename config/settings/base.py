@@ -164,7 +164,8 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "socket_timeout": 1,
     "socket_connect_timeout": 1,
     "max_retries": 1,
-    "visibility_timeout": 600,  # longer than the slowest job, so redelivery never doubles work
+    # Longer than the slowest job, so redelivery never doubles work (tests shorten it).
+    "visibility_timeout": env.int("FULCRUM_BROKER_VISIBILITY_TIMEOUT", default=600),
 }
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0}
 CELERY_BEAT_SCHEDULER = "django_celery_beat.schedulers:DatabaseScheduler"
