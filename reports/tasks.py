@@ -15,6 +15,9 @@ from .services import Transient, report_request, report_run_execute, requeue_sta
 
 @shared_task(
     name="reports.build",
+    # The run row is the result: storing one in Redis too would make every publish wait on the
+    # result backend, which hangs a web request for many seconds when Redis is down.
+    ignore_result=True,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(Transient,),
@@ -31,7 +34,7 @@ def report_build(run_id: int) -> str:
     return f"snapshot {snapshot.pk}" if snapshot else "nothing to do"
 
 
-@shared_task(name="reports.build_district_years", acks_late=True)
+@shared_task(name="reports.build_district_years", acks_late=True, ignore_result=True)
 def report_build_district_years() -> int:
     """Nightly: every district with a contract this school year gets its school-year report rebuilt."""
     today = timezone.localdate()
@@ -43,7 +46,7 @@ def report_build_district_years() -> int:
     return len(district_ids)
 
 
-@shared_task(name="reports.build_program_months", acks_late=True)
+@shared_task(name="reports.build_program_months", acks_late=True, ignore_result=True)
 def report_build_program_months() -> int:
     """On the 1st: each program's report for the month that just ended."""
     today = timezone.localdate()
@@ -55,7 +58,7 @@ def report_build_program_months() -> int:
     return len(program_ids)
 
 
-@shared_task(name="reports.requeue_stale", acks_late=True)
+@shared_task(name="reports.requeue_stale", acks_late=True, ignore_result=True)
 def report_requeue_stale() -> int:
     """Publish again runs still queued after two minutes (the broker was down or lost them)."""
     return requeue_stale(older_than_seconds=120)

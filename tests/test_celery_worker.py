@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 import os
+import shutil
+import socket
 import subprocess
 import sys
 import time
@@ -15,12 +17,14 @@ from django.db import connection
 from django.utils import timezone
 
 from coaching.tasks import contract_days_used
-from coaching.tests.factories import LogEntryFactory
+from coaching.tests.factories import LogEntryFactory, activity, focus_area
 from config.celery import app, ping
 from conftest import need
+from cycles import services as cycle_services
 from reports.models import ReportRun, ScopeKind, Snapshot
 from reports.scopes import Period, Scope
 from reports.services import report_request
+from reports.tasks import report_requeue_stale
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -36,9 +40,13 @@ VISIBILITY_TIMEOUT = 4  # seconds before Redis hands an unacknowledged job to an
 
 def start_worker(queue: str) -> subprocess.Popen[str]:
     """`celery worker` on a private queue against the test database, answering pings."""
+    return start_worker_on(queue, os.environ["REDIS_URL"])
+
+
+def start_worker_on(queue: str, redis_url: str) -> subprocess.Popen[str]:
     node = f"{queue}-{uuid.uuid4().hex[:4]}@localhost"
     env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": _database_url(),
-           "FULCRUM_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}  # fmt: skip
+           "REDIS_URL": redis_url, "FULCRUM_BROKER_VISIBILITY_TIMEOUT": str(VISIBILITY_TIMEOUT)}  # fmt: skip
     process = subprocess.Popen(
         [sys.executable, "-m", "celery", "-A", "config", "worker", "--pool=solo", "-c", "1", "-Q", queue, "-n", node,
          "--without-gossip", "--without-mingle", "--loglevel=WARNING"],
@@ -182,3 +190,82 @@ def test_a_worker_killed_mid_build_leaves_no_snapshot_and_the_job_finishes_on_an
     assert done.attempts == 2
     assert Snapshot.objects.count() == 1
     assert Snapshot.objects.get().figures["total_minutes"] == 90
+
+
+def _redis(port: int) -> subprocess.Popen[str]:
+    process = subprocess.Popen(
+        ["redis-server", "--port", str(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+        stdout=subprocess.DEVNULL, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    deadline = time.monotonic() + 10
+    while time.monotonic() < deadline:
+        try:
+            with socket.create_connection(("127.0.0.1", port), timeout=0.5):
+                return process
+        except OSError:
+            time.sleep(0.1)
+    process.kill()
+    pytest.fail(f"redis-server did not start on port {port}")
+
+
+def _use_broker(url: str) -> None:
+    """Point this process's Celery app at another broker (dropping pooled connections)."""
+    app.conf.broker_url = url
+    app.conf.result_backend = url
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+@pytest.mark.django_db(transaction=True)
+def test_with_redis_down_people_keep_working_and_queued_reports_run_when_it_is_back(tenant_a, client):
+    need(bool(shutil.which("redis-server")), "redis-server is not installed")
+    need(connection.vendor == "postgresql", "a worker process cannot share an SQLite test database")
+    port = 6390
+    url = f"redis://127.0.0.1:{port}/0"
+    saved = app.conf.broker_url, app.conf.result_backend, app.conf.task_always_eager, app.conf.task_default_queue
+    queue = f"fulcrum-test-{uuid.uuid4().hex[:8]}"
+    redis = _redis(port)
+    worker_process = None
+    try:
+        _use_broker(url)
+        app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+        redis.terminate()  # the job service goes away
+        redis.wait(timeout=10)
+
+        cycle = cycle_services.cycle_start(coach=tenant_a.coach, teachers=[tenant_a.teacher], title="t")
+        _, token = cycle_services.reflection_link_create(cycle=cycle, teacher=tenant_a.teacher, by=None,
+                                                         occasion="free")  # fmt: skip
+        client.force_login(tenant_a.coach.user)
+        logged = client.post("/entries/new/", {"date": timezone.localdate().isoformat(), "minutes": "45",
+                             "district": tenant_a.district.pk, "activity": activity().pk,
+                             "focus_area": focus_area().pk, "format": "in_person"})  # fmt: skip
+        assert logged.status_code == 302
+        client.logout()
+        answered = client.post(f"/r/{token}/", {"what_happened": "Fine without Redis"})
+        assert "Thank you" in answered.content.decode()
+
+        client.force_login(tenant_a.district_admin)
+        scope = f"district-{tenant_a.district.pk}"
+        started = time.monotonic()
+        response = client.post("/reports/refresh/", {"scope": scope}, follow=True)
+        elapsed = time.monotonic() - started
+        print(f"report refresh with Redis down answered in {elapsed:.2f} s")
+        assert elapsed < 5, "a dead broker must not hang the request"
+        assert "will build when it is back" in response.content.decode()
+        run = ReportRun.objects.get()
+        assert (run.status, run.published_at) == ("queued", None)
+
+        redis = _redis(port)  # the job service is back
+        _use_broker(url)
+        worker_process = start_worker_on(queue, url)
+        ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
+        assert report_requeue_stale() == 1
+        done = _wait_for(run.pk, "done", timeout=60)
+        assert Snapshot.objects.get(pk=done.snapshot_id).figures["total_minutes"] == 45
+    finally:
+        if worker_process is not None:
+            stop_worker(worker_process)
+        redis.terminate()
+        redis.wait(timeout=10)
+        _use_broker(saved[0])
+        app.conf.result_backend, app.conf.task_always_eager, app.conf.task_default_queue = saved[1:]
