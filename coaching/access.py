@@ -80,6 +80,11 @@ def contracts_visible_to(user: User) -> QuerySet[Contract]:
     return Contract.objects.none()
 
 
+def may_see_contracts(user: User) -> bool:
+    """Contract days are for coaches and administrators, not teachers."""
+    return user.is_authenticated and (is_site_admin(user) or user.role != Role.TEACHER)
+
+
 def entries_visible_to(user: User) -> QuerySet[LogEntry]:
     """Log entries a person may read row by row: a coach's own, nobody else's."""
     coach = coach_for(user)

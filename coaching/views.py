@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from teachers.access import districts_visible_to, is_site_admin
+from teachers.access import districts_visible_to
 from teachers.audit import AuditAction, audit_record
 from teachers.csv_export import csv_response
 from teachers.models import Role
 
 from . import services
-from .access import coach_for, contracts_visible_to, get_entry_for, sessions_with_teacher
+from .access import coach_for, contracts_visible_to, get_entry_for, may_see_contracts, sessions_with_teacher
 from .forms import EntryFilterForm, LogEntryForm
 from .models import Coach, LogEntry
 from .schoolyear import school_year_of
@@ -240,7 +240,7 @@ def entry_export(request: HttpRequest, coach: Coach) -> HttpResponse:
 @require_GET
 def contract_list(request: HttpRequest) -> HttpResponse:
     """Days used, left and projected run-out for each contract the person may see."""
-    if request.user.role == Role.TEACHER and not is_site_admin(request.user):
+    if not may_see_contracts(request.user):
         raise PermissionDenied("Contracts are for coaches and administrators.")
     today = timezone.localdate()
     year = request.GET.get("year")

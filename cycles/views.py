@@ -23,9 +23,9 @@ from coaching.forms import LogEntryForm
 from coaching.models import Activity, GroupMeeting
 from coaching.qr import qr_svg, qr_svg_data_uri
 from coaching.services import entry_log
-from teachers.access import districts_visible_to, districts_with_roster_managed_by
+from teachers.access import districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
 from teachers.audit import AuditAction, audit_record
-from teachers.models import Role, School, Teacher
+from teachers.models import School, Teacher
 
 from . import lifecycle, services
 from .access import (
@@ -596,7 +596,7 @@ def teacher_erase(request: HttpRequest, pk: int) -> HttpResponse:
     """A district administrator erases a teacher who left (confirm, then erase)."""
     teacher = get_object_or_404(Teacher.objects.select_related("school", "district"), pk=pk,
                                 district__in=districts_with_roster_managed_by(request.user))  # fmt: skip
-    if request.user.role not in (Role.DISTRICT_ADMIN, Role.SITE_ADMIN) and not request.user.is_superuser:
+    if not may_erase_teachers(request.user):
         raise PermissionDenied("District administrators erase teachers who left.")
     if request.method == "POST":
         counts = lifecycle.teacher_erase(teacher=teacher, by=request.user)

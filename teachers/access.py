@@ -71,3 +71,13 @@ def get_district_for_roster(user: User, pk: int) -> District:
         return districts_with_roster_managed_by(user).get(pk=pk)
     except District.DoesNotExist as exc:
         raise Http404("No such district.") from exc
+
+
+def may_read_audit_log(user: User) -> bool:
+    """Site administrators read the whole audit log; district administrators their districts' part."""
+    return is_site_admin(user) or (user.is_authenticated and user.role == Role.DISTRICT_ADMIN)
+
+
+def may_erase_teachers(user: User) -> bool:
+    """Erasing a teacher who left is for district administrators (and site administrators)."""
+    return may_read_audit_log(user)

@@ -14,11 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
-from .access import districts_with_roster_managed_by, teachers_visible_to
+from .access import districts_with_roster_managed_by, may_read_audit_log, teachers_visible_to
 from .audit import AuditAction, audit_events_visible_to, audit_record
 from .csv_export import csv_response
 from .forms import RosterFilterForm, RosterImportForm
-from .models import Role
 from .selectors import roster_for
 from .services import ROSTER_COLUMNS, RosterImportError, roster_import
 
@@ -114,7 +113,7 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
 def audit_log(request: HttpRequest) -> HttpResponse:
     """Who signed in, exported, changed roles or sharing, or read confidential content — never what."""
     events = audit_events_visible_to(request.user)
-    if not (request.user.is_superuser or request.user.role in (Role.SITE_ADMIN, Role.DISTRICT_ADMIN)):
+    if not may_read_audit_log(request.user):
         raise PermissionDenied("The audit log is for site and district administrators.")
     action = request.GET.get("action", "")
     if action in AuditAction.values:
