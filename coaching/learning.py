@@ -41,6 +41,7 @@ from .models import (
 )
 from .schoolyear import school_year_of
 from .services import entry_log, entry_update
+from .uploads import attach_checked_upload
 
 FACILITATION = "Facilitation of Professional Development"
 
@@ -58,9 +59,7 @@ def resource_create(
                         description=description.strip(), focus_area=focus_area, grade_band=grade_band,
                         tags=clean_tags[:200])  # fmt: skip
     if upload is not None:
-        resource.file_name = upload.name[:200]
-        resource.content_type = getattr(upload, "checked_type", "") or ""
-        resource.file.save(upload.name, upload, save=False)
+        attach_checked_upload(resource, upload)
     resource.full_clean()
     resource.save()
     return resource

@@ -10,7 +10,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -42,6 +42,7 @@ from .learning_forms import (
 )
 from .models import MIN_CHECKIN_RESPONSES, CheckIn, Coach, CoachGoal, FocusArea, Resource
 from .qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
+from .uploads import download_response
 
 # ------------------------------------------------------------------------------------ resources
 
@@ -135,10 +136,7 @@ def resource_open(request: HttpRequest, public_id: str) -> HttpResponse:
         raise Http404("No such resource.") from exc
     if resource.link:
         return redirect(resource.link)
-    response = FileResponse(resource.file.open("rb"), as_attachment=True, filename=resource.file_name or "resource",
-                            content_type=resource.content_type or "application/octet-stream")  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(resource, fallback_name="resource")
 
 
 # ------------------------------------------------------------------------------------ coach groups

@@ -12,6 +12,7 @@ from django.db.models import Q
 from teachers.models import District, GradeBand, School, Teacher, User
 
 from .schoolyear import school_year_label
+from .uploads import random_stored_name
 
 MIN_CONTRACT_DAYS = 10
 MAX_CONTRACT_DAYS = 170
@@ -213,9 +214,7 @@ class LogEntry(models.Model):
 
 
 def resource_upload_to(instance: Resource, filename: str) -> str:
-    """Random stored names: an uploaded file's own name never reaches the disk or a URL."""
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"resources/{uuid.uuid4().hex}.{suffix}"
+    return random_stored_name("resources", filename)
 
 
 class ResourceKind(models.TextChoices):

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import uuid
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.http import FileResponse
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
@@ -64,3 +66,30 @@ def check_upload(upload: Any) -> Any:
         raise ValidationError(f"This kind of file is not accepted. Upload a {ALLOWED_DESCRIPTION} file.")
     upload.checked_type = content_type
     return upload
+
+
+def random_stored_name(folder: str, filename: str) -> str:
+    """A random name under `folder`, keeping only a short extension: an uploaded file's own name
+    never reaches the disk or a URL."""
+    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
+    return f"{folder}/{uuid.uuid4().hex}.{suffix}"
+
+
+def attach_checked_upload(instance: Any, upload: Any) -> None:
+    """Store an upload already passed through check_upload on a model with file, file_name and
+    content_type fields (the instance is saved by the caller)."""
+    instance.file_name = upload.name[:200]
+    instance.content_type = getattr(upload, "checked_type", "") or ""
+    instance.file.save(upload.name, upload, save=False)
+
+
+def download_response(instance: Any, *, fallback_name: str) -> FileResponse:
+    """Serve a stored upload as an attachment, never rendered inline and never type-sniffed."""
+    response = FileResponse(
+        instance.file.open("rb"),
+        as_attachment=True,
+        filename=instance.file_name or fallback_name,
+        content_type=instance.content_type or "application/octet-stream",
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

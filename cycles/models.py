@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp
+from coaching.uploads import random_stored_name
 from teachers.models import District, School, Teacher, User
 
 
@@ -129,9 +130,7 @@ class EvidenceKind(models.TextChoices):
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
-    """Random stored names: an uploaded file's own name never reaches the disk or a URL."""
-    suffix = filename.rsplit(".", 1)[-1].lower()[:8] if "." in filename else "bin"
-    return f"evidence/{uuid.uuid4().hex}.{suffix}"
+    return random_stored_name("evidence", filename)
 
 
 class Evidence(models.Model):

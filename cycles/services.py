@@ -17,6 +17,7 @@ from django.utils import timezone
 from coaching.access import contracts_served_by
 from coaching.learning import signup_request
 from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp, SignUpStatus
+from coaching.uploads import attach_checked_upload
 from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
 
@@ -210,9 +211,7 @@ def evidence_add(*, cycle: Cycle, by: User, kind: str, note: str = "", link: str
         raise ValidationError({"note": "Add a note, a link or a file."})
     evidence = Evidence(cycle=cycle, kind=kind, note=note.strip(), link=link, added_by=by)
     if upload is not None:
-        evidence.file_name = upload.name[:200]
-        evidence.content_type = getattr(upload, "checked_type", "") or ""
-        evidence.file.save(upload.name, upload, save=False)
+        attach_checked_upload(evidence, upload)
     evidence.full_clean()
     evidence.save()
     return evidence

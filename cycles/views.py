@@ -23,6 +23,7 @@ from coaching.forms import LogEntryForm
 from coaching.models import Activity, GroupMeeting
 from coaching.qr import qr_svg, qr_svg_data_uri
 from coaching.services import entry_log
+from coaching.uploads import download_response
 from teachers.access import districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
 from teachers.audit import AuditAction, audit_record
 from teachers.models import School, Teacher
@@ -266,12 +267,7 @@ def evidence_file(request: HttpRequest, public_id: str, pk: int) -> FileResponse
         raise Http404("No such file.")
     if evidence.added_by_id != request.user.pk:
         _audit_read(request, cycle.district_id, "evidence file", cycle.public_id, "an evidence file of a cycle")
-    response = FileResponse(
-        evidence.file.open("rb"), as_attachment=True, filename=evidence.file_name or "evidence",
-        content_type=evidence.content_type or "application/octet-stream",
-    )  # fmt: skip
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    return download_response(evidence, fallback_name="evidence")
 
 
 def _checklist_response(request: HttpRequest, cycle: Cycle) -> HttpResponse:
