@@ -251,16 +251,29 @@ def checkin_answer(*, checkin: CheckIn, comment: str = "", **scores: int) -> Che
 
 
 def checkin_results(checkins: Any) -> dict[str, Any] | None:
-    """Averages per principle over the given check-ins' answers, or None below five answers,
-    so that no answer can be traced to one teacher."""
+    """Averages per principle over the given check-ins' answers (all one coach's), or None below
+    five answers, so that no answer can be traced to one teacher."""
+    return checkin_results_by_coach(checkins).get(next(iter({c.coach_id for c in checkins}), None))
+
+
+def checkin_results_by_coach(checkins: Any) -> dict[int, dict[str, Any] | None]:
+    """The same for many coaches at once, in two queries whatever their number: per coach, the
+    averages per principle, or None below five answers."""
     responses = CheckInResponse.objects.filter(checkin__in=checkins)
-    summary = responses.aggregate(n=Count("pk"), **{p: Avg(p) for p in PRINCIPLES})
-    if summary["n"] < MIN_CHECKIN_RESPONSES:
-        return None
-    comments = list(responses.exclude(comment="").values_list("comment", flat=True))
-    random.SystemRandom().shuffle(comments)  # no order that matches the order of answering
-    return {
-        "n": summary["n"],
-        "principles": [(p, round(summary[p], 1)) for p in PRINCIPLES],
-        "comments": comments,
-    }
+    rows = responses.values("checkin__coach").annotate(n=Count("pk"), **{p: Avg(p) for p in PRINCIPLES})
+    results: dict[int, dict[str, Any] | None] = {}
+    for row in rows:
+        coach_id = row["checkin__coach"]
+        results[coach_id] = None
+        if row["n"] >= MIN_CHECKIN_RESPONSES:
+            results[coach_id] = {"n": row["n"], "principles": [(p, round(row[p], 1)) for p in PRINCIPLES],
+                                 "comments": []}  # fmt: skip
+    shown = [coach_id for coach_id, result in results.items() if result]
+    for coach_id, comment in (
+        responses.filter(checkin__coach__in=shown).exclude(comment="").values_list("checkin__coach", "comment")
+    ):
+        results[coach_id]["comments"].append(comment)  # type: ignore[index]
+    for result in results.values():
+        if result:
+            random.SystemRandom().shuffle(result["comments"])  # no order that matches the order of answering
+    return results

@@ -275,9 +275,8 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
     by_coach: dict[Coach, list[CheckIn]] = {}
     for checkin in checkins:
         by_coach.setdefault(checkin.coach, []).append(checkin)
-    summaries = [
-        {"coach": c, "checkins": items, "results": learning.checkin_results(items)} for c, items in by_coach.items()
-    ]
+    results = learning.checkin_results_by_coach(checkins)
+    summaries = [{"coach": c, "checkins": items, "results": results.get(c.pk)} for c, items in by_coach.items()]
     return render(request, "coaching/checkin_list.html", {
         "summaries": summaries, "is_coach": coach is not None, "minimum": MIN_CHECKIN_RESPONSES,
         "statements": PRINCIPLE_STATEMENTS, "default_close": timezone.localdate() + dt.timedelta(days=14),

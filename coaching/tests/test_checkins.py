@@ -11,7 +11,9 @@ from django.conf import settings
 from django.contrib.messages import get_messages
 from django.contrib.sessions.models import Session
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -267,3 +269,27 @@ def test_teachers_and_district_admins_are_refused_the_check_in_list(client, tena
     assert client.get(reverse("coaching:checkins")).status_code == 403
     assert client.post(reverse("coaching:checkins"), {"closes_on": timezone.localdate().isoformat()}).status_code == 403
     assert CheckIn.objects.count() == 1
+
+
+def test_the_directors_check_in_page_costs_the_same_queries_for_two_or_six_coaches(client, tenant_a):
+    """Results for many coaches come from one grouped query, not one per coach."""
+
+    def coach_with_answers():
+        checkin = learning.checkin_open(coach=CoachFactory(program=tenant_a.program),
+                                        closes_on=timezone.localdate() + dt.timedelta(days=3))  # fmt: skip
+        for i in range(5):
+            learning.checkin_answer(checkin=checkin, comment=f"c{i}", **dict.fromkeys(PRINCIPLES, 4))
+
+    client.force_login(tenant_a.director)
+    for _ in range(2):
+        coach_with_answers()
+    with CaptureQueriesContext(connection) as two:
+        response = client.get(reverse("coaching:checkins"))
+    assert len(response.context["summaries"]) == 2
+    assert all(s["results"]["n"] == 5 for s in response.context["summaries"])
+    for _ in range(4):
+        coach_with_answers()
+    with CaptureQueriesContext(connection) as six:
+        response = client.get(reverse("coaching:checkins"))
+    assert len(response.context["summaries"]) == 6
+    assert len(six.captured_queries) == len(two.captured_queries)
