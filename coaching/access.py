@@ -11,10 +11,14 @@ Rules:
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
+from functools import wraps
+from typing import Any
 
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
-from django.http import Http404
+from django.http import Http404, HttpRequest, HttpResponse
 
 from teachers.access import districts_visible_to, is_site_admin, register_district_scope
 from teachers.models import District, Role, User
@@ -30,6 +34,21 @@ def coach_for(user: User) -> Coach | None:
         return user.coach
     except Coach.DoesNotExist:
         return None
+
+
+def coach_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+    """Views for signed-in coaches only: anyone else signed in gets 403. The view receives the
+    Coach row after the request."""
+
+    @login_required
+    @wraps(view)
+    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+        coach = coach_for(request.user)
+        if coach is None:
+            raise PermissionDenied("This page is for coaches.")
+        return view(request, coach, *args, **kwargs)
+
+    return wrapper
 
 
 def contracts_served_by(coach: Coach) -> QuerySet[Contract]:

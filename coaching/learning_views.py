@@ -24,6 +24,7 @@ from .access import (
     checkins_visible_to,
     coach_for,
     coach_groups_visible_to,
+    coach_required,
     get_coach_group_for,
     get_resource_for,
     in_coach_group,
@@ -42,14 +43,18 @@ from .learning_forms import (
 )
 from .models import MIN_CHECKIN_RESPONSES, CheckIn, Coach, CoachGoal, FocusArea, Resource
 from .qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
+from .selectors import focus_areas_for
 from .uploads import download_response
 
 # ------------------------------------------------------------------------------------ resources
 
 
 def _focus_areas(user: Any) -> Any:
+    """A coach's focus areas; a director's: the built-in ones and their programs' own."""
     coach = coach_for(user)
-    programs = [coach.program_id] if coach else list(programs_directed_by(user).values_list("pk", flat=True))
+    if coach is not None:
+        return focus_areas_for(coach)
+    programs = programs_directed_by(user).values("pk")
     return FocusArea.objects.filter(Q(program__isnull=True) | Q(program_id__in=programs), active=True)
 
 
@@ -217,12 +222,9 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
     return render(request, "coaching/meeting_form.html", {"form": form, "group": group})
 
 
-@login_required
+@coach_required
 @require_http_methods(["GET", "POST"])
-def coach_goal_new(request: HttpRequest) -> HttpResponse:
-    coach = coach_for(request.user)
-    if coach is None:
-        raise PermissionDenied("Coaches keep their own goals here.")
+def coach_goal_new(request: HttpRequest, coach: Coach) -> HttpResponse:
     form = CoachGoalForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)

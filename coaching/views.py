@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Callable
-from functools import wraps
 from typing import Any
 
 from django.contrib import messages
@@ -24,7 +22,13 @@ from teachers.csv_export import csv_response
 from teachers.models import Role
 
 from . import services
-from .access import coach_for, contracts_visible_to, get_entry_for, may_see_contracts, sessions_with_teacher
+from .access import (
+    coach_required,
+    contracts_visible_to,
+    get_entry_for,
+    may_see_contracts,
+    sessions_with_teacher,
+)
 from .forms import EntryFilterForm, LogEntryForm
 from .models import Coach, LogEntry
 from .schoolyear import school_year_of
@@ -43,20 +47,6 @@ ENTRY_FIELDS = (
     "start_time",
     "end_time",
 )
-
-
-def coach_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
-    """Signed-in coaches only; anyone else signed in gets 403 (they have no time log)."""
-
-    @login_required
-    @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
-        coach = coach_for(request.user)
-        if coach is None:
-            raise PermissionDenied("Only coaches keep a time log.")
-        return view(request, coach, *args, **kwargs)
-
-    return wrapper
 
 
 def _parse_date(value: str | None) -> dt.date | None:

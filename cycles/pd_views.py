@@ -9,7 +9,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Avg, Count, Q
+from django.db.models import Avg, Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,9 +18,10 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coaching import learning
-from coaching.access import coach_for, get_pd_session_for, pd_sessions_visible_to, resources_visible_to
-from coaching.models import FocusArea, PDSession, SignUp
+from coaching.access import coach_for, coach_required, get_pd_session_for, pd_sessions_visible_to, resources_visible_to
+from coaching.models import Coach, PDSession, SignUp
 from coaching.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
+from coaching.selectors import focus_areas_for
 
 from . import services
 from .forms import AttendanceForm, PDSessionForm, SignUpDecisionForm
@@ -28,10 +29,6 @@ from .forms import AttendanceForm, PDSessionForm, SignUpDecisionForm
 
 def _session_url(session: PDSession, anchor: str = "") -> str:
     return reverse("cycles:pd_session", args=[session.public_id]) + (f"#{anchor}" if anchor else "")
-
-
-def _focus_areas(coach: Any) -> Any:
-    return FocusArea.objects.filter(Q(program__isnull=True) | Q(program_id=coach.program_id), active=True)
 
 
 @login_required
@@ -47,13 +44,10 @@ def pd_session_list(request: HttpRequest) -> HttpResponse:
     return render(request, "cycles/pd_session_list.html", {"page": page, "is_coach": coach_for(request.user)})
 
 
-@login_required
+@coach_required
 @require_http_methods(["GET", "POST"])
-def pd_session_new(request: HttpRequest) -> HttpResponse:
-    coach = coach_for(request.user)
-    if coach is None:
-        raise PermissionDenied("Coaches schedule PD sessions.")
-    form = PDSessionForm(request.POST or None, user=request.user, focus_areas=_focus_areas(coach),
+def pd_session_new(request: HttpRequest, coach: Coach) -> HttpResponse:
+    form = PDSessionForm(request.POST or None, user=request.user, focus_areas=focus_areas_for(coach),
                          resources=resources_visible_to(request.user))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:

@@ -18,9 +18,9 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coaching.access import coach_for, entries_visible_to, in_coach_group, resources_visible_to
+from coaching.access import coach_for, coach_required, entries_visible_to, in_coach_group, resources_visible_to
 from coaching.forms import LogEntryForm
-from coaching.models import Activity, GroupMeeting
+from coaching.models import Activity, Coach, GroupMeeting
 from coaching.qr import qr_svg, qr_svg_data_uri
 from coaching.services import entry_log
 from coaching.uploads import download_response
@@ -106,12 +106,10 @@ def cycle_list_view(request: HttpRequest) -> HttpResponse:
     )  # fmt: skip
 
 
-@confidential
+@coach_required
+@never_cache
 @require_http_methods(["GET", "POST"])
-def cycle_start(request: HttpRequest) -> HttpResponse:
-    coach = coach_for(request.user)
-    if coach is None:
-        raise PermissionDenied("Coaches open Impact Cycles.")
+def cycle_start(request: HttpRequest, coach: Coach) -> HttpResponse:
     if request.method == "POST":
         form = CycleStartForm(request.POST, user=request.user)
         if form.is_valid():
@@ -135,12 +133,10 @@ def cycle_start(request: HttpRequest) -> HttpResponse:
     return render(request, "cycles/cycle_start.html", {"form": form})
 
 
-@confidential
+@coach_required
 @require_GET
-def teacher_picker(request: HttpRequest) -> HttpResponse:
+def teacher_picker(request: HttpRequest, coach: Coach) -> HttpResponse:
     """htmx: the teacher checkboxes for the district just chosen."""
-    if coach_for(request.user) is None:
-        raise PermissionDenied
     form = CycleStartForm(initial={"district": request.GET.get("district")}, user=request.user)
     return render(request, "cycles/partials/_teacher_picker.html", {"form": form})
 
