@@ -99,6 +99,26 @@ def contracts_visible_to(user: User) -> QuerySet[Contract]:
     return Contract.objects.none()
 
 
+def school_years_visible_to(user: User) -> list[int]:
+    """Every school year (newest first) with a contract or a log entry this person may count:
+    the years offered by the contracts page and the report's period picker (two small queries)."""
+    contracts = contracts_visible_to(user)
+    years = set(contracts.values_list("school_year", flat=True).distinct())
+    if is_site_admin(user):
+        entries = LogEntry.objects.all()
+    elif user.is_authenticated and user.role == Role.COACH:
+        coach = coach_for(user)
+        entries = LogEntry.objects.filter(coach=coach) if coach else LogEntry.objects.none()
+    elif user.is_authenticated and user.role == Role.PROGRAM_DIRECTOR:
+        entries = LogEntry.objects.filter(program__in=programs_directed_by(user))
+    elif user.is_authenticated and user.role == Role.DISTRICT_ADMIN:
+        entries = LogEntry.objects.filter(district__in=districts_visible_to(user))
+    else:
+        entries = LogEntry.objects.none()
+    years |= set(entries.order_by().values_list("school_year", flat=True).distinct())
+    return sorted(years, reverse=True)
+
+
 def may_see_contracts(user: User) -> bool:
     """Contract days are for coaches and administrators, not teachers."""
     return user.is_authenticated and (is_site_admin(user) or user.role != Role.TEACHER)

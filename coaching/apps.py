@@ -6,6 +6,7 @@ class CoachingConfig(AppConfig):
     verbose_name = "Coaching programs and time"
 
     def ready(self) -> None:
-        from . import access
+        from . import access, changes
 
         access.register_scopes()
+        changes.connect()

@@ -197,6 +197,7 @@ def _log_term(coach: Coach, district_by_weekday: dict[int, District], *, today: 
                 entries.append(
                     LogEntry(
                         coach=coach,
+                        program_id=coach.program_id,
                         date=day,
                         school_year=school_year_of(day),
                         minutes=minutes,

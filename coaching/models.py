@@ -173,6 +173,10 @@ class LogEntry(models.Model):
     """One block of a coach's time: when, how long, where, with whom, doing what, about what."""
 
     coach = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="entries")
+    # The program the time was delivered for: the coach's program when it was logged. Kept on the
+    # entry so a coach who moves programs leaves their history with the program that delivered it,
+    # and so a program's report reads one index instead of joining every coach.
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="entries", editable=False)
     date = models.DateField()
     # Denormalised from `date` by the service, so contract and report queries group on a column.
     school_year = models.PositiveSmallIntegerField(editable=False)
@@ -200,6 +204,7 @@ class LogEntry(models.Model):
         indexes = [
             models.Index(fields=["coach", "date"], name="entry_coach_date"),
             models.Index(fields=["district", "school_year", "date"], name="entry_district_year_date"),
+            models.Index(fields=["program", "school_year", "date"], name="entry_program_year_date"),
         ]
 
     def __str__(self) -> str:
@@ -208,6 +213,28 @@ class LogEntry(models.Model):
     @property
     def hours(self) -> float:
         return self.minutes / 60
+
+
+class EntryChange(models.Model):
+    """A log entry was saved, deleted or had its teachers changed: where and when it was, so a
+    report can tell how many entries changed since its snapshot was built, and rebuild it.
+
+    Plain ids, not foreign keys: the row outlives a deleted entry. An edit that moves an entry
+    writes two rows, one for where it was and one for where it is now."""
+
+    entry_id = models.BigIntegerField()
+    coach_id = models.BigIntegerField()
+    program_id = models.BigIntegerField()
+    district_id = models.BigIntegerField()
+    school_id = models.BigIntegerField(null=True)
+    date = models.DateField()
+    changed_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-changed_at"]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} changed {self.changed_at:%Y-%m-%d %H:%M}"
 
 
 # --------------------------------------------------------------------------- group learning

@@ -19,3 +19,27 @@ def school_year_bounds(year: int) -> tuple[dt.date, dt.date]:
 
 def school_year_label(year: int) -> str:
     return f"{year}–{str(year + 1)[-2:]}"
+
+
+def weekdays_between(start: dt.date, end: dt.date) -> int:
+    """Monday-to-Friday dates from start to end, both included (0 if end is before start)."""
+    if end < start:
+        return 0
+    days = (end - start).days + 1
+    weeks, extra = divmod(days, 7)
+    count = weeks * 5
+    for offset in range(extra):
+        if (start.weekday() + offset) % 7 < 5:
+            count += 1
+    return count
+
+
+def add_weekdays(day: dt.date, count: int) -> dt.date:
+    """The date `count` weekdays after `day` (not counting `day` itself)."""
+    weeks, rest = divmod(max(count, 0), 5)
+    result = day + dt.timedelta(weeks=weeks)
+    while rest:
+        result += dt.timedelta(days=1)
+        if result.weekday() < 5:
+            rest -= 1
+    return result

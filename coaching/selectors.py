@@ -6,13 +6,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from teachers.models import Teacher
 
 from .models import HALF_DAY_MINUTES, Activity, Coach, Contract, FocusArea, LogEntry
-from .schoolyear import school_year_bounds
+from .schoolyear import add_weekdays, school_year_bounds, weekdays_between
 
 
 def entries_with_related(entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
@@ -86,15 +86,46 @@ def week_for_coach(coach: Coach, monday: dt.date) -> Week:
     return Week(monday=monday, days=days)
 
 
+HALF = Decimal("0.5")
+
+
+def _days(value: Decimal) -> str:
+    """Contract days as people say them: 16, 12.5 (never 16.0 or 12.50)."""
+    return f"{value.normalize():f}" if value == value.to_integral() else f"{value:.1f}"
+
+
+@dataclass(frozen=True)
+class Outlook:
+    """What a contract's days look like: what happened (a year that has ended) or where the pace
+    leads (a current year), never a date past the year's last day."""
+
+    status: str  # no_service, ended, used_up, runs_out, left_at_year_end
+    text: str
+    date: dt.date | None = None
+    days: Decimal | None = None
+
+
 @dataclass
 class ContractUsage:
-    """Days used, left and the projected run-out date of one contract."""
+    """Days used, left and the outlook of one contract, as of a date (today, or a period's end)."""
 
     contract: Contract
     days_used: Decimal
     first_day: dt.date | None
     last_day: dt.date | None
-    today: dt.date
+    as_of: dt.date
+    days_in_period: Decimal = Decimal(0)
+    months: list[tuple[str, Decimal]] = field(default_factory=list)
+    service_dates: int = 0
+
+    @property
+    def year_end(self) -> dt.date:
+        return school_year_bounds(self.contract.school_year)[1]
+
+    @property
+    def through(self) -> dt.date:
+        """The last date the figures count: the as-of date, or the year's end if that came first."""
+        return min(self.as_of, self.year_end)
 
     @property
     def days_left(self) -> Decimal:
@@ -106,62 +137,119 @@ class ContractUsage:
         return min(100, int(share.quantize(Decimal(1), rounding=ROUND_HALF_UP)))
 
     @property
-    def days_per_week(self) -> Decimal | None:
-        """Current pace: days used per calendar week since the first day of service."""
-        if not self.first_day or not self.days_used:
-            return None
-        end = min(self.today, school_year_bounds(self.contract.school_year)[1])
-        weeks = max(Decimal(1), Decimal((end - self.first_day).days + 1) / 7)
-        return (self.days_used / weeks).quantize(Decimal("0.01"))
+    def _weeks(self) -> Decimal:
+        """Weeks of service: weekdays from the first day of service to the figures' last date,
+        over five; at least one week, and never fewer than the dates served over five (weekend
+        service), so one coach's pace can never be more than five days a week."""
+        assert self.first_day is not None  # noqa: S101  # nosec B101: only called with service
+        weekdays = weekdays_between(self.first_day, self.through)
+        return max(Decimal(1), Decimal(weekdays) / 5, Decimal(self.service_dates) / 5)
 
     @property
-    def projected_runout(self) -> dt.date | None:
-        """The date the days run out at the current pace, or None without a pace."""
-        pace = self.days_per_week
-        if pace is None or pace <= 0:
+    def days_per_week(self) -> Decimal | None:
+        """Pace: contract days used per week of service (at most five per coach serving)."""
+        if not self.first_day or not self.days_used:
             return None
-        if self.days_left <= 0:
-            return self.last_day
-        weeks_left = self.days_left / pace
-        return self.today + dt.timedelta(days=int(weeks_left * 7))
+        return (self.days_used / self._weeks).quantize(Decimal("0.01"))
+
+    @property
+    def outlook(self) -> Outlook:
+        """The one projection of a contract, shown the same on every page and in every export."""
+        left, end = self.days_left, self.year_end
+        ended = self.as_of >= end
+        if ended:
+            if left > 0:
+                return Outlook("ended", f"ended with {_days(left)} days unused", end, left)
+            if left == 0:
+                return Outlook("ended", "ended with every contracted day used", end, left)
+            return Outlook("ended", f"ended {_days(-left)} days over the contract", end, left)
+        if left <= 0:
+            over = f", {_days(-left)} over" if left < 0 else ""
+            return Outlook("used_up", f"all days used by {self.last_day:%b} {self.last_day.day}{over}",
+                           self.last_day, left)  # fmt: skip
+        if not self.first_day or not self.days_used:
+            return Outlook("no_service", "no service yet", None, left)
+        pace = self.days_used / self._weeks  # unrounded, so the outlook does not drift
+        weekdays_to_end = weekdays_between(self.through + dt.timedelta(days=1), end)
+        will_use = pace * weekdays_to_end / 5
+        if will_use >= left:
+            runout = add_weekdays(self.through, int((left / pace * 5).to_integral_value(rounding=ROUND_HALF_UP)))
+            return Outlook("runs_out", f"runs out around {runout:%b} {runout.day}, {runout.year} at this pace",
+                           min(runout, end), left)  # fmt: skip
+        remaining = ((left - will_use) / HALF).to_integral_value(rounding=ROUND_HALF_UP) * HALF
+        return Outlook(
+            "left_at_year_end",
+            f"at this pace, {_days(remaining)} days will be left on {end:%B} {end.day}",
+            end,
+            remaining,
+        )
 
     @property
     def runs_out_before_year_end(self) -> bool:
-        runout = self.projected_runout
-        return runout is not None and runout <= school_year_bounds(self.contract.school_year)[1]
+        return self.outlook.status in ("runs_out", "used_up")
+
+    def burn(self) -> list[dict[str, object]]:
+        """Cumulative days used and left at the end of each month of service, for the burn-down."""
+        running, points = Decimal(0), []
+        for month, days in self.months:
+            running += days
+            points.append({"month": month, "used": float(running),
+                           "left": float(self.contract.contracted_days - running)})  # fmt: skip
+        return points
 
 
-def contract_usage(contracts: QuerySet[Contract], *, today: dt.date) -> list[ContractUsage]:
-    """Days used for each contract, computed in two queries whatever the number of entries.
+def _month_sql(column: str, vendor: str) -> str:
+    if vendor == "postgresql":
+        return f"to_char({column}, 'YYYY-MM')"
+    return f"strftime('%%Y-%%m', {column})"
+
+
+def contract_usage(
+    contracts: QuerySet[Contract],
+    *,
+    as_of: dt.date,
+    period: tuple[dt.date, dt.date] | None = None,
+) -> list[ContractUsage]:
+    """Days used for each contract through `as_of` (and within `period`, when given), with the
+    months of the burn-down: two queries whatever the number of entries.
 
     A contract day is one coach's service to the district on one date (a date under four
-    hours counts as half a day); only the contract's program's coaches count against it.
+    hours counts as half a day); only time delivered for the contract's program counts.
     """
     contracts_list = list(contracts.select_related("district", "program").order_by("-school_year", "district__name"))
     if not contracts_list:
         return []
-    districts = sorted({c.district_id for c in contracts_list})
-    years = sorted({c.school_year for c in contracts_list})
-    entry_table = LogEntry._meta.db_table
-    coach_table = Coach._meta.db_table
-    district_marks = ", ".join(["%s"] * len(districts))
-    year_marks = ", ".join(["%s"] * len(years))
-    # Bandit B608: only placeholders and table names from model metadata are interpolated.
+    keys = sorted({(c.district_id, c.program_id, c.school_year) for c in contracts_list})
+    alias = router.db_for_read(LogEntry) or "default"
+    conn = connections[alias]
+    month = _month_sql("d.date", conn.vendor)
+    start, end = period or (dt.date.min, dt.date.max)
+    # Bandit B608: only placeholders, model table names and a fixed expression are interpolated.
     sql = f"""
-        SELECT day.district_id, day.school_year, day.program_id,
-               SUM(CASE WHEN day.total < %s THEN 0.5 ELSE 1.0 END) AS days,
-               MIN(day.date) AS first_day, MAX(day.date) AS last_day
+        SELECT d.district_id, d.program_id, d.school_year, {month} AS month,
+               SUM(CASE WHEN d.total < %s THEN 0.5 ELSE 1.0 END) AS days,
+               SUM(CASE WHEN d.date BETWEEN %s AND %s THEN (CASE WHEN d.total < %s THEN 0.5 ELSE 1.0 END)
+                        ELSE 0 END) AS in_period,
+               MIN(d.date), MAX(d.date), COUNT(DISTINCT d.date)
         FROM (
-            SELECT e.district_id, e.school_year, c.program_id, e.coach_id, e.date, SUM(e.minutes) AS total
-            FROM {entry_table} e JOIN {coach_table} c ON c.id = e.coach_id
-            WHERE e.district_id IN ({district_marks}) AND e.school_year IN ({year_marks})
-            GROUP BY e.district_id, e.school_year, c.program_id, e.coach_id, e.date
-        ) day
-        GROUP BY day.district_id, day.school_year, day.program_id
+            SELECT e.district_id, e.program_id, e.school_year, e.coach_id, e.date, SUM(e.minutes) AS total
+            FROM {LogEntry._meta.db_table} e
+            WHERE ({" OR ".join(["(e.district_id = %s AND e.program_id = %s AND e.school_year = %s)"] * len(keys))})
+              AND e.date <= %s
+            GROUP BY e.district_id, e.program_id, e.school_year, e.coach_id, e.date
+        ) d
+        GROUP BY d.district_id, d.program_id, d.school_year, {month}
+        ORDER BY month
     """  # noqa: S608  # nosec B608
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [HALF_DAY_MINUTES, *districts, *years])
-        found = {(row[0], row[1], row[2]): row[3:] for row in cursor.fetchall()}
+    params: list[object] = [HALF_DAY_MINUTES, start, end, HALF_DAY_MINUTES]
+    for key in keys:
+        params.extend(key)
+    params.append(as_of)
+    found: dict[tuple[int, int, int], list[tuple[object, ...]]] = {}
+    with conn.cursor() as cursor:
+        cursor.execute(sql, params)
+        for district_id, program_id, year, month_key, *rest in cursor.fetchall():
+            found.setdefault((district_id, program_id, year), []).append((month_key, *rest))
 
     def as_date(value: object) -> dt.date | None:
         if value is None or isinstance(value, dt.date):
@@ -170,16 +258,21 @@ def contract_usage(contracts: QuerySet[Contract], *, today: dt.date) -> list[Con
 
     usage = []
     for contract in contracts_list:
-        days, first, last = found.get(
-            (contract.district_id, contract.school_year, contract.program_id), (0, None, None)
-        )
+        rows = found.get((contract.district_id, contract.program_id, contract.school_year), [])
+        months = [(str(r[0]), Decimal(str(r[1]))) for r in rows]
+        firsts = [d for d in (as_date(r[3]) for r in rows) if d]
+        lasts = [d for d in (as_date(r[4]) for r in rows) if d]
+        dates = sum(int(r[5]) for r in rows)
         usage.append(
             ContractUsage(
                 contract=contract,
-                days_used=Decimal(str(days or 0)).quantize(Decimal("0.1")),
-                first_day=as_date(first),
-                last_day=as_date(last),
-                today=today,
+                days_used=sum((m[1] for m in months), Decimal(0)),
+                first_day=min(firsts, default=None),
+                last_day=max(lasts, default=None),
+                as_of=as_of,
+                days_in_period=sum((Decimal(str(r[2])) for r in rows), Decimal(0)),
+                months=months,
+                service_dates=dates,
             )
         )
     return usage

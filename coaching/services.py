@@ -97,6 +97,7 @@ def entry_log(
     )
     entry = LogEntry(
         coach=coach,
+        program_id=coach.program_id,
         date=date,
         school_year=school_year_of(date),
         minutes=minutes,

@@ -27,6 +27,7 @@ from .access import (
     contracts_visible_to,
     get_entry_for,
     may_see_contracts,
+    school_years_visible_to,
     sessions_with_teacher,
 )
 from .forms import EntryFilterForm, LogEntryForm
@@ -229,19 +230,21 @@ def entry_export(request: HttpRequest, coach: Coach) -> HttpResponse:
 @login_required
 @require_GET
 def contract_list(request: HttpRequest) -> HttpResponse:
-    """Days used, left and projected run-out for each contract the person may see."""
+    """Days used, left and the outlook of each contract the person may see, for any school year
+    with contracts or entries (the current one by default)."""
     if not may_see_contracts(request.user):
         raise PermissionDenied("Contracts are for coaches and administrators.")
     today = timezone.localdate()
-    year = request.GET.get("year")
-    contracts = contracts_visible_to(request.user)
-    years = sorted(set(contracts.values_list("school_year", flat=True)), reverse=True)
-    chosen = int(year) if year and year.isdigit() and int(year) in years else school_year_of(today)
-    usage = contract_usage(contracts.filter(school_year=chosen), today=today)
+    current = school_year_of(today)
+    years = sorted(set(school_years_visible_to(request.user)) | {current}, reverse=True)
+    asked = request.GET.get("year", "")
+    chosen = int(asked) if asked.isdigit() and int(asked) in years else current
+    contracts = contracts_visible_to(request.user).filter(school_year=chosen)
+    usage = contract_usage(contracts, as_of=today)
     return render(
         request,
         "coaching/contract_list.html",
-        {"usage": usage, "years": years, "chosen_year": chosen, "today": today},
+        {"usage": usage, "years": years, "chosen_year": chosen, "today": today, "current_year": current},
     )
 
 

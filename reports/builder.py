@@ -1,44 +1,79 @@
 """Build a time-use report's figures with aggregate SQL: sums and counts are done by the
-database (GROUP BY); only the grouped rows, never log entries, come back to Python."""
+database (GROUP BY); only grouped rows, never log entries, come back to Python.
+
+Four statements, whatever the data size:
+1. the scope's entries read once, grouped every way the report shows them (GROUPING SETS on
+   PostgreSQL; the same groups as a UNION ALL on SQLite, the embedded default);
+2. teachers reached, cycles, goals and group learning as scalar subqueries;
+3. the contracts, and 4. one day-level pass over their entries (days used, burn-down), both in
+   `coaching.selectors.contract_usage`, the function the contracts page uses too.
+
+Figures meant to be read by people are made to add up: shares to exactly 100.0 and displayed
+hours (two decimals) to exactly the displayed total, by the largest-remainder rule.
+"""
 
 from __future__ import annotations
 
 import datetime as dt
-from collections import defaultdict
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
-from django.db.models import Count, Q, QuerySet, Sum
-from django.db.models.functions import TruncMonth
+from django.db import connections, router
 
-from coaching.models import HALF_DAY_MINUTES, ActivityKind, Coach, Contract, LogEntry, PDSession, Program
+from coaching.models import HALF_DAY_MINUTES, Activity, ActivityKind, Coach, Contract, FocusArea, LogEntry, Program
+from coaching.models import PDSession as PD
 from coaching.selectors import contract_usage
 from cycles.models import Cycle, Goal, Stage
+from teachers.models import District, School, User
 
 from .models import ScopeKind
-from .scopes import Period, Scope
+from .scopes import Period, Scope, month_label
 
 Progress = Callable[[int], None]
 DEFAULT_NON_COACHING_THRESHOLD = 10
+NO_FOCUS = "No focus area (non-coaching duties)"
+NO_SCHOOL = "District-wide (no one school)"
+
+# The entry column a scope kind filters on.
+ENTRY_SCOPE_COLUMN = {
+    ScopeKind.DISTRICT: "district_id",
+    ScopeKind.PROGRAM: "program_id",
+    ScopeKind.COACH: "coach_id",
+    ScopeKind.SCHOOL: "school_id",
+}
+# The groups of statement 1, in GROUPING() bit order (the first key is the highest bit).
+KEYS = ("activity_id", "focus_area_id", "school_id", "coach_id", "district_id", "program_id", "month")
+SETS = {
+    "activity": ("activity_id",),
+    "focus": ("focus_area_id",),
+    "school": ("school_id",),
+    "coach": ("coach_id",),
+    "district": ("district_id",),
+    "program": ("program_id",),
+    "month": ("month", "activity_id"),
+    "total": (),
+}
 
 
-def _entry_filter(scope: Scope, period: Period, prefix: str = "") -> Q:
-    q = Q(**{f"{prefix}date__range": (period.start, period.end)})
-    field = {
-        ScopeKind.DISTRICT: "district_id",
-        ScopeKind.PROGRAM: "coach__program_id",
-        ScopeKind.COACH: "coach_id",
-        ScopeKind.SCHOOL: "school_id",
-    }.get(ScopeKind(scope.kind))
-    if field:
-        q &= Q(**{f"{prefix}{field}": scope.pk})
-    return q
+def _mask(keys: Sequence[str]) -> int:
+    """The value PostgreSQL's GROUPING(all keys) gives a row of the set grouped by `keys`."""
+    return sum(1 << (len(KEYS) - 1 - i) for i, key in enumerate(KEYS) if key not in keys)
 
 
-def entries_for(scope: Scope, period: Period) -> QuerySet[LogEntry]:
-    return LogEntry.objects.filter(_entry_filter(scope, period))
+SET_OF_MASK = {_mask(keys): name for name, keys in SETS.items()}
+
+
+# --------------------------------------------------------------------------- rounding that adds up
+
+
+def _largest_remainder(exact: Sequence[Decimal], total: int) -> list[int]:
+    """Integers, each the floor or ceiling of its exact value, that add up to `total`."""
+    floors = [int(v) for v in exact]
+    order = sorted(range(len(exact)), key=lambda i: (exact[i] - floors[i], -i), reverse=True)
+    for i in order[: max(0, total - sum(floors))]:
+        floors[i] += 1
+    return floors
 
 
 def shares(values: list[int]) -> list[float]:
@@ -46,215 +81,299 @@ def shares(values: list[int]) -> list[float]:
     total = sum(values)
     if not total:
         return [0.0 for _ in values]
-    tenths = [Decimal(v) * 1000 / total for v in values]
-    floors = [int(t) for t in tenths]
-    missing = 1000 - sum(floors)
-    order = sorted(range(len(values)), key=lambda i: tenths[i] - floors[i], reverse=True)
-    for i in order[:missing]:
-        floors[i] += 1
-    return [f / 10 for f in floors]
+    tenths = _largest_remainder([Decimal(v) * 1000 / total for v in values], 1000)
+    return [t / 10 for t in tenths]
 
 
-def _rows(items: list[dict[str, Any]]) -> list[dict[str, Any]]:
-    """Add share (of the total), hours, and bar (percent of the largest row, for drawing)."""
+def hours_text(minutes: int) -> str:
+    """Minutes as hours with two decimals, rounded half up: 90 -> "1.50", 10 -> "0.17"."""
+    return f"{(Decimal(minutes) / 60).quantize(Decimal('0.01'), ROUND_HALF_UP):.2f}"
+
+
+def hours_split(minutes: Sequence[int], total_minutes: int | None = None, *, shown: str | None = None) -> list[str]:
+    """Hours with two decimals for rows that partition a total, adding up exactly to the total's
+    displayed hours (`hours_text(total)`, or `shown` when that total was itself split from a
+    larger one): each row is within 0.01 h of its exact value."""
+    total = sum(minutes) if total_minutes is None else total_minutes
+    target = int(Decimal(shown or hours_text(total)) * 100)
+    hundredths = _largest_remainder([Decimal(m) * 100 / 60 for m in minutes], target)
+    return [f"{Decimal(h) / 100:.2f}" for h in hundredths]
+
+
+def _rows(items: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
+    """Add share, hours (adding up to the total's) and bar (percent of the largest row)."""
     largest = max((i["minutes"] for i in items), default=0) or 1
-    for item, share in zip(items, shares([i["minutes"] for i in items]), strict=True):
+    values = [i["minutes"] for i in items]
+    for item, share, hours in zip(items, shares(values), hours_split(values, total), strict=True):
         item["share"] = share
+        item["hours"] = hours
         item["bar"] = round(100 * item["minutes"] / largest, 1)
-        item["hours"] = float((Decimal(item["minutes"]) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP))
     return items
 
 
-def _month_sql(column: str) -> str:
-    if connection.vendor == "postgresql":
-        return f"to_char({column}, 'YYYY-MM')"
-    return f"strftime('%%Y-%%m', {column})"
+# --------------------------------------------------------------------------- SQL
 
 
-def _burn_down(contracts: list[Contract]) -> dict[int, list[dict[str, Any]]]:
-    """Cumulative contract days used at the end of each month, per contract (one query)."""
-    if not contracts:
-        return {}
-    districts = sorted({c.district_id for c in contracts})
-    years = sorted({c.school_year for c in contracts})
-    month = _month_sql("e.date")
-    # Bandit B608: only placeholders, model table names and a fixed expression.
+def _where(scope: Scope, period: Period, alias: str = "e") -> tuple[str, list[Any]]:
+    """The scope's entries in the period. `school_year` leads so the (district|program, school
+    year, date) indexes are used whole, and a district's history does not grow the scan."""
+    years = period.school_years
+    sql = [f"{alias}.school_year IN ({', '.join(['%s'] * len(years))})", f"{alias}.date BETWEEN %s AND %s"]
+    params: list[Any] = [*years, period.start, period.end]
+    column = ENTRY_SCOPE_COLUMN.get(ScopeKind(scope.kind))
+    if column:
+        sql.append(f"{alias}.{column} = %s")
+        params.append(scope.pk)
+    if scope.program and scope.kind != ScopeKind.PROGRAM:
+        sql.append(f"{alias}.program_id = %s")
+        params.append(scope.program)
+    return " AND ".join(sql), params
+
+
+def _month_expr(vendor: str, column: str = "e.date") -> str:
+    return f"to_char({column}, 'YYYY-MM')" if vendor == "postgresql" else f"strftime('%%Y-%%m', {column})"
+
+
+def _grouped_sql(scope: Scope, period: Period, vendor: str) -> tuple[str, list[Any]]:
+    where, params = _where(scope, period)
+    month = _month_expr(vendor)
+    entry = LogEntry._meta.db_table
+    aggregates = "SUM(e.minutes) AS minutes, COUNT(*) AS entries, COUNT(DISTINCT e.date) AS dates"
+    if vendor == "postgresql":
+        columns = ", ".join(f"e.{k}" if k != "month" else f"{month} AS month" for k in KEYS)
+        grouping = ", ".join(f"e.{k}" if k != "month" else month for k in KEYS)
+        sets = ", ".join("(" + ", ".join(f"e.{k}" if k != "month" else month for k in keys) + ")"
+                         for keys in SETS.values())  # fmt: skip
+        grouped = f"""
+            SELECT GROUPING({grouping}) AS gs, {columns}, {aggregates}
+            FROM {entry} e WHERE {where}
+            GROUP BY GROUPING SETS ({sets})
+        """  # noqa: S608  # nosec B608
+        all_params = params
+    else:
+        branches, all_params = [], []
+        for keys in SETS.values():
+            columns = ", ".join(((f"e.{k}" if k != "month" else month) if k in keys else "NULL") + f" AS {k}"
+                                for k in KEYS)  # fmt: skip
+            group = f"GROUP BY {', '.join(f'e.{k}' if k != 'month' else month for k in keys)}" if keys else ""
+            # Bandit B608: only placeholders, table and column names from model metadata.
+            branch = f"SELECT {_mask(keys)} AS gs, {columns}, {aggregates} FROM {entry} e WHERE {where} {group}"  # noqa: S608  # nosec B608
+            branches.append(branch)
+            all_params += params
+        grouped = " UNION ALL ".join(branches)
+    # Names are joined to the grouped rows (a few hundred at most), not to the entries.
     sql = f"""
-        SELECT day.district_id, day.school_year, day.program_id, day.month,
-               SUM(CASE WHEN day.total < %s THEN 0.5 ELSE 1.0 END)
-        FROM (
-            SELECT e.district_id, e.school_year, c.program_id, e.coach_id, e.date, {month} AS month,
-                   SUM(e.minutes) AS total
-            FROM {LogEntry._meta.db_table} e JOIN {Coach._meta.db_table} c ON c.id = e.coach_id
-            WHERE e.district_id IN ({", ".join(["%s"] * len(districts))})
-              AND e.school_year IN ({", ".join(["%s"] * len(years))})
-            GROUP BY e.district_id, e.school_year, c.program_id, e.coach_id, e.date
-        ) day
-        GROUP BY day.district_id, day.school_year, day.program_id, day.month
-        ORDER BY day.month
+        SELECT g.gs, g.activity_id, a.name, a.kind, a.balance, f.name, s.name, g.coach_id, u.first_name,
+               u.last_name, d.name, p.name, g.month, g.minutes, g.entries, g.dates, g.program_id
+        FROM ({grouped}) g
+        LEFT JOIN {Activity._meta.db_table} a ON a.id = g.activity_id
+        LEFT JOIN {FocusArea._meta.db_table} f ON f.id = g.focus_area_id
+        LEFT JOIN {School._meta.db_table} s ON s.id = g.school_id
+        LEFT JOIN {Coach._meta.db_table} c ON c.id = g.coach_id
+        LEFT JOIN {User._meta.db_table} u ON u.id = c.user_id
+        LEFT JOIN {District._meta.db_table} d ON d.id = g.district_id
+        LEFT JOIN {Program._meta.db_table} p ON p.id = g.program_id
     """  # noqa: S608  # nosec B608
-    by_key: dict[tuple[int, int, int], list[tuple[str, float]]] = defaultdict(list)
-    with connection.cursor() as cursor:
-        cursor.execute(sql, [HALF_DAY_MINUTES, *districts, *years])
-        for district_id, year, program_id, month_key, days in cursor.fetchall():
-            by_key[(district_id, year, program_id)].append((month_key, float(days)))
-    burn: dict[int, list[dict[str, Any]]] = {}
-    for contract in contracts:
-        running = 0.0
-        points = []
-        for month_key, days in by_key.get((contract.district_id, contract.school_year, contract.program_id), []):
-            running += days
-            points.append({"month": month_key, "used": running, "left": contract.contracted_days - running})
-        burn[contract.pk] = points
-    return burn
+    return sql, all_params
 
 
-def _contracts(scope: Scope, period: Period) -> QuerySet[Contract]:
+def _scalars_sql(scope: Scope, period: Period, today: dt.date) -> tuple[str, list[Any]]:
+    """Teachers reached, cycles, goals met and group learning: one row of scalar subqueries."""
+    where, params = _where(scope, period)
+    kind = ScopeKind(scope.kind)
+    links = LogEntry.teachers.through._meta.db_table
+    cycle_t, goal_t, coach_t = Cycle._meta.db_table, Goal._meta.db_table, Coach._meta.db_table
+    pd_t, attendees = PD._meta.db_table, PD.attendees.through._meta.db_table
+    pd_schools = PD.schools.through._meta.db_table
+
+    cycle_where, cycle_params = ["1 = 1"], []
+    column = {ScopeKind.DISTRICT: "district_id", ScopeKind.COACH: "coach_id",
+              ScopeKind.SCHOOL: "school_id"}.get(kind)  # fmt: skip
+    if column:
+        cycle_where.append(f"cy.{column} = %s")
+        cycle_params.append(scope.pk)
+    program = scope.pk if kind == ScopeKind.PROGRAM else scope.program
+    if program:
+        cycle_where.append(f"cy.coach_id IN (SELECT id FROM {coach_t} WHERE program_id = %s)")  # noqa: S608  # nosec B608
+        cycle_params.append(program)
+    cw = " AND ".join(cycle_where)
+
+    pd_where, pd_params = ["pd.date BETWEEN %s AND %s"], [period.start, min(period.end, today)]
+    if kind == ScopeKind.DISTRICT:
+        pd_where.append("pd.district_id = %s")
+        pd_params.append(scope.pk)
+    elif kind == ScopeKind.COACH:
+        pd_where.append("pd.facilitator_id = %s")
+        pd_params.append(scope.pk)
+    elif kind == ScopeKind.SCHOOL:
+        pd_where.append(f"pd.id IN (SELECT pdsession_id FROM {pd_schools} WHERE school_id = %s)")  # noqa: S608  # nosec B608
+        pd_params.append(scope.pk)
+    if program:
+        pd_where.append("pd.program_id = %s")
+        pd_params.append(program)
+    pw = " AND ".join(pd_where)
+    start, end = period.start, period.end
+    sql = f"""
+        SELECT
+          (SELECT COUNT(DISTINCT l.teacher_id) FROM {links} l
+             JOIN {LogEntry._meta.db_table} e ON e.id = l.logentry_id WHERE {where}),
+          (SELECT COUNT(*) FROM {cycle_t} cy WHERE {cw} AND cy.started_on BETWEEN %s AND %s),
+          (SELECT COUNT(*) FROM {cycle_t} cy WHERE {cw} AND cy.started_on <= %s
+             AND (cy.closed_on IS NULL OR cy.closed_on > %s)),
+          (SELECT COUNT(*) FROM {cycle_t} cy WHERE {cw} AND cy.stage = %s AND cy.closed_on BETWEEN %s AND %s),
+          (SELECT COUNT(*) FROM {goal_t} g JOIN {cycle_t} cy ON cy.id = g.cycle_id
+             WHERE {cw} AND g.met_on BETWEEN %s AND %s),
+          (SELECT COUNT(*) FROM {pd_t} pd WHERE {pw}),
+          (SELECT COALESCE(SUM(pd.minutes), 0) FROM {pd_t} pd WHERE {pw}),
+          (SELECT COUNT(*) FROM {attendees} at JOIN {pd_t} pd ON pd.id = at.pdsession_id WHERE {pw}),
+          (SELECT COUNT(DISTINCT at.teacher_id) FROM {attendees} at JOIN {pd_t} pd ON pd.id = at.pdsession_id
+             WHERE {pw})
+    """  # noqa: S608  # nosec B608
+    all_params = [
+        *params,
+        *cycle_params, start, end,
+        *cycle_params, end, end,
+        *cycle_params, Stage.CLOSED, start, end,
+        *cycle_params, start, end,
+        *pd_params, *pd_params, *pd_params, *pd_params,
+    ]  # fmt: skip
+    return sql, all_params
+
+
+def _contracts(scope: Scope, period: Period) -> Any:
     contracts = Contract.objects.filter(school_year__in=period.school_years)
-    if scope.kind == ScopeKind.DISTRICT:
-        return contracts.filter(district_id=scope.pk)
-    if scope.kind == ScopeKind.PROGRAM:
+    kind = ScopeKind(scope.kind)
+    if kind == ScopeKind.DISTRICT:
+        contracts = contracts.filter(district_id=scope.pk)
+        return contracts.filter(program_id=scope.program) if scope.program else contracts
+    if kind == ScopeKind.PROGRAM:
         return contracts.filter(program_id=scope.pk)
-    if scope.kind == ScopeKind.ALL:
+    if kind == ScopeKind.ALL:
         return contracts
     return contracts.none()  # a coach's or a school's time is not a contract's
 
 
-def _threshold(scope: Scope, period: Period) -> int:
-    if scope.kind == ScopeKind.PROGRAM:
-        program = Program.objects.filter(pk=scope.pk).only("non_coaching_threshold").first()
-    elif scope.kind == ScopeKind.COACH:
-        program = Program.objects.filter(coaches__pk=scope.pk).only("non_coaching_threshold").first()
-    elif scope.kind == ScopeKind.DISTRICT:
-        program = (
-            Program.objects.filter(contracts__district_id=scope.pk, contracts__school_year__in=period.school_years)
-            .only("non_coaching_threshold")
-            .first()
-        )
+def _threshold(scope: Scope, period: Period, program_ids: list[int], thresholds: dict[int, int]) -> int:
+    """The program's own threshold; for a district served by several programs, the strictest."""
+    kind = ScopeKind(scope.kind)
+    if kind == ScopeKind.PROGRAM:
+        ids = [scope.pk]
+    elif scope.program:
+        ids = [scope.program]
     else:
-        program = None
-    return program.non_coaching_threshold if program else DEFAULT_NON_COACHING_THRESHOLD
+        ids = program_ids
+    found = [thresholds[i] for i in ids if i in thresholds]
+    return min(found) if found else DEFAULT_NON_COACHING_THRESHOLD
 
 
-def _cycles(scope: Scope, period: Period) -> dict[str, int]:
-    cycles = Cycle.objects.all()
-    field = {ScopeKind.DISTRICT: "district_id", ScopeKind.PROGRAM: "coach__program_id",
-             ScopeKind.COACH: "coach_id", ScopeKind.SCHOOL: "school_id"}.get(ScopeKind(scope.kind))  # fmt: skip
-    if field:
-        cycles = cycles.filter(**{field: scope.pk})
-    counts = cycles.aggregate(
-        started=Count("pk", filter=Q(started_on__range=(period.start, period.end))),
-        active=Count(
-            "pk", filter=Q(started_on__lte=period.end) & (Q(closed_on__isnull=True) | Q(closed_on__gt=period.end))
-        ),
-        completed=Count("pk", filter=Q(stage=Stage.CLOSED, closed_on__range=(period.start, period.end))),
-    )
-    counts["goals_met"] = Goal.objects.filter(cycle__in=cycles, met_on__range=(period.start, period.end)).count()
-    return counts
-
-
-def _group_learning(scope: Scope, period: Period, today: dt.date) -> dict[str, Any]:
-    """PD sessions held in the period (not those still to come), their attendance and hours."""
-    sessions = PDSession.objects.filter(date__range=(period.start, min(period.end, today)))
-    field = {ScopeKind.DISTRICT: "district_id", ScopeKind.PROGRAM: "program_id",
-             ScopeKind.COACH: "facilitator_id", ScopeKind.SCHOOL: "schools__id"}.get(ScopeKind(scope.kind))  # fmt: skip
-    if field:
-        sessions = sessions.filter(**{field: scope.pk})
-    totals = sessions.aggregate(
-        sessions=Count("pk", distinct=True),
-        attendance=Count("attendees", distinct=False),
-        teachers=Count("attendees", distinct=True),
-    )
-    minutes = PDSession.objects.filter(pk__in=sessions.values("pk")).aggregate(m=Sum("minutes"))["m"] or 0
-    return {**totals, "hours": float((Decimal(minutes) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP))}
+# --------------------------------------------------------------------------- the report
 
 
 def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Progress | None = None) -> dict[str, Any]:
     """Every figure of the time-use report for a scope and period, as JSON-ready values."""
     step = progress or (lambda percent: None)
-    entries = entries_for(scope, period)
+    alias = router.db_for_read(LogEntry) or "default"
+    conn = connections[alias]
+    groups: dict[str, list[tuple[Any, ...]]] = {name: [] for name in SETS}
+    with conn.cursor() as cursor:
+        sql, params = _grouped_sql(scope, period, conn.vendor)
+        cursor.execute(sql, params)
+        for row in cursor.fetchall():
+            groups[SET_OF_MASK[row[0]]].append(row)
+        sql, params = _scalars_sql(scope, period, today)
+        cursor.execute(sql, params)
+        scalars = cursor.fetchone()
+    step(50)
 
-    by_activity = list(
-        entries.values("activity__name", "activity__kind", "activity__balance")
-        .annotate(minutes=Sum("minutes"), entries=Count("id"))
-        .order_by("-minutes", "activity__name")
-    )
-    activities = _rows([
-        {"name": r["activity__name"], "kind": r["activity__kind"], "balance": r["activity__balance"] or "",
-         "minutes": r["minutes"], "entries": r["entries"]}
-        for r in by_activity
+    total_row = groups["total"][0] if groups["total"] else None
+    total = int(total_row[13] or 0) if total_row else 0
+    entries = int(total_row[14] or 0) if total_row else 0
+    service_dates = int(total_row[15] or 0) if total_row else 0
+
+    def by_minutes(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return _rows(sorted(rows, key=lambda r: (-r["minutes"], r["name"])), total)
+
+    activities = by_minutes([
+        {"name": r[2], "kind": r[3], "balance": r[4] or "", "minutes": int(r[13]), "entries": int(r[14])}
+        for r in groups["activity"]
     ])  # fmt: skip
-    step(20)
-    focus = _rows([
-        {"name": r["focus_area__name"] or "No focus area (non-coaching duties)", "minutes": r["minutes"]}
-        for r in entries.values("focus_area__name").annotate(minutes=Sum("minutes")).order_by("-minutes")
+    focus = by_minutes([{"name": r[5] or NO_FOCUS, "minutes": int(r[13])} for r in groups["focus"]])
+    schools = by_minutes([{"name": r[6] or NO_SCHOOL, "minutes": int(r[13])} for r in groups["school"]])
+    coaches = by_minutes([
+        {"name": f"{r[8] or ''} {r[9] or ''}".strip(), "minutes": int(r[13])} for r in groups["coach"]
     ])  # fmt: skip
-    total = sum(a["minutes"] for a in activities)
-    coaching = [a for a in activities if a["kind"] == ActivityKind.COACHING]
-    balance_minutes = {
-        "output": sum(a["minutes"] for a in coaching if a["balance"] == "output"),
-        "input": sum(a["minutes"] for a in coaching if a["balance"] == "input"),
-        "non_coaching": sum(a["minutes"] for a in activities if a["kind"] == ActivityKind.NON_COACHING),
-    }
-    balance = _rows([{"name": k, "minutes": v} for k, v in balance_minutes.items()])
-    threshold = _threshold(scope, period)
-    non_coaching_share = next(b["share"] for b in balance if b["name"] == "non_coaching")
-    step(35)
-    schools = _rows([
-        {"name": r["school__name"] or "District-wide (no one school)", "minutes": r["minutes"]}
-        for r in entries.values("school__name").annotate(minutes=Sum("minutes")).order_by("-minutes")
+    districts = by_minutes([
+        {"name": r[10], "minutes": int(r[13]), "service_dates": int(r[15])} for r in groups["district"]
     ])  # fmt: skip
-    coaches = _rows([
-        {"name": f"{r['coach__user__first_name']} {r['coach__user__last_name']}".strip(), "minutes": r["minutes"]}
-        for r in entries.values("coach_id", "coach__user__first_name", "coach__user__last_name")
-        .annotate(minutes=Sum("minutes")).order_by("-minutes")
+    programs = by_minutes([
+        {"name": r[11], "minutes": int(r[13]), "service_dates": int(r[15])} for r in groups["program"]
     ])  # fmt: skip
-    districts = _rows([
-        {"name": r["district__name"], "minutes": r["minutes"], "days": r["days"]}
-        for r in entries.values("district__name").annotate(minutes=Sum("minutes"), days=Count("date", distinct=True))
-        .order_by("-minutes")
-    ]) if scope.kind in (ScopeKind.PROGRAM, ScopeKind.ALL) else []  # fmt: skip
-    step(55)
+
+    side_minutes = {"output": 0, "input": 0, "non_coaching": 0}
     months: dict[str, dict[str, Any]] = {}
-    for r in (
-        entries.annotate(month=TruncMonth("date"))
-        .values("month", "activity__kind", "activity__balance")
-        .annotate(minutes=Sum("minutes"))
-        .order_by("month")
-    ):
-        key = r["month"].strftime("%Y-%m")
-        row = months.setdefault(key, {"month": key, "output": 0, "input": 0, "non_coaching": 0, "minutes": 0})
-        side = "non_coaching" if r["activity__kind"] == ActivityKind.NON_COACHING else r["activity__balance"]
-        row[side] += r["minutes"]
-        row["minutes"] += r["minutes"]
+    for r in groups["month"]:
+        side = "non_coaching" if r[3] == ActivityKind.NON_COACHING else (r[4] or "output")
+        key = str(r[12])
+        row = months.setdefault(key, {"month": key, "label": month_label(key), "output": 0, "input": 0,
+                                      "non_coaching": 0, "minutes": 0})  # fmt: skip
+        row[side] += int(r[13])
+        row["minutes"] += int(r[13])
+        side_minutes[side] += int(r[13])
+    month_rows = [months[k] for k in sorted(months)]
+    for row, hours in zip(month_rows, hours_split([m["minutes"] for m in month_rows], total), strict=True):
+        row["hours"] = hours
+        # Each month's sides add up to that month's displayed hours.
+        sides = hours_split([row["output"], row["input"], row["non_coaching"]], row["minutes"], shown=hours)
+        row["output_hours"], row["input_hours"], row["non_coaching_hours"] = sides
+    balance = _rows([{"name": k, "minutes": v} for k, v in side_minutes.items()], total)
+    non_coaching_share = balance[2]["share"]
+
     step(70)
-    # Counted from the entries' side: PostgreSQL then joins only this scope's links (2x faster
-    # at 2 million entries than filtering the whole link table).
-    teachers_reached = entries.aggregate(n=Count("teachers", distinct=True))["n"]
-    cycles = _cycles(scope, period)
-    group_learning = _group_learning(scope, period, today)
-    step(85)
-    contracts = list(_contracts(scope, period).select_related("district", "program"))
-    usage = contract_usage(Contract.objects.filter(pk__in=[c.pk for c in contracts]), today=min(today, period.end))
-    burn = _burn_down(contracts)
+    contracts = _contracts(scope, period)
+    as_of = min(today, period.end)
+    usage = contract_usage(contracts, as_of=as_of, period=(period.start, period.end))
+    program_ids = sorted({u.contract.program_id for u in usage} | {int(r[16]) for r in groups["program"]})
+    thresholds = dict(
+        Program.objects.filter(
+            pk__in=[*program_ids, scope.pk if scope.kind == ScopeKind.PROGRAM else 0, scope.program]
+        ).values_list("pk", "non_coaching_threshold")
+    )
+    threshold = _threshold(scope, period, program_ids, thresholds)
+    # A projection belongs to a period that reaches today (or the year's end); an earlier
+    # period shows what was used, not where a past pace would have led.
+    current = as_of == today or all(as_of >= u.year_end for u in usage)
     contract_rows = [
         {
             "district": u.contract.district.name, "program": u.contract.program.name,
             "school_year": u.contract.school_year_label, "contracted": u.contract.contracted_days,
-            "used": float(u.days_used), "left": float(u.days_left), "percent": u.percent_used,
+            "used_in_period": float(u.days_in_period), "used": float(u.days_used), "left": float(u.days_left),
+            "through": u.through.isoformat(), "percent": u.percent_used,
             "days_per_week": float(u.days_per_week) if u.days_per_week is not None else None,
-            "projected_runout": u.projected_runout.isoformat() if u.projected_runout else None,
-            "runs_out_before_year_end": u.runs_out_before_year_end, "burn": burn.get(u.contract.pk, []),
+            "outlook": u.outlook.text if current else "",
+            "outlook_status": u.outlook.status if current else "",
+            "outlook_date": u.outlook.date.isoformat() if current and u.outlook.date else None,
+            "burn": [{**p, "label": month_label(str(p["month"]))} for p in u.burn()],
         }
         for u in usage
     ]  # fmt: skip
-    step(100)
+    step(90)
+    teachers, started, active, completed, goals_met, pd_sessions, pd_minutes, attendance, pd_teachers = (
+        int(v or 0) for v in scalars
+    )
     return {
-        "scope": {"kind": scope.kind, "id": scope.pk, "name": scope.name},
-        "period": {"start": period.start.isoformat(), "end": period.end.isoformat(), "label": period.label},
+        "scope": {"kind": scope.kind, "id": scope.pk, "name": scope.name, "program": scope.program},
+        "period": {
+            "start": period.start.isoformat(),
+            "end": period.end.isoformat(),
+            "label": period.label,
+            "whole_year": _is_school_year(period),
+        },
+        "as_of": as_of.isoformat(),
+        "as_of_label": f"{as_of:%b} {as_of.day}, {as_of.year}",
         "total_minutes": total,
-        "total_hours": float((Decimal(total) / 60).quantize(Decimal("0.1"), ROUND_HALF_UP)),
-        "entries": sum(a["entries"] for a in activities),
+        "total_hours": hours_text(total),
+        "entries": entries,
+        "service_dates": service_dates,
         "by_activity": activities,
         "by_focus": focus,
         "balance": balance,
@@ -264,9 +383,21 @@ def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Pro
         "by_school": schools,
         "by_coach": coaches,
         "by_district": districts,
-        "by_month": list(months.values()),
-        "teachers_reached": teachers_reached,
-        "cycles": cycles,
-        "group_learning": group_learning,
+        "by_program": programs,
+        "by_month": month_rows,
+        "teachers_reached": teachers,
+        "cycles": {"started": started, "active": active, "completed": completed, "goals_met": goals_met},
+        "group_learning": {
+            "sessions": pd_sessions,
+            "minutes": pd_minutes,
+            "hours": hours_text(pd_minutes),
+            "attendance": attendance,
+            "teachers": pd_teachers,
+        },
         "contracts": contract_rows,
+        "half_day_minutes": HALF_DAY_MINUTES,
     }
+
+
+def _is_school_year(period: Period) -> bool:
+    return period.start.month == 7 and period.start.day == 1 and period.end == dt.date(period.start.year + 1, 6, 30)

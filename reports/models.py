@@ -25,18 +25,25 @@ class ScopeKind(models.TextChoices):
 class Snapshot(models.Model):
     scope_kind = models.CharField(max_length=10, choices=ScopeKind.choices)
     scope_id = models.PositiveBigIntegerField(help_text="0 for the all-data scope.")
+    scope_program = models.PositiveBigIntegerField(
+        default=0, help_text="A district's or school's report narrowed to one program's time; 0 for every program."
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     period_label = models.CharField(max_length=60)
     figures = models.JSONField()
     built_at = models.DateTimeField()
+    data_as_of = models.DateTimeField(
+        null=True, help_text="When the build began reading: entry changes after this are not in the figures."
+    )
     build_ms = models.PositiveIntegerField()
 
     class Meta:
         ordering = ["-built_at"]
         constraints = [
             models.UniqueConstraint(
-                fields=["scope_kind", "scope_id", "period_start", "period_end"], name="snapshot_one_per_scope_period"
+                fields=["scope_kind", "scope_id", "scope_program", "period_start", "period_end"],
+                name="snapshot_one_per_scope_period",
             ),
         ]
 
@@ -54,13 +61,16 @@ class RunStatus(models.TextChoices):
 class ReportRun(models.Model):
     scope_kind = models.CharField(max_length=10, choices=ScopeKind.choices)
     scope_id = models.PositiveBigIntegerField()
+    scope_program = models.PositiveBigIntegerField(default=0)
     period_start = models.DateField()
     period_end = models.DateField()
     period_label = models.CharField(max_length=60)
     status = models.CharField(max_length=10, choices=RunStatus.choices, default=RunStatus.QUEUED)
     progress = models.PositiveSmallIntegerField(default=0, help_text="Percent done, for the progress bar.")
     requested_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
-    trigger = models.CharField(max_length=20, default="request", help_text="request, schedule or command.")
+    trigger = models.CharField(
+        max_length=20, default="request", help_text="request, schedule, change (entries changed) or command."
+    )
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     snapshot = models.ForeignKey(Snapshot, null=True, blank=True, on_delete=models.SET_NULL, related_name="runs")
@@ -74,11 +84,12 @@ class ReportRun(models.Model):
         indexes = [
             models.Index(fields=["status", "created_at"], name="run_status_created"),
             models.Index(fields=["scope_kind", "scope_id", "period_start", "period_end"], name="run_scope_period"),
+            models.Index(fields=["requested_by", "created_at"], name="run_requested_by_created"),
         ]
         constraints = [
             # At most one pending run per report: a second request joins the first.
             models.UniqueConstraint(
-                fields=["scope_kind", "scope_id", "period_start", "period_end"],
+                fields=["scope_kind", "scope_id", "scope_program", "period_start", "period_end"],
                 condition=Q(status__in=["queued", "running"]),
                 name="run_one_pending_per_scope_period",
             ),

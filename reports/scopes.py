@@ -10,23 +10,42 @@ from coaching.schoolyear import school_year_bounds, school_year_label, school_ye
 
 from .models import ScopeKind
 
+MAX_ID = 2**63 - 1  # a bigint: anything larger is no row's id
+
+
+def month_label(key: str) -> str:
+    """ "2026-09" -> "September 2026" (what people read; the key stays for sorting and CSV)."""
+    try:
+        year, month = (int(part) for part in key.split("-"))
+        return dt.date(year, month, 1).strftime("%B %Y")
+    except ValueError:
+        return key
+
 
 @dataclass(frozen=True)
 class Scope:
+    """Whose time a report covers. `program` narrows a district's or a school's report to one
+    program's time and contracts (0: every program serving it)."""
+
     kind: str
     pk: int
     name: str = ""
+    program: int = 0
 
     @property
     def key(self) -> str:
-        return f"{self.kind}-{self.pk}"
+        return f"{self.kind}-{self.pk}" + (f"-p{self.program}" if self.program else "")
 
     @classmethod
     def parse(cls, value: str | None) -> Scope | None:
-        kind, _, pk = (value or "").partition("-")
-        if kind not in ScopeKind.values or not pk.isdigit():
+        """A scope from its key ("district-5", "district-5-p2"); None for anything else."""
+        kind, _, rest = (value or "").partition("-")
+        pk, _, program = rest.partition("-p")
+        if kind not in ScopeKind.values or not pk.isdigit() or (program and not program.isdigit()):
             return None
-        return cls(kind, int(pk))
+        if int(pk) > MAX_ID or (program and int(program) > MAX_ID):
+            return None
+        return cls(kind, int(pk), program=int(program or 0))
 
 
 @dataclass(frozen=True)
@@ -75,15 +94,18 @@ class Period:
         return list(range(school_year_of(self.start), school_year_of(self.end) + 1))
 
 
-def period_choices(*, today: dt.date, first_year: int | None = None) -> list[Period]:
-    """The periods offered in the picker: school years (newest first), then this year's months."""
+def period_choices(*, today: dt.date, years: list[int], selected: Period) -> list[Period]:
+    """The periods offered in the picker: every school year with work (newest first, the current
+    one always), then the months of the selected period's school year up to today, so whatever
+    period the URL names is one of the options."""
     current = school_year_of(today)
-    first = min(first_year or current, current)
-    years = [Period.school_year(y) for y in range(current, first - 1, -1)]
-    start, _ = school_year_bounds(current)
+    shown_year = school_year_of(selected.start)
+    all_years = sorted({*years, current, shown_year}, reverse=True)
+    choices = [Period.school_year(y) for y in all_years]
+    start, end = school_year_bounds(shown_year)
     months = []
     day = start
-    while day <= today:
+    while day <= min(end, today):
         months.append(Period.month(day.year, day.month))
         day = dt.date(day.year + (day.month // 12), day.month % 12 + 1, 1)
-    return years + list(reversed(months))
+    return choices + list(reversed(months))

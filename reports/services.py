@@ -7,11 +7,12 @@ import time
 import traceback
 from typing import Any
 
+from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
-from coaching.models import Coach, Program
+from coaching.models import Coach, EntryChange, Program
 from teachers.models import District, School, User
 
 from .builder import build_figures
@@ -26,7 +27,8 @@ class Transient(Exception):
 
 
 def _key(scope: Scope, period: Period) -> dict[str, Any]:
-    return {"scope_kind": scope.kind, "scope_id": scope.pk, "period_start": period.start, "period_end": period.end}
+    return {"scope_kind": scope.kind, "scope_id": scope.pk, "scope_program": scope.program,
+            "period_start": period.start, "period_end": period.end}  # fmt: skip
 
 
 def snapshot_for(scope: Scope, period: Period) -> Snapshot | None:
@@ -45,33 +47,45 @@ def last_failure_for(scope: Scope, period: Period) -> ReportRun | None:
     return run if run and run.status == RunStatus.FAILED else None
 
 
-def _jobs_run_in_process() -> bool:
+def jobs_run_in_process() -> bool:
+    """True without a broker (REDIS_URL unset): builds run in the request that asks for them."""
     from .tasks import report_build
 
     return bool(report_build.app.conf.task_always_eager)
 
 
-def _publish(run_id: int) -> None:
+def builds_left_for(user: User) -> int:
+    """How many more builds this person may start this hour (REPORTS_BUILDS_PER_HOUR), counted
+    from the run rows so every web process agrees."""
+    since = timezone.now() - timezone.timedelta(hours=1)
+    started = ReportRun.objects.filter(requested_by=user, created_at__gte=since).count()
+    return settings.REPORTS_BUILDS_PER_HOUR - started
+
+
+def _publish(run_id: int, countdown: int = 0) -> None:
     """Ring the broker's doorbell. If the broker is down, the run stays queued in the database
     and the requeue beat task publishes it later: nothing is lost."""
     from .tasks import report_build
 
-    if _jobs_run_in_process():  # no broker: the build runs here, now; a failure is on the run row
+    if jobs_run_in_process():  # no broker: the build runs here, now; a failure is on the run row
         try:
             report_build.delay(run_id)
         except Exception:
             log.warning("Report run %s failed in-process", run_id, exc_info=True)
         return
     try:
-        report_build.delay(run_id)
+        report_build.apply_async((run_id,), countdown=countdown or None)
     except Exception:  # the broker is unreachable or slow; the row is the record of work
         log.warning("Could not publish report run %s; it stays queued", run_id, exc_info=True)
         return
     ReportRun.objects.filter(pk=run_id).update(published_at=timezone.now())
 
 
-def report_request(*, scope: Scope, period: Period, by: User | None, trigger: str = "request") -> ReportRun:
-    """Queue a build of one report, or join the build already queued or running for it."""
+def report_request(
+    *, scope: Scope, period: Period, by: User | None, trigger: str = "request", countdown: int = 0
+) -> ReportRun:
+    """Queue a build of one report, or join the build already queued or running for it.
+    `countdown` delays the build (debounce: changes arriving meanwhile join the same run)."""
     existing = pending_run_for(scope, period)
     if existing is not None:
         return existing
@@ -79,7 +93,7 @@ def report_request(*, scope: Scope, period: Period, by: User | None, trigger: st
         with transaction.atomic():
             run = ReportRun.objects.create(**_key(scope, period), period_label=period.label, requested_by=by,
                                            trigger=trigger)  # fmt: skip
-            transaction.on_commit(lambda: _publish(run.pk))
+            transaction.on_commit(lambda: _publish(run.pk, countdown))
     except IntegrityError:  # someone queued the same report a moment ago
         pending = pending_run_for(scope, period)
         if pending is None:
@@ -103,18 +117,25 @@ def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
     if not _claim(run_id):
         return None
     run = ReportRun.objects.get(pk=run_id)
-    scope = Scope(run.scope_kind, run.scope_id, _scope_name(run))
+    scope = Scope(run.scope_kind, run.scope_id, _scope_name(run), program=run.scope_program)
     period = Period(run.period_start, run.period_end, run.period_label, "")
     started = time.monotonic()
+    data_as_of = timezone.now()
+    last_write = [started]
 
     def progress(percent: int) -> None:
+        # At most one progress write a quarter second: a fast build writes none.
+        now = time.monotonic()
+        if now - last_write[0] < 0.25:
+            return
+        last_write[0] = now
         ReportRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(progress=max(1, min(percent, 99)))
 
     try:
         figures = build_figures(scope, period, today=today or timezone.localdate(), progress=progress)
         build_ms = int((time.monotonic() - started) * 1000)
         with transaction.atomic():
-            snapshot = _save_snapshot(run, figures, build_ms)
+            snapshot = _save_snapshot(run, figures, build_ms, data_as_of)
             ReportRun.objects.filter(pk=run_id).update(
                 status=RunStatus.DONE, progress=100, finished_at=timezone.now(), snapshot=snapshot, error=""
             )
@@ -128,14 +149,18 @@ def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
         )
         log.error("Report run %s failed:\n%s", run_id, traceback.format_exc())
         raise
+    if entries_changed_since(snapshot):
+        # Entries changed while this build read: build once more (debounced) to take them in.
+        report_request(scope=scope, period=period, by=None, trigger="change", countdown=CHANGE_DEBOUNCE_SECONDS)
     return snapshot
 
 
-def _save_snapshot(run: ReportRun, figures: dict[str, Any], build_ms: int) -> Snapshot:
+def _save_snapshot(run: ReportRun, figures: dict[str, Any], build_ms: int, data_as_of: Any) -> Snapshot:
     """Replace the (scope, period)'s figures in one statement-level upsert under a row lock."""
-    key = {"scope_kind": run.scope_kind, "scope_id": run.scope_id, "period_start": run.period_start,
-           "period_end": run.period_end}  # fmt: skip
-    values = {"figures": figures, "built_at": timezone.now(), "build_ms": build_ms, "period_label": run.period_label}
+    key = {"scope_kind": run.scope_kind, "scope_id": run.scope_id, "scope_program": run.scope_program,
+           "period_start": run.period_start, "period_end": run.period_end}  # fmt: skip
+    values = {"figures": figures, "built_at": timezone.now(), "build_ms": build_ms, "period_label": run.period_label,
+              "data_as_of": data_as_of}  # fmt: skip
     snapshot = Snapshot.objects.select_for_update().filter(**key).first()
     if snapshot is None:
         try:
@@ -156,6 +181,71 @@ def _scope_name(run: ReportRun) -> str:
         return "All programs and districts"
     row = model.objects.filter(pk=run.scope_id).first()
     return str(row) if row else f"{run.scope_kind} {run.scope_id}"
+
+
+# ---------------------------------------------------------------------- keeping snapshots fresh
+
+CHANGE_DEBOUNCE_SECONDS = 30
+# Snapshots of periods that ended longer ago than this are not rebuilt on their own when an old
+# entry changes; they say how many entries changed and offer a rebuild.
+FRESH_PERIOD_DAYS = 45
+
+
+def _changes_q(snapshot: Snapshot) -> Q:
+    """Entry changes that fall inside a snapshot's scope and period."""
+    q = Q(date__range=(snapshot.period_start, snapshot.period_end))
+    column = {ScopeKind.DISTRICT: "district_id", ScopeKind.PROGRAM: "program_id", ScopeKind.COACH: "coach_id",
+              ScopeKind.SCHOOL: "school_id"}.get(ScopeKind(snapshot.scope_kind))  # fmt: skip
+    if column:
+        q &= Q(**{column: snapshot.scope_id})
+    if snapshot.scope_program and snapshot.scope_kind != ScopeKind.PROGRAM:
+        q &= Q(program_id=snapshot.scope_program)
+    return q
+
+
+def entries_changed_since(snapshot: Snapshot | None) -> int:
+    """How many distinct entries of the snapshot's scope and period changed after its build began
+    reading (one indexed query)."""
+    if snapshot is None or snapshot.data_as_of is None:
+        return 0
+    changes = EntryChange.objects.filter(_changes_q(snapshot), changed_at__gt=snapshot.data_as_of)
+    return changes.values("entry_id").distinct().count()
+
+
+def snapshots_affected_by(places: list[tuple[Any, ...]], *, today: Any) -> list[Snapshot]:
+    """The snapshots of current periods whose figures the changed places are in (one query)."""
+    recent = today - timezone.timedelta(days=FRESH_PERIOD_DAYS)
+    q = Q()
+    for _entry, coach, program, district, school, day in places:
+        in_period = Q(period_start__lte=day, period_end__gte=day)
+        whose = (
+            Q(scope_kind=ScopeKind.DISTRICT, scope_id=district, scope_program__in=[0, program])
+            | Q(scope_kind=ScopeKind.PROGRAM, scope_id=program)
+            | Q(scope_kind=ScopeKind.COACH, scope_id=coach)
+            | Q(scope_kind=ScopeKind.ALL)
+        )
+        if school:
+            whose |= Q(scope_kind=ScopeKind.SCHOOL, scope_id=school, scope_program__in=[0, program])
+        q |= in_period & whose
+    if not q:
+        return []
+    return list(Snapshot.objects.filter(q, period_end__gte=recent).defer("figures"))
+
+
+def snapshots_refresh_for_changes(*, places: list[tuple[Any, ...]], **_: Any) -> int:
+    """Queue a debounced rebuild of every current snapshot the changed entries fall in: at most
+    one pending run per report (the run rows' constraint), so a burst of edits builds once."""
+    queued = 0
+    for snapshot in snapshots_affected_by(places, today=timezone.localdate()):
+        scope = Scope(snapshot.scope_kind, snapshot.scope_id, program=snapshot.scope_program)
+        period = Period(snapshot.period_start, snapshot.period_end, snapshot.period_label, "")
+        try:
+            report_request(scope=scope, period=period, by=None, trigger="change", countdown=CHANGE_DEBOUNCE_SECONDS)
+        except Exception:  # a rebuild that cannot be queued must never fail the coach's save
+            log.warning("Could not queue a rebuild of snapshot %s", snapshot.pk, exc_info=True)
+            continue
+        queued += 1
+    return queued
 
 
 def requeue_stale(*, older_than_seconds: int = 120) -> int:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
@@ -14,8 +15,10 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import urlencode
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from coaching.access import school_years_visible_to
 from teachers.audit import AuditAction, audit_record
 from teachers.csv_export import csv_response
 
@@ -27,21 +30,29 @@ from .scopes import Period, Scope, period_choices
 QUEUED_TOO_LONG_SECONDS = 10
 
 TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
-    # table key -> (figures key, [(column header, row key)])
-    "activity": ("by_activity", [("activity", "name"), ("kind", "kind"), ("side", "balance"), ("hours", "hours"),
-                                 ("share_percent", "share"), ("entries", "entries")]),
-    "focus": ("by_focus", [("focus_area", "name"), ("hours", "hours"), ("share_percent", "share")]),
-    "balance": ("balance", [("side", "name"), ("hours", "hours"), ("share_percent", "share")]),
-    "school": ("by_school", [("school", "name"), ("hours", "hours"), ("share_percent", "share")]),
-    "coach": ("by_coach", [("coach", "name"), ("hours", "hours"), ("share_percent", "share")]),
-    "district": ("by_district", [("district", "name"), ("hours", "hours"), ("share_percent", "share"),
-                                 ("service_dates", "days")]),
+    # table key -> (figures key, [(column header, row key)]). Every table carries exact minutes;
+    # hours are the page's own figures (two decimals, adding up to the total).
+    "activity": ("by_activity", [("activity", "name"), ("kind", "kind"), ("side", "balance"), ("minutes", "minutes"),
+                                 ("hours", "hours"), ("share_percent", "share"), ("entries", "entries")]),
+    "focus": ("by_focus", [("focus_area", "name"), ("minutes", "minutes"), ("hours", "hours"),
+                           ("share_percent", "share")]),
+    "balance": ("balance", [("side", "name"), ("minutes", "minutes"), ("hours", "hours"), ("share_percent", "share")]),
+    "school": ("by_school", [("school", "name"), ("minutes", "minutes"), ("hours", "hours"),
+                             ("share_percent", "share")]),
+    "coach": ("by_coach", [("coach", "name"), ("minutes", "minutes"), ("hours", "hours"), ("share_percent", "share")]),
+    "district": ("by_district", [("district", "name"), ("minutes", "minutes"), ("hours", "hours"),
+                                 ("share_percent", "share"), ("service_dates", "service_dates")]),
+    "program": ("by_program", [("program", "name"), ("minutes", "minutes"), ("hours", "hours"),
+                               ("share_percent", "share"), ("service_dates", "service_dates")]),
     "month": ("by_month", [("month", "month"), ("output_minutes", "output"), ("input_minutes", "input"),
-                           ("non_coaching_minutes", "non_coaching"), ("total_minutes", "minutes")]),
+                           ("non_coaching_minutes", "non_coaching"), ("total_minutes", "minutes"),
+                           ("output_hours", "output_hours"), ("input_hours", "input_hours"),
+                           ("non_coaching_hours", "non_coaching_hours"), ("total_hours", "hours")]),
     "contracts": ("contracts", [("district", "district"), ("program", "program"), ("school_year", "school_year"),
-                                ("contracted_days", "contracted"), ("days_used", "used"), ("days_left", "left"),
-                                ("percent_used", "percent"), ("days_per_week", "days_per_week"),
-                                ("projected_runout", "projected_runout")]),
+                                ("contracted_days", "contracted"), ("days_used_in_period", "used_in_period"),
+                                ("days_used_year_to_date", "used"), ("year_to_date_through", "through"),
+                                ("days_left", "left"), ("percent_used", "percent"), ("days_per_week", "days_per_week"),
+                                ("outlook", "outlook")]),
 }  # fmt: skip
 
 
@@ -69,26 +80,27 @@ def _query(scope: Scope, period: Period) -> str:
 
 
 @login_required
+@never_cache
 @require_GET
 def dashboard(request: HttpRequest) -> HttpResponse:
+    """The latest snapshot of a report, at once. A GET never builds: without a snapshot the page
+    offers a button (a POST) to build it."""
     scope, period = _scope_and_period(request, request.GET)
     snapshot = services.snapshot_for(scope, period)
     pending = services.pending_run_for(scope, period)
-    if snapshot is None and pending is None and services.last_failure_for(scope, period) is None:
-        pending = services.report_request(scope=scope, period=period, by=request.user)
-        snapshot = services.snapshot_for(scope, period)  # built already when jobs run in-process
-        if pending.status == "done":
-            pending = None
-    figures = snapshot.figures if snapshot else None
+    failure = services.last_failure_for(scope, period)
     context = {
         "scope": scope,
         "period": period,
         "choices": scope_choices(request.user),
-        "periods": period_choices(today=timezone.localdate()),
+        "periods": period_choices(
+            today=timezone.localdate(), years=school_years_visible_to(request.user), selected=period
+        ),
         "snapshot": snapshot,
-        "figures": figures,
+        "figures": snapshot.figures if snapshot else None,
+        "changed": services.entries_changed_since(snapshot),
         "pending": pending,
-        "failure": services.last_failure_for(scope, period),
+        "failure": failure,
         "query": _query(scope, period),
         "queued_too_long": bool(
             pending
@@ -102,9 +114,15 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_POST
 def refresh(request: HttpRequest) -> HttpResponse:
+    """Build (or rebuild) a report: a job, limited per person per hour."""
     scope, period = _scope_and_period(request, request.POST)
+    if services.pending_run_for(scope, period) is None and services.builds_left_for(request.user) <= 0:
+        context = {"limit": settings.REPORTS_BUILDS_PER_HOUR, "query": _query(scope, period)}
+        response = render(request, "reports/too_many_builds.html", context, status=429)
+        response["Retry-After"] = "600"
+        return response
     run = services.report_request(scope=scope, period=period, by=request.user)
-    if run.status == "queued" and run.published_at is None:
+    if run.status == "queued" and run.published_at is None and not services.jobs_run_in_process():
         messages.warning(request, "Queued. The job service is not answering; the report will build when it is back.")
     return redirect(f"{reverse('reports:dashboard')}?{_query(scope, period)}")
 
@@ -156,7 +174,7 @@ def export_pdf(request: HttpRequest) -> HttpResponse:
 
     scope, period = _scope_and_period(request, request.GET)
     snapshot = _snapshot_or_404(scope, period)
-    html = render_to_string("reports/report_pdf.html", {"f": snapshot.figures, "snapshot": snapshot})
+    html = render_to_string("reports/report_pdf.html", {"f": snapshot.figures, "snapshot": snapshot, "scope": scope})
     pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
     _audit_export(request, scope, period, "time-use report as PDF")
     response = HttpResponse(pdf, content_type="application/pdf")

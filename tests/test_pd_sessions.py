@@ -285,14 +285,14 @@ def test_attendance_feeds_the_districts_time_use_report(client, tenant_a, sessio
     period = Period.school_year(school_year_of(today))
     figures = build_figures(Scope(ScopeKind.DISTRICT, tenant_a.district.pk), period, today=today)
     assert figures["teachers_reached"] == 3
-    assert figures["group_learning"] == {"sessions": 1, "attendance": 3, "teachers": 3, "hours": 1.5}
+    assert figures["group_learning"] == {"sessions": 1, "attendance": 3, "teachers": 3, "hours": "1.50", "minutes": 90}
     assert [(a["name"], a["minutes"]) for a in figures["by_activity"]] == [(FACILITATION, 90)]
 
     mark_attendance(client, session, k2[:1])  # corrected: one teacher, the same session and entry
     figures = build_figures(Scope(ScopeKind.DISTRICT, tenant_a.district.pk), period, today=today)
     assert figures["teachers_reached"] == 1
     assert figures["total_minutes"] == 90
-    assert figures["group_learning"] == {"sessions": 1, "attendance": 1, "teachers": 1, "hours": 1.5}
+    assert figures["group_learning"] == {"sessions": 1, "attendance": 1, "teachers": 1, "hours": "1.50", "minutes": 90}
 
 
 def test_facilitation_that_would_break_the_16_hour_day_is_refused_with_the_reason(client, tenant_a, session, k2):
@@ -329,7 +329,7 @@ def test_a_session_not_yet_held_is_not_counted_as_group_learning(tenant_a, sessi
     )
     period = Period.custom(today - dt.timedelta(days=30), today + dt.timedelta(days=30))
     figures = build_figures(Scope(ScopeKind.DISTRICT, tenant_a.district.pk), period, today=today)
-    assert figures["group_learning"] == {"sessions": 1, "attendance": 3, "teachers": 3, "hours": 1.5}
+    assert figures["group_learning"] == {"sessions": 1, "attendance": 3, "teachers": 3, "hours": "1.50", "minutes": 90}
     assert figures["total_minutes"] == 90
 
 

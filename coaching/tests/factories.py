@@ -63,6 +63,7 @@ class LogEntryFactory(factory.django.DjangoModelFactory):
         model = LogEntry
 
     coach = factory.SubFactory(CoachFactory)
+    program = factory.LazyAttribute(lambda e: e.coach.program)
     date = factory.LazyFunction(timezone.localdate)
     school_year = factory.LazyAttribute(lambda e: school_year_of(e.date))
     minutes = 60

@@ -142,6 +142,21 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="fulcrum@localhost
 
 # Jobs. With REDIS_URL unset, tasks run eagerly in-process so the app works alone.
 REDIS_URL = env("REDIS_URL", default="")
+# "fragments" holds rendered report snapshots; each key names one snapshot build, so a
+# per-process memory cache is always right and needs no invalidation.
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fulcrum-default"},
+    "fragments": {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "fulcrum-fragments",
+        "TIMEOUT": 24 * 3600,
+        "OPTIONS": {"MAX_ENTRIES": 500},
+    },
+}
+# Report builds one person may start in an hour (counted from the run rows, so every web process
+# agrees; joining a build already queued does not count).
+REPORTS_BUILDS_PER_HOUR = env.int("FULCRUM_REPORTS_BUILDS_PER_HOUR", default=30)
+
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL

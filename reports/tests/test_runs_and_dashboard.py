@@ -116,18 +116,21 @@ def test_two_builds_of_the_same_report_leave_one_correct_snapshot(logged):
 
 def test_a_broker_outage_leaves_the_run_queued_and_the_page_says_so(client, logged):
     with (
-        mock.patch("reports.tasks.report_build.delay", side_effect=ConnectionError("redis down")),
-        mock.patch("reports.services._jobs_run_in_process", return_value=False),
+        mock.patch("reports.tasks.report_build.apply_async", side_effect=ConnectionError("redis down")),
+        mock.patch("reports.services.jobs_run_in_process", return_value=False),
     ):
         client.force_login(logged.district_admin)
         response = client.post(reverse("reports:refresh"), {"scope": district(logged).key, "period": this_year().key})
     run = ReportRun.objects.get()
     assert (run.status, run.published_at) == ("queued", None)
     assert "will build when it is back" in client.get(response["Location"]).content.decode()
-    with mock.patch("reports.tasks.report_build.delay") as delay:
+    with (
+        mock.patch("reports.tasks.report_build.apply_async") as publish,
+        mock.patch("reports.services.jobs_run_in_process", return_value=False),
+    ):
         ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
         assert report_requeue_stale() == 1
-    delay.assert_called_once_with(run.pk)
+    publish.assert_called_once_with((run.pk,), countdown=None)
 
 
 def test_scheduled_builds_cover_each_contracted_district_and_each_program(logged, tenant_b):
@@ -140,14 +143,37 @@ def test_scheduled_builds_cover_each_contracted_district_and_each_program(logged
     assert Snapshot.objects.filter(scope_kind="program").count() == 2
 
 
-def test_the_dashboard_builds_on_first_visit_and_shows_the_figures(client, logged):
+def test_a_get_never_builds_it_offers_a_button_and_the_post_builds(client, logged):
     client.force_login(logged.district_admin)
-    response = client.get(reverse("reports:dashboard"))
-    assert response.status_code == 200
-    assert response.context["figures"]["total_hours"] == 1.5
+    for day in range(1, 31):  # thirty custom periods looked at: nothing is created
+        period = f"c-2026-09-{day:02d}-2026-10-{day:02d}"
+        response = client.get(f"{reverse('reports:dashboard')}?scope={district(logged).key}&period={period}")
+        assert response.status_code == 200
+        assert "Build this report" in response.content.decode()
+    assert (ReportRun.objects.count(), Snapshot.objects.count()) == (0, 0)
+    response = client.post(reverse("reports:refresh"), {"scope": district(logged).key, "period": this_year().key})
+    assert response.status_code == 302
+    response = client.get(response["Location"])
+    assert response.context["figures"]["total_hours"] == "1.50"
     html = response.content.decode()
     assert 'id="report-data"' in html
     assert logged.teacher.last_name not in html  # aggregates only: no teacher is named
+
+
+def test_builds_are_limited_per_person_per_hour(client, logged, settings):
+    settings.REPORTS_BUILDS_PER_HOUR = 3
+    client.force_login(logged.district_admin)
+    answers = []
+    for month in (9, 10, 11, 12):
+        data = {"scope": district(logged).key, "period": f"m-2026-{month:02d}"}
+        answers.append(client.post(reverse("reports:refresh"), data).status_code)
+    assert answers == [302, 302, 302, 429]
+    assert ReportRun.objects.count() == 3
+    refused = client.post(reverse("reports:refresh"), {"scope": district(logged).key, "period": "m-2027-01"})
+    assert "Too many report builds" in refused.content.decode()
+    assert refused["Retry-After"]
+    client.force_login(logged.director)  # another person has their own allowance
+    assert client.post(reverse("reports:refresh"), {"scope": district(logged).key}).status_code == 302
 
 
 @pytest.mark.parametrize("role", ["district_admin", "director"])
@@ -178,21 +204,36 @@ def test_a_teacher_has_no_reports(client, logged):
 
 def test_csv_export_of_a_table(client, logged):
     client.force_login(logged.district_admin)
-    client.get(reverse("reports:dashboard"))
+    services.report_request(scope=district(logged), period=this_year(), by=None)
     query = f"scope={district(logged).key}&period={this_year().key}"
     response = client.get(f"{reverse('reports:export_csv')}?{query}&table=balance")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
-    assert rows[0] == ["side", "hours", "share_percent"]
-    assert rows[1] == ["output", "1.5", "100.0"]
+    assert rows[0] == ["side", "minutes", "hours", "share_percent"]
+    assert rows[1] == ["output", "90", "1.50", "100.0"]
+    district_rows = list(csv.reader(io.StringIO(b"".join(
+        client.get(f"{reverse('reports:export_csv')}?{query}&table=district").streaming_content
+    ).decode("utf-8-sig"))))  # fmt: skip
+    assert district_rows[1] == [logged.district.name, "90", "1.50", "100.0", "1"]
     assert client.get(f"{reverse('reports:export_csv')}?{query}&table=nope").status_code == 404
 
 
-def test_pdf_export_is_a_pdf(client, logged):
+def test_pdf_export_is_a_pdf_with_the_figures_in_its_text(client, logged):
+    import shutil
+    import subprocess
+
+    from conftest import need
+
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
     client.force_login(logged.district_admin)
-    client.get(reverse("reports:dashboard"))
+    services.report_request(scope=district(logged), period=this_year(), by=None)
     response = client.get(f"{reverse('reports:export_pdf')}?scope={district(logged).key}&period={this_year().key}")
     assert response["Content-Type"] == "application/pdf"
-    assert response.content.startswith(b"%PDF-")
+    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True,
+                          check=True).stdout.decode()  # fmt: skip
+    assert "How is coaching time spent?" in text
+    assert logged.district.name in text
+    assert "1.50" in text  # the hours, as the page shows them
+    assert "1 session" not in text or "1 sessions" not in text
 
 
 def test_dashboard_query_count_is_constant(client, logged, django_assert_max_num_queries):
@@ -201,6 +242,7 @@ def test_dashboard_query_count_is_constant(client, logged, django_assert_max_num
 
     client.force_login(logged.director)
     url = dashboard_url(Scope("program", logged.program.pk))
+    services.report_request(scope=Scope("program", logged.program.pk), period=this_year(), by=None)
     client.get(url)
     with CaptureQueriesContext(connection) as small:
         client.get(url)
@@ -230,7 +272,7 @@ def test_time_use_report_command_writes_csv_json_and_pdf(logged, tmp_path):
     assert '"total_minutes": 90' in out.getvalue()
     path = tmp_path / "r.csv"
     call_command("time_use_report", "--district", str(logged.district.pk), "--format", "csv", "-o", str(path))
-    assert "balance,output,1.5,100.0" in path.read_text()
+    assert "balance,output,90,1.50,100.0" in path.read_text()
     pdf = tmp_path / "r.pdf"
     call_command("time_use_report", "--all", "--format", "pdf", "-o", str(pdf), stdout=io.StringIO())
     assert pdf.read_bytes().startswith(b"%PDF-")

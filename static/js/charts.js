@@ -10,7 +10,8 @@
     var node = document.getElementById(id);
     return node ? JSON.parse(node.textContent) : null;
   }
-  var hours = function (minutes) { return Math.round(minutes / 6) / 10; };
+  // Hours come as the report's own two-decimal figures (strings), so a tooltip reads like the table.
+  var num = function (text) { return parseFloat(text); };
   var sideColor = function (row) {
     if (row.kind === "non_coaching" || row.name === "non_coaching") return red;
     return (row.balance === "input" || row.name === "input") ? amber : teal;
@@ -39,7 +40,7 @@
       new Chart(canvas, {
         type: "bar",
         data: { labels: rows.map(function (r) { return r.name; }),
-                datasets: [{ label: "Hours", data: rows.map(function (r) { return r.hours; }), backgroundColor: rows.map(sideColor) }] },
+                datasets: [{ label: "Hours", data: rows.map(function (r) { return num(r.hours); }), backgroundColor: rows.map(sideColor) }] },
         options: { indexAxis: "y", scales: { y: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false },
                    tooltip: { callbacks: { label: function (c) { return c.raw + " h (" + rows[c.dataIndex].share + "%)"; } } } } }
       });
@@ -49,7 +50,7 @@
       new Chart(canvas, {
         type: "doughnut",
         data: { labels: report.balance.map(function (b) { return names[b.name] + " " + b.share + "%"; }),
-                datasets: [{ data: report.balance.map(function (b) { return b.hours; }), backgroundColor: report.balance.map(sideColor) }] },
+                datasets: [{ data: report.balance.map(function (b) { return num(b.hours); }), backgroundColor: report.balance.map(sideColor) }] },
         options: { plugins: { legend: { position: "bottom" } } }
       });
     },
@@ -58,14 +59,14 @@
       new Chart(canvas, {
         type: "bar",
         data: { labels: rows.map(function (r) { return r.name; }),
-                datasets: [{ label: "Hours", data: rows.map(function (r) { return r.hours; }), backgroundColor: sky }] },
+                datasets: [{ label: "Hours", data: rows.map(function (r) { return num(r.hours); }), backgroundColor: sky }] },
         options: { scales: { x: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false } } }
       });
     },
     month: function (canvas) {
-      var rows = report.by_month, labels = rows.map(function (r) { return r.month; });
+      var rows = report.by_month, labels = rows.map(function (r) { return r.label; });
       var set = function (key, label, color) {
-        return { label: label, data: rows.map(function (r) { return hours(r[key]); }), backgroundColor: color };
+        return { label: label, data: rows.map(function (r) { return num(r[key + "_hours"]); }), backgroundColor: color };
       };
       new Chart(canvas, {
         type: "bar",
@@ -79,6 +80,8 @@
       var months = [];
       report.contracts.forEach(function (c) { c.burn.forEach(function (p) { if (months.indexOf(p.month) < 0) months.push(p.month); }); });
       months.sort();
+      var names = {};
+      report.contracts.forEach(function (c) { c.burn.forEach(function (p) { names[p.month] = p.label; }); });
       var sets = report.contracts.map(function (c, i) {
         var left = {}, last = c.contracted;
         c.burn.forEach(function (p) { left[p.month] = p.left; });
@@ -87,7 +90,7 @@
       });
       new Chart(canvas, {
         type: "line",
-        data: { labels: months, datasets: sets },
+        data: { labels: months.map(function (m) { return names[m] || m; }), datasets: sets },
         options: { scales: { y: { title: { display: true, text: "days left" }, suggestedMin: 0 } }, plugins: { legend: { position: "bottom" } } }
       });
     }

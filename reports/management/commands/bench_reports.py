@@ -135,8 +135,8 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             cursor.execute("SELECT nextval(pg_get_serial_sequence('coaching_logentry', 'id'))")
             next_id = cursor.fetchone()[0]
-        entry_columns = ("id", "coach_id", "date", "school_year", "minutes", "district_id", "school_id", "activity_id",
-                         "focus_area_id", "format", "notes", "created_at", "updated_at")  # fmt: skip
+        entry_columns = ("id", "coach_id", "program_id", "date", "school_year", "minutes", "district_id", "school_id",
+                         "activity_id", "focus_area_id", "format", "notes", "created_at", "updated_at")  # fmt: skip
         now = timezone.now()
         links: list[tuple[int, int]] = []
         with (
@@ -156,8 +156,8 @@ class Command(BaseCommand):
                                 activity = rng.choices(activities, weights)[0]
                                 school = rng.choice(school_by_district[district.pk])
                                 copy.write_row((
-                                    next_id, coach.pk, day, year, rng.choice((30, 45, 60, 60, 75, 90)), district.pk,
-                                    school.pk, activity.pk,
+                                    next_id, coach.pk, coach.program_id, day, year,
+                                    rng.choice((30, 45, 60, 60, 75, 90)), district.pk, school.pk, activity.pk,
                                     None if activity.kind == "non_coaching" else rng.choice(focus).pk,
                                     "in_person", "", now, now,
                                 ))  # fmt: skip

@@ -79,18 +79,19 @@ class Command(BaseCommand):
             self.stdout.write(buffer.getvalue(), ending="")
 
     def _csv(self, figures: dict[str, Any], out: Any) -> None:
-        """One long table: section, item, hours, share, so a spreadsheet can pivot it."""
+        """One long table: section, item, minutes, hours, share, so a spreadsheet can pivot it."""
         writer = csv.writer(out)
-        writer.writerow(["section", "item", "hours", "share_percent"])
-        for section in ("by_activity", "by_focus", "balance", "by_school", "by_coach", "by_district"):
+        writer.writerow(["section", "item", "minutes", "hours", "share_percent"])
+        writer.writerow(["summary", "total", figures["total_minutes"], figures["total_hours"], ""])
+        for section in ("by_activity", "by_focus", "balance", "by_school", "by_coach", "by_district", "by_program"):
             for row in figures[section]:
-                writer.writerow([section.removeprefix("by_"), row["name"], row["hours"], row["share"]])
-        writer.writerow(["summary", "teachers_reached", figures["teachers_reached"], ""])
+                writer.writerow([section.removeprefix("by_"), row["name"], row["minutes"], row["hours"], row["share"]])
+        writer.writerow(["summary", "teachers_reached", figures["teachers_reached"], "", ""])
         for key, value in figures["cycles"].items():
-            writer.writerow(["cycles", key, value, ""])
+            writer.writerow(["cycles", key, value, "", ""])
         for contract in figures["contracts"]:
-            writer.writerow(["contract_days_used", f"{contract['district']} {contract['school_year']}",
-                             contract["used"], contract["percent"]])  # fmt: skip
+            writer.writerow(["contract_days_used", f"{contract['district']} · {contract['program']} · "
+                             f"{contract['school_year']}", "", contract["used"], contract["percent"]])  # fmt: skip
 
     def _pdf(self, figures: dict[str, Any], output: str | None) -> None:
         from weasyprint import HTML
