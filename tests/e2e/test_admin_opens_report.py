@@ -36,6 +36,7 @@ def test_admin_sees_charts_changes_period_and_downloads_csv(live_server, guarded
     page = guarded_page
     sign_in(page, live_server.url, tenant_a.district_admin.username)
     expect(page.get_by_role("heading", name="How is coaching time spent?")).to_be_visible()
+    page.get_by_role("button", name="Build this report").first.click()  # a GET never builds
     for kind in ("activity", "balance", "focus", "month"):
         canvas = page.locator(f"canvas[data-chart={kind}]")
         expect(canvas).to_be_visible()
@@ -44,7 +45,8 @@ def test_admin_sees_charts_changes_period_and_downloads_csv(live_server, guarded
 
     page.get_by_label("Period").select_option(label=first_of_month.strftime("%B %Y"))
     expect(page).to_have_url(re.compile(rf"period=m-{first_of_month:%Y-%m}"))
-    expect(page.get_by_test_id("total-hours")).to_have_text("3.0")
+    page.get_by_role("button", name="Build this report").first.click()
+    expect(page.get_by_test_id("total-hours")).to_have_text("3.00")
     expect(page.get_by_test_id("non-coaching-share")).to_have_text("33.3%")
 
     with page.expect_download() as download_info:
@@ -52,5 +54,5 @@ def test_admin_sees_charts_changes_period_and_downloads_csv(live_server, guarded
     download = download_info.value
     assert download.suggested_filename.endswith(".csv")
     content = Path(download.path()).read_text(encoding="utf-8-sig")
-    assert content.splitlines() == ["side,hours,share_percent", "output,2.0,66.7", "input,0.0,0.0",
-                                    "non_coaching,1.0,33.3"]  # fmt: skip
+    assert content.splitlines() == ["side,minutes,hours,share_percent", "output,120,2.00,66.7", "input,0,0.00,0.0",
+                                    "non_coaching,60,1.00,33.3"]  # fmt: skip
