@@ -6,7 +6,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.db import connection
+from django.db import connections, router
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from teachers.models import Teacher
@@ -159,7 +159,7 @@ def contract_usage(contracts: QuerySet[Contract], *, today: dt.date) -> list[Con
         ) day
         GROUP BY day.district_id, day.school_year, day.program_id
     """  # noqa: S608  # nosec B608
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(LogEntry)].cursor() as cursor:
         cursor.execute(sql, [HALF_DAY_MINUTES, *districts, *years])
         found = {(row[0], row[1], row[2]): row[3:] for row in cursor.fetchall()}
 

@@ -9,7 +9,7 @@ from collections.abc import Callable
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connection
+from django.db import connection, connections, router
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
@@ -94,7 +94,7 @@ def _burn_down(contracts: list[Contract]) -> dict[int, list[dict[str, Any]]]:
         ORDER BY day.month
     """  # noqa: S608  # nosec B608
     by_key: dict[tuple[int, int, int], list[tuple[str, float]]] = defaultdict(list)
-    with connection.cursor() as cursor:
+    with connections[router.db_for_read(LogEntry)].cursor() as cursor:
         cursor.execute(sql, [HALF_DAY_MINUTES, *districts, *years])
         for district_id, year, program_id, month_key, days in cursor.fetchall():
             by_key[(district_id, year, program_id)].append((month_key, float(days)))
