@@ -31,6 +31,9 @@ class Snapshot(models.Model):
     figures = models.JSONField()
     built_at = models.DateTimeField()
     build_ms = models.PositiveIntegerField()
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Which database the build read, when a reports replica is configured."
+    )
 
     class Meta:
         ordering = ["-built_at"]

@@ -16,6 +16,7 @@ from teachers.models import District, School, User
 
 from .builder import build_figures
 from .models import ReportRun, RunStatus, ScopeKind, Snapshot
+from .replica import report_reads
 from .scopes import Period, Scope
 
 log = logging.getLogger(__name__)
@@ -111,10 +112,11 @@ def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
         ReportRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(progress=max(1, min(percent, 99)))
 
     try:
-        figures = build_figures(scope, period, today=today or timezone.localdate(), progress=progress)
+        with report_reads() as source:  # the replica when it has caught up, else the primary
+            figures = build_figures(scope, period, today=today or timezone.localdate(), progress=progress)
         build_ms = int((time.monotonic() - started) * 1000)
         with transaction.atomic():
-            snapshot = _save_snapshot(run, figures, build_ms)
+            snapshot = _save_snapshot(run, figures, build_ms, source.note)
             ReportRun.objects.filter(pk=run_id).update(
                 status=RunStatus.DONE, progress=100, finished_at=timezone.now(), snapshot=snapshot, error=""
             )
@@ -131,11 +133,12 @@ def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
     return snapshot
 
 
-def _save_snapshot(run: ReportRun, figures: dict[str, Any], build_ms: int) -> Snapshot:
+def _save_snapshot(run: ReportRun, figures: dict[str, Any], build_ms: int, source: str = "") -> Snapshot:
     """Replace the (scope, period)'s figures in one statement-level upsert under a row lock."""
     key = {"scope_kind": run.scope_kind, "scope_id": run.scope_id, "period_start": run.period_start,
            "period_end": run.period_end}  # fmt: skip
-    values = {"figures": figures, "built_at": timezone.now(), "build_ms": build_ms, "period_label": run.period_label}
+    values = {"figures": figures, "built_at": timezone.now(), "build_ms": build_ms, "period_label": run.period_label,
+              "source": source}  # fmt: skip
     snapshot = Snapshot.objects.select_for_update().filter(**key).first()
     if snapshot is None:
         try:
