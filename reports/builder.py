@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from django.db import connections, router, transaction
+from django.db import connections, router
 
 from coaching.models import HALF_DAY_MINUTES, Activity, ActivityKind, Coach, Contract, FocusArea, LogEntry, Program
 from coaching.models import PDSession as PD
@@ -297,15 +297,19 @@ def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Pro
     step = progress or (lambda percent: None)
     alias = router.db_for_read(LogEntry) or "default"
     conn = connections[alias]
-    # One read-only transaction: on PostgreSQL every statement sees the same data (repeatable
-    # read), and sorts and hashes get the memory a report needs instead of spilling to disk.
-    with transaction.atomic(using=alias):
-        if conn.vendor == "postgresql":
-            with conn.cursor() as cursor:
-                if len(conn.atomic_blocks) == 1:  # a fresh transaction (not inside a caller's)
-                    cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
-                cursor.execute("SET LOCAL work_mem = '64MB'")
+    # Sorts and hashes get the memory a report needs instead of spilling to disk (PostgreSQL's
+    # default work_mem is 4 MB), for this build only. No transaction: progress is written as it
+    # goes, and an entry changed while the build reads is caught by the snapshot's change count.
+    postgres = conn.vendor == "postgresql"
+    if postgres:
+        with conn.cursor() as cursor:
+            cursor.execute("SET work_mem = '64MB'")
+    try:
         return _build(scope, period, today=today, step=step, conn=conn)
+    finally:
+        if postgres:
+            with conn.cursor() as cursor:
+                cursor.execute("RESET work_mem")
 
 
 def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn: Any) -> dict[str, Any]:

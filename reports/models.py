@@ -37,6 +37,9 @@ class Snapshot(models.Model):
         null=True, help_text="When the build began reading: entry changes after this are not in the figures."
     )
     build_ms = models.PositiveIntegerField()
+    source = models.CharField(
+        max_length=200, blank=True, help_text="Which database the build read, when a reports replica is configured."
+    )
 
     class Meta:
         ordering = ["-built_at"]

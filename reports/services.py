@@ -17,6 +17,7 @@ from teachers.models import District, School, User
 
 from .builder import build_figures
 from .models import ReportRun, RunStatus, ScopeKind, Snapshot
+from .replica import report_reads
 from .scopes import Period, Scope
 
 log = logging.getLogger(__name__)
@@ -88,6 +89,11 @@ def report_request(
     `countdown` delays the build (debounce: changes arriving meanwhile join the same run)."""
     existing = pending_run_for(scope, period)
     if existing is not None:
+        if trigger == "request" and existing.status == RunStatus.QUEUED and existing.trigger == "change":
+            # Someone is waiting for it: the debounced rebuild goes now. If its delayed copy is
+            # delivered later, the run is no longer queued and that copy does nothing.
+            ReportRun.objects.filter(pk=existing.pk).update(trigger="request")
+            transaction.on_commit(lambda: _publish(existing.pk))
         return existing
     try:
         with transaction.atomic():
@@ -132,10 +138,11 @@ def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
         ReportRun.objects.filter(pk=run_id, status=RunStatus.RUNNING).update(progress=max(1, min(percent, 99)))
 
     try:
-        figures = build_figures(scope, period, today=today or timezone.localdate(), progress=progress)
+        with report_reads() as source:  # the replica when it has caught up, else the primary
+            figures = build_figures(scope, period, today=today or timezone.localdate(), progress=progress)
         build_ms = int((time.monotonic() - started) * 1000)
         with transaction.atomic():
-            snapshot = _save_snapshot(run, figures, build_ms, data_as_of)
+            snapshot = _save_snapshot(run, figures, build_ms, data_as_of, source.note)
             ReportRun.objects.filter(pk=run_id).update(
                 status=RunStatus.DONE, progress=100, finished_at=timezone.now(), snapshot=snapshot, error=""
             )
@@ -155,12 +162,14 @@ def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
     return snapshot
 
 
-def _save_snapshot(run: ReportRun, figures: dict[str, Any], build_ms: int, data_as_of: Any) -> Snapshot:
+def _save_snapshot(
+    run: ReportRun, figures: dict[str, Any], build_ms: int, data_as_of: Any, source: str = ""
+) -> Snapshot:
     """Replace the (scope, period)'s figures in one statement-level upsert under a row lock."""
     key = {"scope_kind": run.scope_kind, "scope_id": run.scope_id, "scope_program": run.scope_program,
            "period_start": run.period_start, "period_end": run.period_end}  # fmt: skip
     values = {"figures": figures, "built_at": timezone.now(), "build_ms": build_ms, "period_label": run.period_label,
-              "data_as_of": data_as_of}  # fmt: skip
+              "data_as_of": data_as_of, "source": source}  # fmt: skip
     snapshot = Snapshot.objects.select_for_update().filter(**key).first()
     if snapshot is None:
         try:

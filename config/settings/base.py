@@ -1,6 +1,7 @@
 """Settings shared by every environment. Every value can come from the environment."""
 
 from pathlib import Path
+from typing import Any
 
 import environ
 from celery.schedules import crontab
@@ -104,6 +105,27 @@ DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / '
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+
+def reports_database(default: dict[str, Any]) -> dict[str, dict[str, Any]]:
+    """The "reports" database, a PostgreSQL streaming replica of default that report builds read
+    (reports.replica), when FULCRUM_REPORTS_DATABASE_URL is set; nothing otherwise. It takes
+    default's options, a short connect timeout (a dead replica costs a build two seconds, then the
+    build reads the primary), and mirrors default in tests, so no test database is made for it."""
+    url = env("FULCRUM_REPORTS_DATABASE_URL", default="")
+    if not url:
+        return {}
+    replica = env.db_url_config(url)
+    options = {**default.get("OPTIONS", {}), "connect_timeout": 2, **replica.get("OPTIONS", {})}
+    shared = {key: default[key] for key in ("ATOMIC_REQUESTS", "CONN_MAX_AGE", "CONN_HEALTH_CHECKS") if key in default}
+    return {"reports": {**replica, **shared, "OPTIONS": options, "TEST": {"MIRROR": "default"}}}
+
+
+DATABASES.update(reports_database(DATABASES["default"]))
+# Report builds read the replica above, when there is one; every write goes to default.
+DATABASE_ROUTERS = ["reports.routers.ReportsReplicaRouter"]
+# How long a build waits for a lagging replica to catch up before it reads the primary instead.
+REPORTS_REPLICA_MAX_WAIT_SECONDS = env.float("FULCRUM_REPORTS_REPLICA_MAX_WAIT_SECONDS", default=10)
 
 AUTH_USER_MODEL = "teachers.User"
 AUTH_PASSWORD_VALIDATORS = [

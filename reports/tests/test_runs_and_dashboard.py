@@ -6,12 +6,15 @@ import io
 from unittest import mock
 
 import pytest
+from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from coaching.tests.factories import LogEntryFactory
+from conftest import Tenant
 from reports import services
 from reports.models import ReportRun, ScopeKind, Snapshot
+from reports.replica import ReadSource
 from reports.scopes import Period, Scope
 from reports.tasks import report_build_district_years, report_build_program_months, report_requeue_stale
 
@@ -80,6 +83,23 @@ def test_a_failed_build_keeps_the_previous_snapshot_and_shows_the_failure(client
     assert "The last build failed" in html
     assert "disk full" in html
     assert "The figures below are from the previous build" in html
+
+
+def test_the_snapshot_keeps_which_database_the_build_read_and_the_dashboard_shows_it(
+    client: Client, logged: Tenant
+) -> None:
+    services.report_request(scope=district(logged), period=this_year(), by=None)
+    assert Snapshot.objects.get().source == ""  # no replica configured: nothing to say
+    client.force_login(logged.district_admin)
+    html = client.get(dashboard_url(district(logged))).content.decode()
+    assert "read from the" not in html
+    note = "replica more than 10 s behind; read from the primary"
+    with mock.patch("reports.services.report_reads") as reads:
+        reads.return_value.__enter__.return_value = ReadSource("default", note)
+        services.report_request(scope=district(logged), period=this_year(), by=None)
+    assert Snapshot.objects.get().source == note
+    html = client.get(dashboard_url(district(logged))).content.decode()
+    assert f" ms · {note}</p>" in html
 
 
 def test_a_database_hiccup_puts_the_run_back_in_the_queue_for_a_retry(logged):

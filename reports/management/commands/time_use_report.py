@@ -19,6 +19,7 @@ from coaching.models import Coach, Program
 from coaching.schoolyear import school_year_of
 from reports.builder import build_figures
 from reports.models import ScopeKind
+from reports.replica import report_reads
 from reports.scopes import Period, Scope
 from teachers.models import District, School
 
@@ -61,7 +62,10 @@ class Command(BaseCommand):
         if start > end:
             raise CommandError("--from must be on or before --to")
         period = Period.custom(start, end) if (start, end) != (default.start, default.end) else default
-        figures = build_figures(Scope(kind, pk, name), period, today=today)
+        with report_reads() as source:
+            figures = build_figures(Scope(kind, pk, name), period, today=today)
+        if source.note:
+            self.stderr.write(f"Report figures: {source.note}")
         fmt = options["format"]
         if fmt == "pdf":
             self._pdf(figures, options["output"])
