@@ -135,6 +135,13 @@ class CoachGoalForm(forms.Form):
         self.helper = _helper(*self.fields)
 
 
+class CoachGoalNoteForm(forms.Form):
+    """A progress note on a coach's own goal, posted from the group page (a plain HTML form)."""
+
+    note = forms.CharField(required=False)
+    met = forms.BooleanField(required=False)
+
+
 class CheckInAnswerForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                               label="Anything else? (optional — don't write your name)")  # fmt: skip

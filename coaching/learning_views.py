@@ -18,6 +18,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teachers.models import User
+from teachers.params import parse_date_param
 
 from . import learning
 from .access import (
@@ -36,6 +37,7 @@ from .learning_forms import (
     PRINCIPLE_STATEMENTS,
     CheckInAnswerForm,
     CoachGoalForm,
+    CoachGoalNoteForm,
     CoachGroupForm,
     GroupMeetingForm,
     ResourceFilterForm,
@@ -242,9 +244,11 @@ def coach_goal_note(request: HttpRequest, pk: int) -> HttpResponse:
     goal = get_object_or_404(CoachGoal, pk=pk, coach=coach) if coach else None
     if goal is None:
         raise Http404
-    note = request.POST.get("note", "").strip()
-    if note:
-        learning.coach_goal_note(goal=goal, note=note, met=request.POST.get("met") == "on")
+    form = CoachGoalNoteForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "The note could not be saved: " + " ".join(form.errors.get("note", [])))
+    elif form.cleaned_data["note"]:
+        learning.coach_goal_note(goal=goal, note=form.cleaned_data["note"], met=form.cleaned_data["met"])
         messages.success(request, "Goal met — congratulations!" if goal.met_on else "Progress noted.")
     return _goals_home(coach)
 
@@ -267,11 +271,15 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST":
         if coach is None:
             raise PermissionDenied
-        try:
-            closes = dt.date.fromisoformat(request.POST.get("closes_on", ""))
-            learning.checkin_open(coach=coach, closes_on=closes)
-        except (ValueError, ValidationError):
-            messages.error(request, "Choose a closing date from today on.")
+        refused = "Choose a closing date from today on."
+        closes = parse_date_param(request.POST.get("closes_on"), earliest=timezone.localdate())
+        if closes is None:
+            messages.error(request, refused)
+        else:
+            try:
+                learning.checkin_open(coach=coach, closes_on=closes)
+            except ValidationError:
+                messages.error(request, refused)
         return redirect("coaching:checkins")
     checkins = checkins_visible_to(request.user).select_related("coach__user")
     by_coach: dict[Coach, list[CheckIn]] = {}

@@ -39,6 +39,12 @@ def monday_of(day: dt.date) -> dt.date:
     return day - dt.timedelta(days=day.weekday())
 
 
+# The days whose week My week can show: its seven days and the Mondays of the weeks before and after
+# it (the page links to them) must exist in Python's calendar, 0001-01-01 (a Monday) to 9999-12-31.
+FIRST_WEEK_DAY = dt.date.min + dt.timedelta(days=7)  # 0001-01-08
+LAST_WEEK_DAY = monday_of(dt.date.max) - dt.timedelta(days=1)  # 9999-12-26, a Sunday
+
+
 @dataclass
 class Day:
     date: dt.date

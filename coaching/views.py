@@ -20,6 +20,7 @@ from teachers.access import districts_visible_to
 from teachers.audit import AuditAction, audit_record
 from teachers.csv_export import csv_response
 from teachers.models import Role
+from teachers.params import parse_date_param, parse_id_param, parse_int_param
 
 from . import services
 from .access import (
@@ -33,7 +34,14 @@ from .access import (
 from .forms import EntryFilterForm, LogEntryForm
 from .models import Coach, LogEntry
 from .schoolyear import school_year_of
-from .selectors import contract_usage, entry_list_for_coach, monday_of, week_for_coach
+from .selectors import (
+    FIRST_WEEK_DAY,
+    LAST_WEEK_DAY,
+    contract_usage,
+    entry_list_for_coach,
+    monday_of,
+    week_for_coach,
+)
 
 ENTRY_FIELDS = (
     "date",
@@ -50,19 +58,16 @@ ENTRY_FIELDS = (
 )
 
 
-def _parse_date(value: str | None) -> dt.date | None:
-    try:
-        return dt.date.fromisoformat(value) if value else None
-    except ValueError:
-        return None
-
-
 @coach_required
 @never_cache
 @require_GET
 def my_week(request: HttpRequest, coach: Coach) -> HttpResponse:
     today = timezone.localdate()
-    monday = monday_of(_parse_date(request.GET.get("week")) or today)
+    asked = request.GET.get("week")
+    day = parse_date_param(asked, earliest=FIRST_WEEK_DAY, latest=LAST_WEEK_DAY)
+    if asked and day is None:
+        messages.warning(request, "That week is out of range or not a date (YYYY-MM-DD); here is this week.")
+    monday = monday_of(day or today)
     week = week_for_coach(coach, monday)
     return render(request, "coaching/my_week.html", {"week": week, "today": today, "coach": coach})
 
@@ -104,12 +109,12 @@ def entry_add(request: HttpRequest, coach: Coach) -> HttpResponse:
                     return redirect(f"{reverse('coaching:entry_add')}?date={entry.date.isoformat()}")
                 return redirect(_week_url(entry.date))
     else:
-        copy_pk = request.GET.get("copy")
-        if copy_pk and copy_pk.isdigit():
-            copy_of = get_entry_for(request.user, int(copy_pk))
+        copy_pk = parse_id_param(request.GET.get("copy"))
+        if copy_pk is not None:
+            copy_of = get_entry_for(request.user, copy_pk)
             initial = LogEntryForm.initial_from(copy_of, date=today)
         else:
-            initial = _fresh_initial(request, coach, _parse_date(request.GET.get("date")) or today)
+            initial = _fresh_initial(request, coach, parse_date_param(request.GET.get("date")) or today)
         form = LogEntryForm(initial=initial, coach=coach, user=request.user)
     return render(request, "coaching/entry_form.html", {"form": form, "copy_of": copy_of, "entry": None})
 
@@ -237,8 +242,12 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     today = timezone.localdate()
     current = school_year_of(today)
     years = sorted(set(school_years_visible_to(request.user)) | {current}, reverse=True)
-    asked = request.GET.get("year", "")
-    chosen = int(asked) if asked.isdigit() and int(asked) in years else current
+    asked = request.GET.get("year")
+    year = parse_int_param(asked, minimum=dt.MINYEAR, maximum=dt.MAXYEAR - 1)
+    known = year is not None and year in years
+    chosen = year if year is not None and known else current
+    if asked and not known:
+        messages.info(request, "There is nothing to show for that school year; here is the current one.")
     contracts = contracts_visible_to(request.user).filter(school_year=chosen)
     usage = contract_usage(contracts, as_of=today)
     return render(

@@ -27,6 +27,7 @@ from coaching.uploads import download_response
 from teachers.access import districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
 from teachers.audit import AuditAction, audit_record
 from teachers.models import School, Teacher
+from teachers.params import parse_id_param, parse_id_params
 
 from . import lifecycle, services
 from .access import (
@@ -127,8 +128,9 @@ def cycle_start(request: HttpRequest, coach: Coach) -> HttpResponse:
         districts = list(districts_visible_to(request.user).values_list("pk", flat=True)[:2])
         if len(districts) == 1:
             initial["district"] = districts[0]
-        if request.GET.get("district", "").isdigit():
-            initial["district"] = int(request.GET["district"])
+        asked = parse_id_param(request.GET.get("district"))
+        if asked is not None:
+            initial["district"] = asked
         form = CycleStartForm(initial=initial, user=request.user)
     return render(request, "cycles/cycle_start.html", {"form": form})
 
@@ -361,8 +363,7 @@ def strategy_resources(request: HttpRequest, public_id: str) -> HttpResponse:
     """The coach picks library resources for the strategy (shown to the teacher with the plan)."""
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
-    chosen = resources_visible_to(request.user).filter(pk__in=[v for v in request.POST.getlist("resources")
-                                                               if v.isdigit()])  # fmt: skip
+    chosen = resources_visible_to(request.user).filter(pk__in=parse_id_params(request.POST.getlist("resources")))
     services.strategy_resources_set(cycle=cycle, resources=chosen)
     messages.success(request, "Strategy resources saved.")
     return redirect(_detail_url(cycle, "plan"))

@@ -9,6 +9,7 @@ from crispy_forms.layout import Layout, Submit
 from django import forms
 
 from .models import District, GradeBand, School
+from .params import parse_id_param
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 
@@ -67,7 +68,6 @@ def chosen_district_id(form: forms.Form) -> int | None:
     raw = form.data.get("district") if form.is_bound else form.initial.get("district")
     if isinstance(raw, District):
         return raw.pk
-    try:
-        return int(raw) if raw else None
-    except (TypeError, ValueError):
-        return None
+    if isinstance(raw, int):
+        return raw
+    return parse_id_param(raw if isinstance(raw, str) else None)

@@ -59,17 +59,18 @@ def roster(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_GET
 def roster_export(request: HttpRequest) -> HttpResponse:
-    _, teachers = _filtered_roster(request)
+    form, teachers = _filtered_roster(request)
     rows = (
         [t.district.name, t.school.name, t.first_name, t.last_name, t.email, t.grade_band, t.subject,
          "yes" if t.active else "no"]
         for t in teachers.iterator(chunk_size=2000)
     )  # fmt: skip
     header = ["district", "school", "first_name", "last_name", "email", "grade_band", "subject", "active"]
-    district = request.GET.get("district")
+    # The district the export was filtered to, once the form has checked it is one of theirs (an
+    # unreadable or foreign id leaves the export empty, and the event with no district).
+    district = form.cleaned_data.get("district") if form.is_bound and form.is_valid() else None
     audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, object_type="roster",
-                 district=int(district) if district and district.isdigit() else None,
-                 detail="roster as CSV")  # fmt: skip
+                 district=district, detail="roster as CSV")  # fmt: skip
     return csv_response(f"fulcrum-roster-{timezone.localdate().isoformat()}.csv", header, rows)
 
 

@@ -4,7 +4,6 @@ from pathlib import Path
 from typing import Any
 
 import environ
-from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -219,24 +218,17 @@ LOGGING = {
 }
 
 
-def _crontab(expression: str) -> dict[str, str]:
-    minute, hour, day_of_month, month_of_year, day_of_week = expression.split()
-    return {"minute": minute, "hour": hour, "day_of_month": day_of_month, "month_of_year": month_of_year,
-            "day_of_week": day_of_week}  # fmt: skip
-
-
-# Report schedules (cron syntax, in TIME_ZONE). Beat copies them into the database on start, where
-# site administrators can change them in the admin (django-celery-beat).
+# Report schedules (cron syntax, in TIME_ZONE). `migrate` seeds each one into the database once,
+# when no periodic task of its name exists yet (reports/schedules.py); from then on site
+# administrators change or disable it in the admin (django-celery-beat) and these values no longer
+# apply to it.
 REPORTS_NIGHTLY_CRON = env("FULCRUM_REPORTS_NIGHTLY_CRON", default="30 2 * * *")
 REPORTS_MONTHLY_CRON = env("FULCRUM_REPORTS_MONTHLY_CRON", default="0 3 1 * *")
-CELERY_BEAT_SCHEDULE = {
-    "district school-year reports, nightly": {
-        "task": "reports.build_district_years",
-        "schedule": crontab(**_crontab(REPORTS_NIGHTLY_CRON)),
-    },
-    "program monthly reports, on the 1st": {
-        "task": "reports.build_program_months",
-        "schedule": crontab(**_crontab(REPORTS_MONTHLY_CRON)),
-    },
-    "re-publish queued report runs": {"task": "reports.requeue_stale", "schedule": 120.0},
+REPORT_SCHEDULES = {
+    "district school-year reports, nightly": {"task": "reports.build_district_years", "cron": REPORTS_NIGHTLY_CRON},
+    "program monthly reports, on the 1st": {"task": "reports.build_program_months", "cron": REPORTS_MONTHLY_CRON},
+    "re-publish queued report runs": {"task": "reports.requeue_stale", "every_seconds": 120},
 }
+# Beat reads its schedule from the database alone: DatabaseScheduler writes any schedule given here
+# over the database's rows at every start, undoing the admin's edits.
+CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
