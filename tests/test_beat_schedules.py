@@ -6,7 +6,7 @@ task disabled — survives beat starting, which builds a real DatabaseScheduler 
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 import pytest
 from celery.beat import Service
@@ -24,10 +24,11 @@ NIGHTLY = "district school-year reports, nightly"
 MONTHLY = "program monthly reports, on the 1st"
 REQUEUE = "re-publish queued report runs"
 SEEDED = {NIGHTLY, MONTHLY, REQUEUE}
+StartBeat = Callable[[], DatabaseScheduler]
 
 
 @pytest.fixture
-def start_beat() -> Iterator[object]:
+def start_beat() -> Iterator[StartBeat]:
     """Start beat as `celery -A config beat` does: its service builds the configured scheduler."""
     started: list[DatabaseScheduler] = []
 
@@ -111,7 +112,7 @@ def test_a_malformed_cron_is_refused_with_its_text() -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_admins_new_time_survives_beat_starting(start_beat) -> None:
+def test_an_admins_new_time_survives_beat_starting(start_beat: StartBeat) -> None:
     # DatabaseScheduler loads a crontab task only within two hours of its hour: edit to this hour.
     hour = timezone.localtime().hour
     start_beat()  # beat has run before
@@ -132,7 +133,7 @@ def test_an_admins_new_time_survives_beat_starting(start_beat) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_an_admins_new_interval_survives_beat_starting(start_beat) -> None:
+def test_an_admins_new_interval_survives_beat_starting(start_beat: StartBeat) -> None:
     start_beat()
     interval = PeriodicTask.objects.select_related("interval").get(name=REQUEUE).interval
     interval.every = 300
@@ -146,7 +147,7 @@ def test_an_admins_new_interval_survives_beat_starting(start_beat) -> None:
 
 
 @pytest.mark.django_db(transaction=True)
-def test_a_disabled_schedule_stays_disabled_when_beat_starts(start_beat) -> None:
+def test_a_disabled_schedule_stays_disabled_when_beat_starts(start_beat: StartBeat) -> None:
     start_beat()
     task = PeriodicTask.objects.get(name=MONTHLY)
     task.enabled = False
@@ -160,7 +161,7 @@ def test_a_disabled_schedule_stays_disabled_when_beat_starts(start_beat) -> None
 
 
 @pytest.mark.django_db(transaction=True)
-def test_beat_starting_creates_none_of_the_report_schedules(start_beat) -> None:
+def test_beat_starting_creates_none_of_the_report_schedules(start_beat: StartBeat) -> None:
     PeriodicTask.objects.filter(name__in=SEEDED).delete()
     assert app.conf.beat_schedule == {}
 
