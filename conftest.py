@@ -158,3 +158,11 @@ def _close_stray_database_sessions(django_db_setup, django_db_blocker):
                     )
             except OperationalError:  # no selected test used the database, so none was made
                 pass
+
+
+@pytest.fixture(autouse=True)
+def _fresh_fragment_cache() -> None:
+    """Rendered reports and report pickers are cached per process; ids repeat between tests."""
+    from django.core.cache import caches
+
+    caches["fragments"].clear()

@@ -17,13 +17,14 @@ from typing import Any
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q, QuerySet
+from django.db.models import Max, Min, Q, QuerySet
 from django.http import Http404, HttpRequest, HttpResponse
 
 from teachers.access import districts_visible_to, is_site_admin, register_district_scope
 from teachers.models import District, Role, User
 
 from .models import CheckIn, Coach, CoachGroup, Contract, LogEntry, PDSession, Program, Resource
+from .schoolyear import school_year_of
 
 
 def coach_for(user: User) -> Coach | None:
@@ -101,21 +102,19 @@ def contracts_visible_to(user: User) -> QuerySet[Contract]:
 
 def school_years_visible_to(user: User) -> list[int]:
     """Every school year (newest first) with a contract or a log entry this person may count:
-    the years offered by the contracts page and the report's period picker (two small queries)."""
-    contracts = contracts_visible_to(user)
-    years = set(contracts.values_list("school_year", flat=True).distinct())
-    if is_site_admin(user):
-        entries = LogEntry.objects.all()
-    elif user.is_authenticated and user.role == Role.COACH:
-        coach = coach_for(user)
-        entries = LogEntry.objects.filter(coach=coach) if coach else LogEntry.objects.none()
-    elif user.is_authenticated and user.role == Role.PROGRAM_DIRECTOR:
-        entries = LogEntry.objects.filter(program__in=programs_directed_by(user))
-    elif user.is_authenticated and user.role == Role.DISTRICT_ADMIN:
-        entries = LogEntry.objects.filter(district__in=districts_visible_to(user))
-    else:
-        entries = LogEntry.objects.none()
-    years |= set(entries.order_by().values_list("school_year", flat=True).distinct())
+    the years offered by the contracts page and the report's period picker.
+
+    An entry can only be logged in a district on one of its program's contracts for that school
+    year, so the contracts' years hold every entry's year: one small query on the contracts,
+    never a scan of the entries (which grows with a program's history). A coach's own entries
+    are added by their first and last year (their (coach, date) index), so a coach taken off a
+    contract still finds the years they served under it."""
+    years = set(contracts_visible_to(user).order_by().values_list("school_year", flat=True).distinct())
+    coach = coach_for(user)
+    if coach is not None:
+        span = LogEntry.objects.filter(coach=coach).aggregate(first=Min("date"), last=Max("date"))
+        if span["first"]:
+            years |= set(range(school_year_of(span["first"]), school_year_of(span["last"]) + 1))
     return sorted(years, reverse=True)
 
 

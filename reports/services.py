@@ -41,6 +41,19 @@ def pending_run_for(scope: Scope, period: Period) -> ReportRun | None:
     return ReportRun.objects.filter(**_key(scope, period), status__in=[RunStatus.QUEUED, RunStatus.RUNNING]).first()
 
 
+def run_state_for(scope: Scope, period: Period) -> tuple[ReportRun | None, ReportRun | None]:
+    """(the pending run, the newest finished run if it failed), in one query: at most one run is
+    pending, so the newest two runs hold both."""
+    pending = failure = None
+    for run in ReportRun.objects.filter(**_key(scope, period)).order_by("-created_at")[:2]:
+        if run.is_pending:
+            pending = pending or run
+        elif failure is None:
+            failure = run if run.status == RunStatus.FAILED else None
+            break
+    return pending, failure
+
+
 def last_failure_for(scope: Scope, period: Period) -> ReportRun | None:
     """The newest run if it failed (shown to the person until a later run succeeds)."""
     latest = ReportRun.objects.filter(**_key(scope, period)).exclude(status__in=[RunStatus.QUEUED, RunStatus.RUNNING])

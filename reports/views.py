@@ -8,6 +8,7 @@ from typing import Any
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -75,6 +76,21 @@ def _period(data: Any) -> Period:
     return Period.parse(key, today=today)
 
 
+CHOICES_SECONDS = 60
+
+
+def _scope_choices_cached(user: Any) -> list[Any]:
+    """The picker's options, kept a minute per person (and per process): a display only, every
+    request is still authorized by `authorize_scope`, so a stale option at worst leads to a 404."""
+    cache = caches["fragments"]
+    key = f"report-choices-{user.pk}-{user.role}"
+    choices = cache.get(key)
+    if choices is None:
+        choices = scope_choices(user)
+        cache.set(key, choices, CHOICES_SECONDS)
+    return choices
+
+
 def _query(scope: Scope, period: Period) -> str:
     return urlencode({"scope": scope.key, "period": period.key})
 
@@ -87,12 +103,11 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     offers a button (a POST) to build it."""
     scope, period = _scope_and_period(request, request.GET)
     snapshot = services.snapshot_for(scope, period)
-    pending = services.pending_run_for(scope, period)
-    failure = services.last_failure_for(scope, period)
+    pending, failure = services.run_state_for(scope, period)
     context = {
         "scope": scope,
         "period": period,
-        "choices": scope_choices(request.user),
+        "choices": _scope_choices_cached(request.user),
         "periods": period_choices(
             today=timezone.localdate(), years=school_years_visible_to(request.user), selected=period
         ),
