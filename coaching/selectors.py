@@ -215,16 +215,28 @@ def contract_usage(
     *,
     as_of: dt.date,
     period: tuple[dt.date, dt.date] | None = None,
+    day_rows: dict[tuple[int, int, int], list[tuple[object, ...]]] | None = None,
 ) -> list[ContractUsage]:
     """Days used for each contract through `as_of` (and within `period`, when given), with the
     months of the burn-down: two queries whatever the number of entries.
 
     A contract day is one coach's service to the district on one date (a date under four
     hours counts as half a day); only time delivered for the contract's program counts.
+    `day_rows` ((district, program, school year) -> [(month, days, days in period, first date,
+    last date, dates)]) are used instead of the second query when the caller already read them
+    (the report builder, from its own pass over the entries of whole school years).
     """
     contracts_list = list(contracts.select_related("district", "program").order_by("-school_year", "district__name"))
     if not contracts_list:
         return []
+    found = day_rows if day_rows is not None else _contract_day_rows(contracts_list, as_of=as_of, period=period)
+    return _usage_from_rows(contracts_list, found, as_of=as_of)
+
+
+def _contract_day_rows(
+    contracts_list: list[Contract], *, as_of: dt.date, period: tuple[dt.date, dt.date] | None
+) -> dict[tuple[int, int, int], list[tuple[object, ...]]]:
+    """One day-level pass over the contracts' entries, grouped by contract and month."""
     keys = sorted({(c.district_id, c.program_id, c.school_year) for c in contracts_list})
     alias = router.db_for_read(LogEntry) or "default"
     conn = connections[alias]
@@ -256,6 +268,12 @@ def contract_usage(
         cursor.execute(sql, params)
         for district_id, program_id, year, month_key, *rest in cursor.fetchall():
             found.setdefault((district_id, program_id, year), []).append((month_key, *rest))
+    return found
+
+
+def _usage_from_rows(
+    contracts_list: list[Contract], found: dict[tuple[int, int, int], list[tuple[object, ...]]], *, as_of: dt.date
+) -> list[ContractUsage]:
 
     def as_date(value: object) -> dt.date | None:
         if value is None or isinstance(value, dt.date):

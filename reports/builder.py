@@ -23,6 +23,7 @@ from django.db import connections, router
 
 from coaching.models import HALF_DAY_MINUTES, Activity, ActivityKind, Coach, Contract, FocusArea, LogEntry, Program
 from coaching.models import PDSession as PD
+from coaching.schoolyear import school_year_of
 from coaching.selectors import contract_usage
 from cycles.models import Cycle, Goal, Stage
 from teachers.models import District, School, User
@@ -51,7 +52,7 @@ SETS = {
     "school": ("school_id",),
     "coach": ("coach_id",),
     "month": ("month", "activity_id"),
-    "day": ("district_id", "program_id", "date"),
+    "day": ("coach_id", "district_id", "program_id", "date"),
 }
 KEYS = ("activity_id", "focus_area_id", "school_id", "coach_id", "district_id", "program_id", "date", "month")
 COLUMNS = ("activity_id", "focus_area_id", "school_id", "coach_id", "district_id", "program_id", "month")
@@ -145,16 +146,25 @@ def _grouped_sql(scope: Scope, period: Period, vendor: str) -> tuple[str, list[A
                 FROM {entry} e WHERE {where}
                 GROUP BY GROUPING SETS ({sets})
             )
-            SELECT set_name, {", ".join(COLUMNS)}, minutes, entries, 0 AS dates FROM g WHERE set_name <> 'day'
+            SELECT set_name, {", ".join(COLUMNS)}, minutes, entries, 0 AS dates,
+                   NULL::date AS first_date, NULL::date AS last_date
+            FROM g WHERE set_name <> 'day'
             UNION ALL
             SELECT CASE GROUPING(district_id, program_id) WHEN 1 THEN 'district' WHEN 2 THEN 'program'
                         ELSE 'total' END,
                    NULL, NULL, NULL, NULL, district_id, program_id, NULL,
-                   SUM(minutes), SUM(entries), COUNT(DISTINCT date)
+                   SUM(minutes), SUM(entries), COUNT(DISTINCT date), NULL, NULL
             FROM g WHERE set_name = 'day'
             GROUP BY GROUPING SETS ((district_id), (program_id), ())
+            UNION ALL
+            -- Contract days from the same day rows (one coach, one district, one date): half days
+            -- in the minutes column, so every branch keeps its types.
+            SELECT 'contract', NULL, NULL, NULL, NULL, district_id, program_id, date_trunc('month', date),
+                   SUM(CASE WHEN minutes < %s THEN 1 ELSE 2 END), 0, COUNT(DISTINCT date), MIN(date), MAX(date)
+            FROM g WHERE set_name = 'day'
+            GROUP BY district_id, program_id, date_trunc('month', date)
         """  # noqa: S608  # nosec B608
-        all_params = params
+        all_params = [*params, HALF_DAY_MINUTES]
     else:
         month = "strftime('%%Y-%%m', e.date)"
         expr = {k: (month if k == "month" else f"e.{k}") for k in COLUMNS}
@@ -169,10 +179,11 @@ def _grouped_sql(scope: Scope, period: Period, vendor: str) -> tuple[str, list[A
             branches.append(branch)
             all_params += params
         grouped = " UNION ALL ".join(branches)
+    firsts = ", g.first_date, g.last_date" if vendor == "postgresql" else ""
     # Names are joined to the grouped rows (a few hundred at most), not to the entries.
     sql = f"""
         SELECT g.set_name, g.activity_id, a.name, a.kind, a.balance, f.name, s.name, g.coach_id, u.first_name,
-               u.last_name, d.name, p.name, g.month, g.minutes, g.entries, g.dates, g.program_id
+               u.last_name, d.name, p.name, g.month, g.minutes, g.entries, g.dates, g.program_id, g.district_id{firsts}
         FROM ({grouped}) g
         LEFT JOIN {Activity._meta.db_table} a ON a.id = g.activity_id
         LEFT JOIN {FocusArea._meta.db_table} f ON f.id = g.focus_area_id
@@ -318,8 +329,9 @@ def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Pro
 
 def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn: Any) -> dict[str, Any]:
     groups: dict[str, list[tuple[Any, ...]]] = {
-        name: [] for name in ("activity", "focus", "school", "coach", "month", "district", "program", "total")
-    }
+        name: [] for name in ("activity", "focus", "school", "coach", "month", "district", "program", "total",
+                              "contract")
+    }  # fmt: skip
     with conn.cursor() as cursor:
         sql, params = _grouped_sql(scope, period, conn.vendor)
         cursor.execute(sql, params)
@@ -376,7 +388,20 @@ def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn
     step(70)
     contracts = _contracts(scope, period)
     as_of = min(today, period.end)
-    usage = contract_usage(contracts, as_of=as_of, period=(period.start, period.end))
+    day_rows = None
+    if conn.vendor == "postgresql" and _whole_school_years(period):
+        # The period is whole school years, so the scope's entries read by statement 1 are every
+        # entry its contracts count: their days come from there, not from another pass.
+        day_rows = {}
+        for r in groups["contract"]:
+            month = _month_key(r[12])
+            year = school_year_of(dt.date.fromisoformat(f"{month}-01"))
+            days = Decimal(int(r[13])) / 2
+            day_rows.setdefault((int(r[17]), int(r[16]), year), []).append(
+                (month, days, days, r[18], r[19], int(r[15]))
+            )
+        day_rows = {key: sorted(rows, key=lambda row: str(row[0])) for key, rows in day_rows.items()}
+    usage = contract_usage(contracts, as_of=as_of, period=(period.start, period.end), day_rows=day_rows)
     program_ids = sorted({u.contract.program_id for u in usage} | {int(r[16]) for r in groups["program"]})
     thresholds = dict(
         Program.objects.filter(
@@ -442,6 +467,11 @@ def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn
         "contracts": contract_rows,
         "half_day_minutes": HALF_DAY_MINUTES,
     }
+
+
+def _whole_school_years(period: Period) -> bool:
+    """A period from a July 1 to a June 30: one or more whole school years."""
+    return (period.start.month, period.start.day, period.end.month, period.end.day) == (7, 1, 6, 30)
 
 
 def _is_school_year(period: Period) -> bool:

@@ -23,7 +23,7 @@ from coaching.selectors import contract_usage
 from coaching.tests.factories import ContractFactory, LogEntryFactory, ProgramFactory, activity
 from conftest import need
 from reports import services
-from reports.builder import build_figures, hours_split, hours_text
+from reports.builder import _contracts, build_figures, hours_split, hours_text
 from reports.models import ReportRun, ScopeKind
 from reports.scopes import Period, Scope
 
@@ -335,3 +335,22 @@ def test_every_table_adds_up_on_the_page_and_in_the_csv_for_random_entries_and_p
         assert sum(int(r[header.index("minutes")]) for r in body) == expected
         if expected:
             assert sum(Decimal(r[header.index("hours")]) for r in body) == total
+
+
+def test_contract_days_from_the_builders_own_pass_equal_the_contracts_page(shared_district, tenant_b, past_year):
+    """For whole school years the builder takes contract days from its one pass over the entries
+    (on PostgreSQL); they must be exactly what the contracts page's own query finds."""
+    today = timezone.localdate()
+    two_years = Period.custom(dt.date(2025, 7, 1), dt.date(2027, 6, 30))
+    for period in (Period.school_year(CURRENT), Period.school_year(PAST), two_years):
+        for scope in (Scope(ScopeKind.DISTRICT, shared_district.district.pk, "d"),
+                      Scope(ScopeKind.PROGRAM, tenant_b.program.pk, "p"), Scope(ScopeKind.ALL, 0, "all")):  # fmt: skip
+            figures = build_figures(scope, period, today=today)
+            usage = contract_usage(_contracts(scope, period), as_of=min(today, period.end),
+                                   period=(period.start, period.end))  # fmt: skip
+            got = [(c["district"], c["program"], c["used"], c["used_in_period"], c["days_per_week"], c["outlook"],
+                    [(p["month"], p["used"]) for p in c["burn"]]) for c in figures["contracts"]]  # fmt: skip
+            want = [(u.contract.district.name, u.contract.program.name, float(u.days_used), float(u.days_in_period),
+                     float(u.days_per_week) if u.days_per_week is not None else None, u.outlook.text,
+                     [(p["month"], p["used"]) for p in u.burn()]) for u in usage]  # fmt: skip
+            assert got == want, (scope, period)

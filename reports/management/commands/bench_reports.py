@@ -15,8 +15,7 @@ drift in the machine hits all of them, and prints medians. It prints:
    period, to date and by month), and fails if not; then the median time of each and the
    ratio, for the last complete school year of one district and of one program (5 runs) and
    for the whole data set (3 runs). Where the builder is over 1.3x: each of its statements
-   alone, an EXPLAIN (ANALYZE, BUFFERS) summary of the slow ones, and variants of the builder
-   patched for the run (reports/builder.py is not changed) with their ratios;
+   alone and an EXPLAIN (ANALYZE, BUFFERS) summary of each;
 2. scale: a district-year built at 1x rows, with 4x the year's rows in the district's history
    (copies of the year in earlier school years) and with 4x rows in the year itself (four
    districts' year in one), and the ratios to 1x. The copies are made once, with INSERT ...
@@ -28,8 +27,7 @@ drift in the machine hits all of them, and prints medians. It prints:
    bench director and so through the same middleware stack: median and p95 of each and the
    p95 ratio. A fixed request count, a 30 s socket timeout and an overall bound;
 4. the dashboard from that snapshot in-process (Django's test client): median, p95 and query
-   count, its slowest query, and variants patched for the run, with what they would make of
-   the gunicorn p95 ratio.
+   count, and its slowest query.
 
 Everything it seeds is named "Bench …", and it refuses a database holding anything else.
 """
@@ -64,18 +62,14 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coaching.access import contracts_visible_to, programs_directed_by, school_years_visible_to
 from coaching.management.commands.load_test import HOST, Session, _free_port
 from coaching.models import HALF_DAY_MINUTES, Activity, Coach, Contract, FocusArea, LogEntry, Program
 from coaching.schoolyear import school_year_label, school_year_of
-from coaching.selectors import contract_usage
 from reports import builder
-from reports import views as reports_views
-from reports.access import scope_choices
 from reports.builder import build_figures
-from reports.models import ReportRun, RunStatus, ScopeKind
+from reports.models import RunStatus, ScopeKind
 from reports.scopes import Period, Scope
-from reports.services import report_request, report_run_execute, snapshot_for
+from reports.services import report_request, snapshot_for
 from teachers.models import District, Role, School, Teacher, User
 
 # Bandit B105: a throwaway account in a throwaway database.
@@ -585,17 +579,7 @@ class Command(BaseCommand):
             run = report_request(scope=case.scope, period=case.period, by=None)
         run.refresh_from_db()
         if run.status != RunStatus.DONE:
-            self.stdout.write(f"WARNING: the program-year build ended {run.status}: {run.error or '(no error)'}")
-            # Built again inside a transaction of ours, the builder's is not its own read-only one.
-            with quiet("celery", "kombu", "reports.services"), transaction.atomic():
-                retry = ReportRun.objects.create(
-                    scope_kind=case.scope.kind, scope_id=case.scope.pk, scope_program=case.scope.program,
-                    period_start=case.period.start, period_end=case.period.end, period_label=case.period.label,
-                    trigger="command",
-                )  # fmt: skip
-                report_run_execute(retry.pk)
-            retry.refresh_from_db()
-            self.stdout.write(f"         built again inside the bench's own transaction: {retry.status}")
+            raise CommandError(f"The program-year build ended {run.status}: {run.error or '(no error)'}")
         snapshot = snapshot_for(case.scope, case.period)
         if snapshot is None:
             raise CommandError("No program-year snapshot for the dashboard to show.")
@@ -635,99 +619,29 @@ class Command(BaseCommand):
                 self._breakdown(case, today, sql, params)
 
     def _breakdown(self, case: Case, today: dt.date, sql: str, params: dict[str, Any]) -> None:
-        """Where the builder's time goes (each statement alone), and variants of the builder
-        tried here by patching it for the run (reports/builder.py itself is unchanged):
-        A, JIT off in its transaction; B, teachers reached by the planner's join for the
-        all-data scope; C, contract days from statement 1's day rows (estimated: the time of
-        statements 3-4 saved, the cost of a day set per coach added)."""
+        """Where the builder's time goes: its two statements timed alone (with the build's own
+        settings: work_mem 64 MB, JIT off), and an EXPLAIN (ANALYZE, BUFFERS) summary of each."""
         scope, period = case.scope, case.period
-        as_of = min(today, period.end)
         grouped = builder._grouped_sql(scope, period, "postgresql")
         scalars = builder._scalars_sql(scope, period, today, "postgresql")
-        with widened_day_set():
-            widened = builder._grouped_sql(scope, period, "postgresql")
-        where, where_params = builder._where(scope, period)
-        # Bandit B608: the builder's own filter text (placeholders only) and fixed table names.
-        probe = (
-            "SELECT COUNT(DISTINCT l.teacher_id) FROM coaching_logentry_teachers l WHERE l.logentry_id = ANY(ARRAY("  # noqa: S608  # nosec B608
-            f"SELECT e.id FROM coaching_logentry e WHERE {where} ORDER BY e.id))"
-        )
-        joined = (
-            "SELECT COUNT(*) FROM (SELECT DISTINCT l.teacher_id FROM coaching_logentry_teachers l "  # noqa: S608  # nosec B608
-            f"JOIN coaching_logentry e ON e.id = l.logentry_id WHERE {where}) t"
-        )
-        usage = contract_usage(builder._contracts(scope, period), as_of=as_of, period=(period.start, period.end))
 
-        def statement(text: str, values: Any, *, jit: bool = True) -> Timed:
-            return lambda: in_transaction(lambda cursor: (cursor.execute(text, values), cursor.fetchall()), jit=jit)
+        def statement(text: str, values: Any) -> Timed:
+            return lambda: in_transaction(lambda cursor: (cursor.execute(text, values), cursor.fetchall()), jit=False)
 
-        def contracts(*, jit: bool = True) -> Timed:
-            return lambda: in_transaction(
-                lambda _: contract_usage(builder._contracts(scope, period), as_of=as_of,
-                                         period=(period.start, period.end)), jit=jit)  # fmt: skip
-
-        def variant(*, jit: bool, join: bool, no_contracts: bool = False) -> Timed:
-            def run() -> object:
-                with builder_variant(teachers_by_join=join, usage=usage if no_contracts else None):
-                    if jit:
-                        return build_figures(scope, period, today=today)
-                    return in_transaction(lambda _: build_figures(scope, period, today=today), jit=False)
-
-            return run
-
-        b_applies = ScopeKind(scope.kind) == ScopeKind.ALL
         parts: dict[str, Timed] = {
-            "statement 1 (GROUPING SETS)": statement(*grouped),
-            "  with the day set per coach and school year (for C)": statement(*widened),
+            "statement 1 (GROUPING SETS, contract days)": statement(*grouped),
             "statement 2 (scalar subqueries)": statement(*scalars),
-            "  its teachers reached: the sorted id-array probe": statement(probe, where_params),
-            "  its teachers reached: the planner's join (B)": statement(joined, where_params),
-            "statements 3-4 (contract_usage)": contracts(),
-            "  the same with JIT off": contracts(jit=False),
+            "the hand-written SQL": statement(sql, params),
         }
         times = interleaved(parts, case.runs, warm=False)
         self.stdout.write(
-            f"    {case.label} is over {BUILDER_TARGET}x: the builder's parts, each alone (medians of {case.runs}):"
+            f"    {case.label} is over {BUILDER_TARGET}x: its statements, each alone (medians of {case.runs}):"
         )
         for name, values in times.items():
             self.stdout.write(f"      {name:<60} {median(values):9.1f} ms")
-        captured: list[tuple[str, Any]] = []
-
-        def capture(execute: Callable[..., Any], sql: str, params: Any, many: bool, context: Any) -> Any:
-            captured.append((sql, params))
-            return execute(sql, params, many, context)
-
-        with connection.execute_wrapper(capture):
-            contract_usage(builder._contracts(scope, period), as_of=as_of, period=(period.start, period.end))
         self.stdout.write("    EXPLAIN (ANALYZE, BUFFERS), summed up:")
-        for name, (text, values) in {
-            "statement 1": grouped,
-            "teachers reached (probe)": (probe, where_params),
-            "statement 4 (contract days)": captured[-1],
-        }.items():
+        for name, (text, values) in {"statement 1": grouped, "statement 2": scalars}.items():
             self.stdout.write(f"      {name:<28} {explain_summary(text, values)}")
-        wholes: dict[str, Timed] = {
-            "the builder as it is": variant(jit=True, join=False),
-            "A: JIT off": variant(jit=False, join=False),
-            "A+B: JIT off, teachers reached by a join" + ("" if b_applies else " (B: all data only)"): variant(
-                jit=False, join=b_applies
-            ),
-            "A+B without statements 3-4 (their result given)": variant(jit=False, join=b_applies, no_contracts=True),
-            "the hand-written SQL": statement(sql, params),
-        }
-        whole = interleaved(wholes, case.runs)
-        base = median(whole["the hand-written SQL"])
-        widen = median(times["  with the day set per coach and school year (for C)"]) - median(
-            times["statement 1 (GROUPING SETS)"]
-        )
-        estimate = median(whole["A+B without statements 3-4 (their result given)"]) + max(0.0, widen)
-        self.stdout.write(f"    variants of the whole builder, patched for this run (medians of {case.runs}):")
-        for name, values in whole.items():
-            self.stdout.write(f"      {name:<60} {median(values):9.1f} ms   ratio {median(values) / base:5.2f}")
-        self.stdout.write(
-            f"      {'A+B+C estimated (+ the wider day set, ' + f'{widen:+.1f} ms)':<60} {estimate:9.1f} ms   "
-            f"ratio {estimate / base:5.2f}"
-        )
 
     # ------------------------------------------------------------------ 2. scale
 
@@ -906,40 +820,15 @@ class Command(BaseCommand):
     # ------------------------------------------------------------------ 4. in-process dashboard
 
     def _in_process(self, url: str, requests: int) -> None:
-        """The dashboard through Django's test client as it is, and two variants patched here
-        for the run (the project's code unchanged), requests interleaved: the period picker's
-        years found by a skip scan; and that, with the person's report choices cached too."""
+        """The dashboard through Django's test client: median, p95, its query count and its
+        slowest query."""
         director = User.objects.get(username="bench.director")
         client = Client(HTTP_HOST=HOST)
         client.force_login(director)
-        if school_years_visible_to(director) != years_by_skip_scan(director):
-            raise CommandError("The skip-scan variant of the period picker's years gives other years.")
-        choices = scope_choices(director)
-
-        def as_is() -> Any:
-            return client.get(url)
-
-        def years() -> Any:
-            with patched(reports_views, "school_years_visible_to", years_by_skip_scan):
-                return client.get(url)
-
-        def years_and_choices() -> Any:
-            with (
-                patched(reports_views, "school_years_visible_to", years_by_skip_scan),
-                patched(reports_views, "scope_choices", lambda user: choices),
-            ):
-                return client.get(url)
-
-        sides = {
-            "as is": as_is,
-            "A: the period picker's years by a skip scan": years,
-            "A+B: and the person's report choices cached": years_and_choices,
-        }
-        for fn in sides.values():
-            response = fn()
-            if response.status_code != 200 or b'data-testid="total-hours"' not in response.content:
-                raise CommandError(f"The dashboard did not show the snapshot (HTTP {response.status_code}).")
-        times = interleaved(sides, requests)
+        response = client.get(url)
+        if response.status_code != 200 or b'data-testid="total-hours"' not in response.content:
+            raise CommandError(f"The dashboard did not show the snapshot (HTTP {response.status_code}).")
+        times = interleaved({"as is": lambda: client.get(url)}, requests)
         with CaptureQueriesContext(connection) as queries:
             client.get(url)
         d = times["as is"]
@@ -949,46 +838,9 @@ class Command(BaseCommand):
         )
         slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
         self.stdout.write(f"  its slowest query, {float(slowest['time']) * 1000:.1f} ms: {slowest['sql'][:150]}")
-        alone = interleaved(
-            {"now": lambda: school_years_visible_to(director), "skip": lambda: years_by_skip_scan(director)}, 20
-        )
-        self.stdout.write(
-            "  that is the period picker's years (coaching.access.school_years_visible_to), "
-            f"{median(alone['now']):.1f} ms alone; by a skip scan of the (program, school year, date) index, "
-            f"{median(alone['skip']):.1f} ms (same years; medians of 20)"
-        )
-        self.stdout.write("  variants, patched for this run (interleaved with the above):")
-        for name, values in list(times.items())[1:]:
-            line = f"    {name:<46} median {median(values):6.1f} ms   p95 {p95(values):6.1f} ms"
-            if self.http_p95:
-                dashboard, healthz = self.http_p95
-                estimate = dashboard - (p95(d) - p95(values))
-                line += f"   on gunicorn about p95 {estimate:.1f} ms, ratio {estimate / healthz:.2f} to /healthz"
-            self.stdout.write(line)
 
 
 # ---------------------------------------------------------------------- helpers
-
-
-def years_by_skip_scan(user: User) -> list[int]:
-    """`school_years_visible_to` for a program director, the entries' years found by one index
-    probe per year (a recursive skip scan) instead of reading every entry of the programs."""
-    years = set(contracts_visible_to(user).values_list("school_year", flat=True).distinct())
-    programs = list(programs_directed_by(user).values_list("pk", flat=True))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "WITH RECURSIVE y(program_id, year) AS ("
-            " SELECT p, (SELECT MIN(school_year) FROM coaching_logentry WHERE program_id = p)"
-            " FROM unnest(%s::bigint[]) p"
-            " UNION ALL"
-            " SELECT y.program_id, (SELECT MIN(school_year) FROM coaching_logentry"
-            "                        WHERE program_id = y.program_id AND school_year > y.year)"
-            " FROM y WHERE y.year IS NOT NULL"
-            ") SELECT DISTINCT year FROM y WHERE year IS NOT NULL",
-            [programs],
-        )
-        years |= {row[0] for row in cursor.fetchall()}
-    return sorted(years, reverse=True)
 
 
 PLAN_NODE = re.compile(
@@ -1028,59 +880,6 @@ def in_transaction(fn: Callable[[Any], object], *, jit: bool = True) -> object:
         if not jit:
             cursor.execute("SET LOCAL jit = off")
         return fn(cursor)
-
-
-@contextmanager
-def patched(owner: Any, name: str, value: Any) -> Iterator[None]:
-    """`owner.name` replaced by `value` for a while."""
-    saved = getattr(owner, name)
-    setattr(owner, name, value)
-    try:
-        yield
-    finally:
-        setattr(owner, name, saved)
-
-
-@contextmanager
-def widened_day_set() -> Iterator[None]:
-    """The builder's statement 1 with its day set per coach and school year: the rows contract
-    days are counted from (one coach's service to a district on a date), still giving the
-    same service dates."""
-    saved_keys, saved_day = builder.KEYS, builder.SETS["day"]
-    builder.KEYS = (*saved_keys, "school_year")
-    builder.SETS["day"] = ("coach_id", "district_id", "program_id", "school_year", "date")
-    try:
-        yield
-    finally:
-        builder.KEYS, builder.SETS["day"] = saved_keys, saved_day
-
-
-@contextmanager
-def builder_variant(*, teachers_by_join: bool, usage: list[Any] | None) -> Iterator[None]:
-    """The builder with its teachers reached as the planner's join (instead of the sorted
-    id-array probe) and/or with its contract usage given instead of read."""
-    saved_scalars, saved_usage = builder._scalars_sql, builder.contract_usage
-
-    def scalars_sql(*args: Any, **kwargs: Any) -> tuple[str, list[Any]]:
-        sql, params = saved_scalars(*args, **kwargs)
-        head = "SELECT COUNT(DISTINCT l.teacher_id) FROM coaching_logentry_teachers l WHERE l.logentry_id = ANY(ARRAY("
-        start = sql.index(head)
-        inner = sql.index(" ORDER BY e.id))", start)
-        filter_sql = sql[start + len(head) : inner].replace("SELECT e.id FROM coaching_logentry e WHERE ", "", 1)
-        join = (
-            "SELECT COUNT(*) FROM (SELECT DISTINCT l.teacher_id FROM coaching_logentry_teachers l "  # noqa: S608  # nosec B608
-            f"JOIN coaching_logentry e ON e.id = l.logentry_id WHERE {filter_sql}) t"
-        )
-        return sql[:start] + join + sql[inner + len(" ORDER BY e.id))") :], params
-
-    if teachers_by_join:
-        builder._scalars_sql = scalars_sql
-    if usage is not None:
-        builder.contract_usage = lambda *args, **kwargs: usage
-    try:
-        yield
-    finally:
-        builder._scalars_sql, builder.contract_usage = saved_scalars, saved_usage
 
 
 @contextmanager
