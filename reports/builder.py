@@ -239,14 +239,16 @@ def _scalars_sql(scope: Scope, period: Period, today: dt.date, vendor: str) -> t
     if vendor == "postgresql" and ScopeKind(scope.kind) != ScopeKind.ALL:
         # The scope's entry ids as one sorted array probe the links' (entry, teacher) index in a
         # single scan: 75 ms for a program-year, where a join hashed all 2 million links (870 ms).
+        # COUNT over a DISTINCT subquery lets the few thousand teachers be hashed instead of
+        # sorting every link.
         teachers = (
-            f"SELECT COUNT(DISTINCT l.teacher_id) FROM {links} l WHERE l.logentry_id = ANY(ARRAY("  # noqa: S608  # nosec B608
-            f"SELECT e.id FROM {LogEntry._meta.db_table} e WHERE {where} ORDER BY e.id))"
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT l.teacher_id FROM {links} l WHERE l.logentry_id = ANY(ARRAY("  # noqa: S608  # nosec B608
+            f"SELECT e.id FROM {LogEntry._meta.db_table} e WHERE {where} ORDER BY e.id))) t"
         )
     else:  # SQLite, or every entry: then a hashed join of all links is the faster way (1.8 s vs 3.8 s)
         teachers = (
-            f"SELECT COUNT(DISTINCT l.teacher_id) FROM {links} l "  # noqa: S608  # nosec B608
-            f"JOIN {LogEntry._meta.db_table} e ON e.id = l.logentry_id WHERE {where}"
+            f"SELECT COUNT(*) FROM (SELECT DISTINCT l.teacher_id FROM {links} l "  # noqa: S608  # nosec B608
+            f"JOIN {LogEntry._meta.db_table} e ON e.id = l.logentry_id WHERE {where}) t"
         )
     sql = f"""
         SELECT

@@ -107,10 +107,12 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     context = {
         "scope": scope,
         "period": period,
-        "choices": _scope_choices_cached(request.user),
-        "periods": period_choices(
+        # Callables: the template calls them only when the picker is not in the fragment cache.
+        "choices": lambda: _scope_choices_cached(request.user),
+        "periods": lambda: period_choices(
             today=timezone.localdate(), years=school_years_visible_to(request.user), selected=period
         ),
+        "today": timezone.localdate(),
         "snapshot": snapshot,
         "figures": snapshot.figures if snapshot else None,
         "changed": services.entries_changed_since(snapshot),

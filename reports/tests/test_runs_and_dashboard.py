@@ -212,7 +212,7 @@ def test_a_coach_sees_only_their_own_time(client, logged, tenant_b):
     client.force_login(logged.coach.user)
     response = client.get(reverse("reports:dashboard"))
     assert response.context["scope"].key == f"coach-{logged.coach.pk}"
-    assert [c.scope.key for c in response.context["choices"]] == [f"coach-{logged.coach.pk}"]
+    assert [c.scope.key for c in response.context["choices"]()] == [f"coach-{logged.coach.pk}"]
     assert client.get(dashboard_url(Scope("coach", tenant_b.coach.pk))).status_code == 404
     assert client.get(dashboard_url(district(logged))).status_code == 404
 
