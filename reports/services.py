@@ -32,9 +32,11 @@ def _key(scope: Scope, period: Period) -> dict[str, Any]:
             "period_start": period.start, "period_end": period.end}  # fmt: skip
 
 
-def snapshot_for(scope: Scope, period: Period) -> Snapshot | None:
-    """The current snapshot of a report, if one was ever built."""
-    return Snapshot.objects.filter(**_key(scope, period)).first()
+def snapshot_for(scope: Scope, period: Period, *, with_figures: bool = True) -> Snapshot | None:
+    """The current snapshot of a report, if one was ever built; without its figures (loaded on
+    first use) for a page that may have them rendered already."""
+    snapshots = Snapshot.objects.filter(**_key(scope, period))
+    return (snapshots if with_figures else snapshots.defer("figures")).first()
 
 
 def pending_run_for(scope: Scope, period: Period) -> ReportRun | None:

@@ -15,6 +15,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.functional import SimpleLazyObject
 from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
@@ -102,7 +103,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     """The latest snapshot of a report, at once. A GET never builds: without a snapshot the page
     offers a button (a POST) to build it."""
     scope, period = _scope_and_period(request, request.GET)
-    snapshot = services.snapshot_for(scope, period)
+    # The figures (a large JSON document) are read and decoded only when the rendered report is
+    # not in the fragment cache already.
+    snapshot = services.snapshot_for(scope, period, with_figures=False)
     pending, failure = services.run_state_for(scope, period)
     context = {
         "scope": scope,
@@ -114,7 +117,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         ),
         "today": timezone.localdate(),
         "snapshot": snapshot,
-        "figures": snapshot.figures if snapshot else None,
+        "figures": SimpleLazyObject(lambda: snapshot.figures) if snapshot else None,
         "changed": services.entries_changed_since(snapshot),
         "pending": pending,
         "failure": failure,
