@@ -290,9 +290,10 @@ def test_split_hours_always_add_up_to_the_totals_own_rounding(minutes):
 
 
 ACTIVITIES = ["Co-Planning", "Data Analysis", "Substituting", "Observation or Feedback", "Problem Solving"]
+FOCUS = [None, "Literacy", "Math", "Technology integration"]
 entries_strategy = st.lists(
     st.tuples(st.integers(min_value=0, max_value=150), st.integers(min_value=1, max_value=720),
-              st.sampled_from(ACTIVITIES)),
+              st.sampled_from(ACTIVITIES), st.sampled_from(FOCUS), st.booleans(), st.booleans()),
     min_size=1, max_size=25,
 )  # fmt: skip
 periods_strategy = st.sampled_from(["sy", "month", "custom"])
@@ -301,18 +302,26 @@ periods_strategy = st.sampled_from(["sy", "month", "custom"])
 @settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture,
                                                                   HealthCheck.too_slow])  # fmt: skip
 @given(entries_strategy, periods_strategy)
-def test_every_table_adds_up_on_the_page_and_in_the_csv_for_random_entries_and_periods(client, tenant_a, rows, kind):
+def test_every_table_adds_up_on_the_page_and_in_the_csv_for_random_entries_and_periods(
+    client, tenant_a, tenant_b, rows, kind
+):
+    """Random entries by two coaches of two programs, some at a school and some district-wide,
+    with and without focus areas, in a school year, a month or a custom range."""
     from coaching.models import LogEntry
+    from coaching.tests.factories import focus_area
 
     LogEntry.objects.all().delete()
     start = dt.date(2026, 7, 1)
-    for offset, minutes, name in rows:
-        entry(tenant_a.coach, tenant_a.district, start + dt.timedelta(days=offset), minutes, name, focus_area=None)
+    for offset, minutes, name, focus, at_school, other_program in rows:
+        coach = tenant_b.coach if other_program else tenant_a.coach
+        entry(coach, tenant_a.district, start + dt.timedelta(days=offset), minutes, name,
+              focus_area=focus_area(focus) if focus else None,
+              school=tenant_a.school if at_school else None)  # fmt: skip
     period = {"sy": Period.school_year(CURRENT), "month": Period.month(2026, 8),
               "custom": Period.custom(dt.date(2026, 7, 10), dt.date(2026, 11, 15))}[kind]  # fmt: skip
     scope = Scope(ScopeKind.DISTRICT, tenant_a.district.pk)
     figures = build_figures(scope, period, today=timezone.localdate())
-    expected = sum(m for o, m, _ in rows if period.start <= start + dt.timedelta(days=o) <= period.end)
+    expected = sum(r[1] for r in rows if period.start <= start + dt.timedelta(days=r[0]) <= period.end)
     assert figures["total_minutes"] == expected  # an independent sum of what landed
     total = Decimal(figures["total_hours"])
     for key in ("by_activity", "by_focus", "balance", "by_school", "by_coach", "by_district", "by_program"):
@@ -335,6 +344,10 @@ def test_every_table_adds_up_on_the_page_and_in_the_csv_for_random_entries_and_p
         assert sum(int(r[header.index("minutes")]) for r in body) == expected
         if expected:
             assert sum(Decimal(r[header.index("hours")]) for r in body) == total
+    # And the PDF prints the same total the page does.
+    if shutil.which("pdftotext"):
+        text = pdf_text(client.get(reverse("reports:export_pdf"), {"scope": scope.key, "period": period.key}).content)
+        assert figures["total_hours"] in text
 
 
 def test_contract_days_from_the_builders_own_pass_equal_the_contracts_page(shared_district, tenant_b, past_year):

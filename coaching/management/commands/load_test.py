@@ -81,13 +81,27 @@ class Session:
                 self.cookies[key] = morsel.value
         return response.status, response.headers.get("Location", ""), text
 
-    def sign_in(self, username: str) -> None:
+    def sign_in(self, username: str, password: str = PASSWORD) -> None:
         _, _, page = self.request("GET", "/login/")
         token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-        form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1) if token else ""}
+        form = {"username": username, "password": password, "csrfmiddlewaretoken": token.group(1) if token else ""}
         status, _, _ = self.request("POST", "/login/", form)
         if status != 302:
             raise CommandError(f"{username} could not sign in (HTTP {status})")
+
+
+def wait_for_port(port: int, server: subprocess.Popen[bytes], deadline: float | None = None) -> None:
+    """Return once gunicorn answers on the port (at most 30 s, or until `deadline`)."""
+    until = min(deadline or float("inf"), time.monotonic() + 30)
+    while time.monotonic() < until:
+        if server.poll() is not None:
+            raise CommandError("gunicorn exited at start")
+        try:
+            with socket.create_connection((HOST, port), timeout=1):
+                return
+        except OSError:
+            time.sleep(0.2)
+    raise CommandError("gunicorn did not start within 30 s")
 
 
 def _free_port() -> int:
@@ -117,23 +131,11 @@ class Command(BaseCommand):
             cwd=Path(settings.BASE_DIR), env=dict(os.environ),
         )  # fmt: skip
         try:
-            self._wait_for(port, server)
+            wait_for_port(port, server)
             self._run(port, coaches, admins, district_ids, form, o["seconds"])
         finally:
             server.terminate()
             server.wait(timeout=20)
-
-    def _wait_for(self, port: int, server: subprocess.Popen[bytes]) -> None:
-        deadline = time.monotonic() + 30
-        while time.monotonic() < deadline:
-            if server.poll() is not None:
-                raise CommandError("gunicorn exited at start")
-            try:
-                with socket.create_connection((HOST, port), timeout=1):
-                    return
-            except OSError:
-                time.sleep(0.2)
-        raise CommandError("gunicorn did not start within 30 s")
 
     def _seed(self, n_coaches: int, n_admins: int) -> tuple[list[str], list[str], list[int], dict[str, Any]]:
         """Throwaway users and districts for the run (removed and made again each time)."""

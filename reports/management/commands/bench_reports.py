@@ -62,7 +62,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
 
-from coaching.management.commands.load_test import HOST, Session, _free_port
+from coaching.management.commands.load_test import HOST, Session, _free_port, wait_for_port
 from coaching.models import HALF_DAY_MINUTES, Activity, Coach, Contract, FocusArea, LogEntry, Program
 from coaching.schoolyear import school_year_label, school_year_of
 from reports import builder
@@ -781,7 +781,7 @@ class Command(BaseCommand):
         try:
             wait_for_port(port, server, deadline)
             session = Session(port)
-            sign_in(session, "bench.director")
+            session.sign_in("bench.director", PASSWORD)
             paths = {"dashboard": url, "/healthz": "/healthz"}
             for _ in range(10):  # warm-up: both workers import, compile templates, cache the figures body
                 for path in paths.values():
@@ -897,30 +897,6 @@ def quiet(*names: str) -> Iterator[None]:
             lg.setLevel(level)
 
 
-def wait_for_port(port: int, server: subprocess.Popen[bytes], deadline: float) -> None:
-    import socket
-
-    until = min(deadline, time.monotonic() + 30)
-    while time.monotonic() < until:
-        if server.poll() is not None:
-            raise CommandError("gunicorn exited at start")
-        try:
-            with socket.create_connection((HOST, port), timeout=1):
-                return
-        except OSError:
-            time.sleep(0.2)
-    raise CommandError("gunicorn did not start within 30 s")
-
-
 def get(session: Session, path: str) -> tuple[int, str]:
     status, _, body = session.request("GET", path)
     return status, body
-
-
-def sign_in(session: Session, username: str) -> None:
-    _, _, page = session.request("GET", "/login/")
-    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page)
-    form = {"username": username, "password": PASSWORD, "csrfmiddlewaretoken": token.group(1) if token else ""}
-    status, _, _ = session.request("POST", "/login/", form)
-    if status != 302:
-        raise CommandError(f"{username} could not sign in (HTTP {status})")
