@@ -23,7 +23,7 @@ from django.db import connections, router
 
 from coaching.models import HALF_DAY_MINUTES, Activity, ActivityKind, Coach, Contract, FocusArea, LogEntry, Program
 from coaching.models import PDSession as PD
-from coaching.schoolyear import school_year_of
+from coaching.schoolyear import school_year_bounds, school_year_of
 from coaching.selectors import contract_usage
 from cycles.models import Cycle, Goal, Stage
 from teachers.models import District, School, User
@@ -391,9 +391,9 @@ def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn
     contracts = _contracts(scope, period)
     as_of = min(today, period.end)
     day_rows = None
-    if conn.vendor == "postgresql" and _whole_school_years(period):
-        # The period is whole school years, so the scope's entries read by statement 1 are every
-        # entry its contracts count: their days come from there, not from another pass.
+    if conn.vendor == "postgresql" and _read_every_contract_day(scope, period, conn):
+        # Statement 1 read every entry the scope's contracts count through `as_of`: their days
+        # come from there, not from another pass.
         day_rows = {}
         for r in groups["contract"]:
             month = _month_key(r[12])
@@ -471,9 +471,20 @@ def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn
     }
 
 
-def _whole_school_years(period: Period) -> bool:
-    """A period from a July 1 to a June 30: one or more whole school years."""
-    return (period.start.month, period.start.day, period.end.month, period.end.day) == (7, 1, 6, 30)
+def _read_every_contract_day(scope: Scope, period: Period, conn: Any) -> bool:
+    """True when the period's entries hold every entry its contracts count: days are counted
+    through min(today, period end), so only the part of the first school year before the period
+    can be missing. It is when the period starts on a July 1; otherwise one indexed probe asks
+    whether the scope has entries there (a whole-history range starting at the first entry has
+    none)."""
+    year_start = school_year_bounds(school_year_of(period.start))[0]
+    if period.start == year_start:
+        return True
+    where, params = _where(scope, Period(year_start, period.start - dt.timedelta(days=1), "", ""))
+    with conn.cursor() as cursor:
+        # Bandit B608: only placeholders and the model's table name are interpolated.
+        cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {LogEntry._meta.db_table} e WHERE {where})", params)  # noqa: S608  # nosec B608
+        return not cursor.fetchone()[0]
 
 
 def _is_school_year(period: Period) -> bool:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import logging
 import time
 import traceback
+from dataclasses import dataclass
 from typing import Any
 
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
-from django.db.models import F, Q
+from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from coaching.models import Coach, EntryChange, Program
@@ -25,6 +26,9 @@ log = logging.getLogger(__name__)
 
 class Transient(Exception):
     """A database or broker hiccup: the task retries with backoff."""
+
+
+_KEY_FIELDS = ("scope_kind", "scope_id", "scope_program", "period_start", "period_end")
 
 
 def _key(scope: Scope, period: Period) -> dict[str, Any]:
@@ -54,6 +58,44 @@ def run_state_for(scope: Scope, period: Period) -> tuple[ReportRun | None, Repor
             failure = run if run.status == RunStatus.FAILED else None
             break
     return pending, failure
+
+
+@dataclass(frozen=True)
+class DashboardState:
+    snapshot: Snapshot | None
+    pending: ReportRun | None
+    failure: ReportRun | None
+    changed: int
+
+
+def dashboard_state(scope: Scope, period: Period) -> DashboardState:
+    """What the dashboard shows around a report: its snapshot (without the figures), the run
+    pending or last failed, and how many entries changed since the build. One query when the
+    snapshot exists and its last run succeeded, as it usually does; one more otherwise."""
+    key = _key(scope, period)
+    runs = ReportRun.objects.filter(**key).order_by("-created_at")
+    changes = EntryChange.objects.filter(_changes_q(key), changed_at__gt=OuterRef("data_as_of"))
+    snapshot = (
+        Snapshot.objects.filter(**key)
+        .defer("figures")
+        .annotate(
+            changed=Subquery(changes.order_by().annotate(n=_CountDistinct("entry_id")).values("n")[:1]),
+            newest_run_status=Subquery(runs.values("status")[:1]),
+        )
+        .first()
+    )
+    if snapshot is not None and snapshot.newest_run_status == RunStatus.DONE:  # type: ignore[attr-defined]
+        return DashboardState(snapshot, None, None, snapshot.changed or 0)  # type: ignore[attr-defined]
+    pending, failure = run_state_for(scope, period)
+    changed = (snapshot.changed or 0) if snapshot is not None else 0  # type: ignore[attr-defined]
+    return DashboardState(snapshot, pending, failure, changed)
+
+
+class _CountDistinct(Func):
+    """COUNT(DISTINCT …) as a plain expression, so a subquery counts without a GROUP BY."""
+
+    template = "COUNT(DISTINCT %(expressions)s)"
+    output_field = IntegerField()
 
 
 def last_failure_for(scope: Scope, period: Period) -> ReportRun | None:
@@ -215,15 +257,16 @@ CHANGE_DEBOUNCE_SECONDS = 30
 FRESH_PERIOD_DAYS = 45
 
 
-def _changes_q(snapshot: Snapshot) -> Q:
-    """Entry changes that fall inside a snapshot's scope and period."""
-    q = Q(date__range=(snapshot.period_start, snapshot.period_end))
+def _changes_q(key: dict[str, Any]) -> Q:
+    """Entry changes that fall inside a report's scope and period (given as `_key` gives them)."""
+    q = Q(date__range=(key["period_start"], key["period_end"]))
+    kind = ScopeKind(key["scope_kind"])
     column = {ScopeKind.DISTRICT: "district_id", ScopeKind.PROGRAM: "program_id", ScopeKind.COACH: "coach_id",
-              ScopeKind.SCHOOL: "school_id"}.get(ScopeKind(snapshot.scope_kind))  # fmt: skip
+              ScopeKind.SCHOOL: "school_id"}.get(kind)  # fmt: skip
     if column:
-        q &= Q(**{column: snapshot.scope_id})
-    if snapshot.scope_program and snapshot.scope_kind != ScopeKind.PROGRAM:
-        q &= Q(program_id=snapshot.scope_program)
+        q &= Q(**{column: key["scope_id"]})
+    if key["scope_program"] and kind != ScopeKind.PROGRAM:
+        q &= Q(program_id=key["scope_program"])
     return q
 
 
@@ -232,7 +275,8 @@ def entries_changed_since(snapshot: Snapshot | None) -> int:
     reading (one indexed query)."""
     if snapshot is None or snapshot.data_as_of is None:
         return 0
-    changes = EntryChange.objects.filter(_changes_q(snapshot), changed_at__gt=snapshot.data_as_of)
+    key = {field: getattr(snapshot, field) for field in _KEY_FIELDS}
+    changes = EntryChange.objects.filter(_changes_q(key), changed_at__gt=snapshot.data_as_of)
     return changes.values("entry_id").distinct().count()
 
 

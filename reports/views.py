@@ -105,8 +105,8 @@ def dashboard(request: HttpRequest) -> HttpResponse:
     scope, period = _scope_and_period(request, request.GET)
     # The figures (a large JSON document) are read and decoded only when the rendered report is
     # not in the fragment cache already.
-    snapshot = services.snapshot_for(scope, period, with_figures=False)
-    pending, failure = services.run_state_for(scope, period)
+    state = services.dashboard_state(scope, period)
+    snapshot, pending = state.snapshot, state.pending
     context = {
         "scope": scope,
         "period": period,
@@ -118,9 +118,9 @@ def dashboard(request: HttpRequest) -> HttpResponse:
         "today": timezone.localdate(),
         "snapshot": snapshot,
         "figures": SimpleLazyObject(lambda: snapshot.figures) if snapshot else None,
-        "changed": services.entries_changed_since(snapshot),
+        "changed": state.changed,
         "pending": pending,
-        "failure": failure,
+        "failure": state.failure,
         "query": _query(scope, period),
         "queued_too_long": bool(
             pending

@@ -18,7 +18,7 @@ from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from coaching.models import Contract
+from coaching.models import Contract, LogEntry
 from coaching.selectors import contract_usage
 from coaching.tests.factories import ContractFactory, LogEntryFactory, ProgramFactory, activity
 from conftest import need
@@ -351,11 +351,18 @@ def test_every_table_adds_up_on_the_page_and_in_the_csv_for_random_entries_and_p
 
 
 def test_contract_days_from_the_builders_own_pass_equal_the_contracts_page(shared_district, tenant_b, past_year):
-    """For whole school years the builder takes contract days from its one pass over the entries
-    (on PostgreSQL); they must be exactly what the contracts page's own query finds."""
+    """Where its period holds every entry the contracts count (whole school years, or a range
+    starting before the year's first entry) the builder takes contract days from its one pass
+    over the entries (on PostgreSQL); they must be exactly what the contracts page's own query
+    finds, and so must they for ranges that start after entries of the year."""
     today = timezone.localdate()
     two_years = Period.custom(dt.date(2025, 7, 1), dt.date(2027, 6, 30))
-    for period in (Period.school_year(CURRENT), Period.school_year(PAST), two_years):
+    first_day = LogEntry.objects.order_by("date").values_list("date", flat=True).first()
+    periods = (Period.school_year(CURRENT), Period.school_year(PAST), two_years,
+               Period.custom(first_day, today),  # the whole history: the probe finds nothing before it
+               Period.custom(first_day + dt.timedelta(days=1), today),  # after the year's first entry
+               Period.custom(dt.date(2025, 7, 2), dt.date(2026, 6, 30)))  # fmt: skip
+    for period in periods:
         for scope in (Scope(ScopeKind.DISTRICT, shared_district.district.pk, "d"),
                       Scope(ScopeKind.PROGRAM, tenant_b.program.pk, "p"), Scope(ScopeKind.ALL, 0, "all")):  # fmt: skip
             figures = build_figures(scope, period, today=today)
