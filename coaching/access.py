@@ -22,9 +22,9 @@ from django.http import Http404, HttpRequest, HttpResponse
 
 from teachers.access import districts_visible_to, is_site_admin, register_district_scope
 from teachers.models import District, Role, User
+from toolkit.schoolyear import school_year_of
 
 from .models import CheckIn, Coach, CoachGroup, Contract, LogEntry, PDSession, Program, Resource
-from .schoolyear import school_year_of
 
 
 def coach_for(user: User) -> Coach | None:

@@ -10,6 +10,7 @@ from decimal import Decimal
 from django.db import transaction
 
 from teachers.models import District, GradeBand, Role, School, Teacher, User
+from toolkit.schoolyear import school_year_of
 
 from .models import (
     PRINCIPLES,
@@ -25,7 +26,6 @@ from .models import (
     Program,
     Resource,
 )
-from .schoolyear import school_year_of
 
 # Bandit B105: the published password of the demo accounts.
 DEMO_PASSWORD = "fulcrum-demo-2026"  # nosec B105

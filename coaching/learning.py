@@ -17,6 +17,8 @@ from django.db.models import Avg, Count
 from django.utils import timezone
 
 from teachers.models import District, School, Teacher, User
+from toolkit.schoolyear import school_year_of
+from toolkit.uploads import attach_checked_upload
 
 from .access import contracts_served_by
 from .models import (
@@ -39,9 +41,7 @@ from .models import (
     SignUp,
     SignUpStatus,
 )
-from .schoolyear import school_year_of
 from .services import entry_log, entry_update
-from .uploads import attach_checked_upload
 
 FACILITATION = "Facilitation of Professional Development"
 

@@ -12,9 +12,9 @@ from django.utils import timezone
 
 from teachers.forms import style_filter_fields
 from teachers.models import GradeBand, User
+from toolkit.uploads import check_upload
 
 from .models import PRINCIPLES, AgendaItem, Coach, FocusArea, Resource, ResourceKind
-from .uploads import check_upload
 
 PRINCIPLE_STATEMENTS = {
     "equality": "My coach treats me as an equal partner; my ideas count as much as theirs.",

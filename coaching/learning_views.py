@@ -18,7 +18,9 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teachers.models import User
-from teachers.params import parse_date_param
+from toolkit.params import parse_date_param
+from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
+from toolkit.uploads import download_response
 
 from . import learning
 from .access import (
@@ -44,9 +46,7 @@ from .learning_forms import (
     ResourceForm,
 )
 from .models import MIN_CHECKIN_RESPONSES, CheckIn, Coach, CoachGoal, FocusArea, Resource
-from .qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 from .selectors import focus_areas_for
-from .uploads import download_response
 
 # ------------------------------------------------------------------------------------ resources
 

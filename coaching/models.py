@@ -10,9 +10,8 @@ from django.db import models
 from django.db.models import Q
 
 from teachers.models import District, GradeBand, School, Teacher, User
-
-from .schoolyear import school_year_label
-from .uploads import random_stored_name
+from toolkit.schoolyear import school_year_label
+from toolkit.uploads import random_stored_name
 
 MIN_CONTRACT_DAYS = 10
 MAX_CONTRACT_DAYS = 170

@@ -10,9 +10,9 @@ from django.db import connections, router
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from teachers.models import Teacher
+from toolkit.schoolyear import add_weekdays, school_year_bounds, weekdays_between
 
 from .models import HALF_DAY_MINUTES, Activity, Coach, Contract, FocusArea, LogEntry
-from .schoolyear import add_weekdays, school_year_bounds, weekdays_between
 
 
 def entries_with_related(entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:

@@ -11,10 +11,10 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from teachers.models import District, School, Teacher
+from toolkit.schoolyear import school_year_label, school_year_of
 
 from .access import contracts_served_by
 from .models import MAX_DAY_MINUTES, Activity, ActivityKind, Coach, FocusArea, LogEntry
-from .schoolyear import school_year_label, school_year_of
 from .selectors import activities_for, focus_areas_for
 
 

@@ -18,9 +18,10 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from teachers.access import districts_visible_to
 from teachers.audit import AuditAction, audit_record
-from teachers.csv_export import csv_response
 from teachers.models import Role
-from teachers.params import parse_date_param, parse_id_param, parse_int_param
+from toolkit.csv_export import csv_response
+from toolkit.params import parse_date_param, parse_id_param, parse_int_param
+from toolkit.schoolyear import school_year_of
 
 from . import services
 from .access import (
@@ -33,7 +34,6 @@ from .access import (
 )
 from .forms import EntryFilterForm, LogEntryForm
 from .models import Coach, LogEntry
-from .schoolyear import school_year_of
 from .selectors import (
     FIRST_WEEK_DAY,
     LAST_WEEK_DAY,

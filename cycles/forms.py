@@ -12,10 +12,10 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import FocusArea, Resource, SignUpKind
-from coaching.uploads import check_upload
 from teachers.access import districts_visible_to
 from teachers.forms import chosen_district_id, style_filter_fields
 from teachers.models import District, GradeBand, School, Teacher
+from toolkit.uploads import check_upload
 
 from .models import AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
 

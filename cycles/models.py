@@ -14,8 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 
 from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp
-from coaching.uploads import random_stored_name
 from teachers.models import District, School, Teacher, User
+from toolkit.uploads import random_stored_name
 
 
 class Stage(models.TextChoices):

@@ -20,8 +20,8 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coaching import learning
 from coaching.access import coach_for, coach_required, get_pd_session_for, pd_sessions_visible_to, resources_visible_to
 from coaching.models import Coach, PDSession, SignUp
-from coaching.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 from coaching.selectors import focus_areas_for
+from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 
 from . import services
 from .forms import AttendanceForm, PDSessionForm, SignUpDecisionForm

@@ -17,9 +17,9 @@ from django.utils import timezone
 from coaching.access import contracts_served_by
 from coaching.learning import signup_request
 from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp, SignUpStatus
-from coaching.uploads import attach_checked_upload
 from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
+from toolkit.uploads import attach_checked_upload
 
 from .models import (
     STAGE_ORDER,

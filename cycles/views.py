@@ -21,13 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coaching.access import coach_for, coach_required, entries_visible_to, in_coach_group, resources_visible_to
 from coaching.forms import LogEntryForm
 from coaching.models import Activity, Coach, GroupMeeting
-from coaching.qr import qr_svg, qr_svg_data_uri
 from coaching.services import entry_log
-from coaching.uploads import download_response
 from teachers.access import districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
 from teachers.audit import AuditAction, audit_record
 from teachers.models import School, Teacher
-from teachers.params import parse_id_param, parse_id_params
+from toolkit.params import parse_id_param, parse_id_params
+from toolkit.qr import qr_svg, qr_svg_data_uri
+from toolkit.uploads import download_response
 
 from . import lifecycle, services
 from .access import (

@@ -23,10 +23,10 @@ from django.db import connections, router
 
 from coaching.models import HALF_DAY_MINUTES, Activity, ActivityKind, Coach, Contract, FocusArea, LogEntry, Program
 from coaching.models import PDSession as PD
-from coaching.schoolyear import school_year_bounds, school_year_of
 from coaching.selectors import contract_usage
 from cycles.models import Cycle, Goal, Stage
 from teachers.models import District, School, User
+from toolkit.schoolyear import school_year_bounds, school_year_of
 
 from .models import ScopeKind
 from .scopes import Period, Scope, month_label

@@ -6,7 +6,7 @@ import calendar
 import datetime as dt
 from dataclasses import dataclass
 
-from coaching.schoolyear import school_year_bounds, school_year_label, school_year_of
+from toolkit.schoolyear import school_year_bounds, school_year_label, school_year_of
 
 from .models import ScopeKind
 

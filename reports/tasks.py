@@ -6,7 +6,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from coaching.models import Contract, Program
-from coaching.schoolyear import school_year_of
+from toolkit.schoolyear import school_year_of
 
 from .models import ScopeKind
 from .scopes import Period, Scope

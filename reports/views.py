@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from coaching.access import school_years_visible_to
 from teachers.audit import AuditAction, audit_record
-from teachers.csv_export import csv_response
+from toolkit.csv_export import csv_response
 
 from . import services
 from .access import authorize_scope, default_scope, may_use_reports, scope_choices

@@ -8,8 +8,9 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
 
+from toolkit.params import parse_id_param
+
 from .models import District, GradeBand, School
-from .params import parse_id_param
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 

@@ -14,9 +14,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods
 
+from toolkit.csv_export import csv_response
+
 from .access import districts_with_roster_managed_by, may_read_audit_log, teachers_visible_to
 from .audit import AuditAction, audit_events_visible_to, audit_record
-from .csv_export import csv_response
 from .forms import RosterFilterForm, RosterImportForm
 from .selectors import roster_for
 from .services import ROSTER_COLUMNS, RosterImportError, roster_import

@@ -11,7 +11,6 @@ from django.utils.html import escape
 
 from coaching import learning, services
 from coaching.models import Activity, AgendaItem, Balance, Coach, CoachGoal, CoachGroup, GroupMeeting
-from coaching.schoolyear import school_year_of
 from coaching.tests.factories import CoachFactory, activity, focus_area
 from cycles.models import Reflection
 from reports.builder import build_figures
@@ -19,6 +18,7 @@ from reports.models import ScopeKind
 from reports.scopes import Period, Scope
 from teachers.models import Role
 from teachers.tests.factories import UserFactory
+from toolkit.schoolyear import school_year_of
 
 pytestmark = pytest.mark.django_db
 

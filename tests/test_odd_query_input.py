@@ -26,12 +26,12 @@ from django.utils import timezone
 
 from coaching import learning
 from coaching.models import CheckIn, CoachGoalNote
-from coaching.schoolyear import school_year_of
 from coaching.selectors import monday_of
 from teachers.audit import AuditAction
 from teachers.models import AuditEvent
-from teachers.params import ID_MAX, parse_date_param, parse_id_param, parse_id_params, parse_int_param
 from tests.test_tenant_isolation import every_url_name, seed, url_kwargs
+from toolkit.params import ID_MAX, parse_date_param, parse_id_param, parse_id_params, parse_int_param
+from toolkit.schoolyear import school_year_of
 
 pytestmark = pytest.mark.django_db
 

@@ -21,7 +21,6 @@ from PIL import Image
 
 from coaching import learning, services
 from coaching.models import LogEntry, PDSession, ResourceKind, SignUp, SignUpKind, SignUpStatus
-from coaching.schoolyear import school_year_of
 from coaching.tests.factories import CoachFactory, ContractFactory, activity, focus_area
 from cycles.models import Cycle, Reflection, ReflectionLink
 from reports.builder import build_figures
@@ -29,6 +28,7 @@ from reports.models import ScopeKind
 from reports.scopes import Period, Scope
 from teachers.models import Role, Teacher
 from teachers.tests.factories import DistrictFactory, SchoolFactory, TeacherFactory, UserFactory
+from toolkit.schoolyear import school_year_of
 
 pytestmark = pytest.mark.django_db
 

@@ -68,7 +68,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from django.utils import timezone
 from coaching.models import Coach
-from coaching.schoolyear import school_year_of
+from toolkit.schoolyear import school_year_of
 from coaching.tests.factories import LogEntryFactory
 from reports import services
 from reports.replica import ReadSource

@@ -7,9 +7,9 @@ from django.apps import apps as django_apps
 from django.utils import timezone
 
 from coaching.models import Activity, Coach, Contract, FocusArea, LogEntry, Program
-from coaching.schoolyear import school_year_of
 from teachers.models import Role
 from teachers.tests.factories import DistrictFactory, UserFactory
+from toolkit.schoolyear import school_year_of
 
 
 class ProgramFactory(factory.django.DjangoModelFactory):

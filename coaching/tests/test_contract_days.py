@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 
 from coaching.models import Contract
-from coaching.schoolyear import school_year_bounds, school_year_of
 from coaching.selectors import ContractUsage, contract_usage
 from coaching.tests.factories import CoachFactory, ContractFactory, LogEntryFactory
+from toolkit.schoolyear import school_year_bounds, school_year_of
 
 pytestmark = pytest.mark.django_db
 

@@ -7,10 +7,10 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from coaching.models import LogEntry
-from coaching.schoolyear import school_year_of
 from coaching.services import entry_log, entry_update
 from coaching.tests.factories import ContractFactory, activity, focus_area
 from teachers.tests.factories import SchoolFactory, TeacherFactory
+from toolkit.schoolyear import school_year_of
 
 pytestmark = pytest.mark.django_db
 

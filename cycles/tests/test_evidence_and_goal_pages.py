@@ -8,9 +8,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.uploads import MAX_UPLOAD_BYTES, sniff_content_type
 from cycles import services
 from cycles.models import Evidence, Goal
+from toolkit.uploads import MAX_UPLOAD_BYTES, sniff_content_type
 
 pytestmark = pytest.mark.django_db
 

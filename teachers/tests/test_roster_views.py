@@ -15,10 +15,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from teachers.csv_export import safe_cell
 from teachers.forms import ROSTER_MAX_BYTES
 from teachers.models import GradeBand, School, Teacher
 from teachers.tests.factories import SchoolFactory, TeacherFactory
+from toolkit.csv_export import safe_cell
 
 IMPORT_URL = reverse("teachers:roster_import")
 ROSTER_URL = reverse("teachers:roster")

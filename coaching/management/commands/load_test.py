@@ -34,8 +34,8 @@ from django.db import connection
 from django.utils import timezone
 
 from coaching.models import Activity, Coach, Contract, FocusArea, LogEntry, Program
-from coaching.schoolyear import school_year_of
 from teachers.models import District, Role, School, User
+from toolkit.schoolyear import school_year_of
 
 HOST = "127.0.0.1"  # never anything but loopback
 PASSWORD = "load-test-password-123"  # noqa: S105  # nosec B105

@@ -64,13 +64,13 @@ from django.utils import timezone
 
 from coaching.management.commands.load_test import HOST, Session, _free_port, wait_for_port
 from coaching.models import HALF_DAY_MINUTES, Activity, Coach, Contract, FocusArea, LogEntry, Program
-from coaching.schoolyear import school_year_label, school_year_of
 from reports import builder
 from reports.builder import build_figures
 from reports.models import RunStatus, ScopeKind
 from reports.scopes import Period, Scope
 from reports.services import report_request, snapshot_for
 from teachers.models import District, Role, School, Teacher, User
+from toolkit.schoolyear import school_year_label, school_year_of
 
 # Bandit B105: a throwaway account in a throwaway database.
 PASSWORD = "bench-only-password"  # noqa: S105  # nosec B105

@@ -16,12 +16,12 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coaching.models import Coach, Program
-from coaching.schoolyear import school_year_of
 from reports.builder import build_figures
 from reports.models import ScopeKind
 from reports.replica import report_reads
 from reports.scopes import Period, Scope
 from teachers.models import District, School
+from toolkit.schoolyear import school_year_of
 
 MODELS = {ScopeKind.DISTRICT: District, ScopeKind.PROGRAM: Program, ScopeKind.COACH: Coach, ScopeKind.SCHOOL: School}
 
