@@ -33,7 +33,8 @@ test: $(VENV)/.dev lint check pytest
 lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
-	$(BIN)/bandit -q -r config toolkit teachers coaching cycles reports -x '*/tests/*,*/migrations/*' 2>&1 | grep -v "WARNING" ; \
+	$(BIN)/lint-imports --no-cache
+	$(BIN)/bandit -q -r config toolkit teachers coaching learning cycles reports -x '*/tests/*,*/migrations/*' 2>&1 | grep -v "WARNING" ; \
 		exit $${PIPESTATUS[0]}
 
 # Known vulnerabilities in the pinned dependencies. It needs the vulnerability service online;

@@ -10,7 +10,6 @@ Rules:
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Callable
 from functools import wraps
 from typing import Any
@@ -24,7 +23,7 @@ from teachers.access import districts_visible_to, is_site_admin, register_distri
 from teachers.models import District, Role, User
 from toolkit.schoolyear import school_year_of
 
-from .models import CheckIn, Coach, CoachGroup, Contract, LogEntry, PDSession, Program, Resource
+from .models import Coach, Contract, LogEntry, Program
 
 
 def coach_for(user: User) -> Coach | None:
@@ -144,87 +143,3 @@ def sessions_with_teacher(user: User) -> QuerySet[LogEntry]:
     if not user.is_authenticated or user.role != Role.TEACHER:
         return LogEntry.objects.none()
     return LogEntry.objects.filter(teachers__user=user)
-
-
-# --------------------------------------------------------------------------- group learning
-
-
-def resources_visible_to(user: User) -> QuerySet[Resource]:
-    """A program's library: its coaches and directors see it (anyone with the QR link can open one)."""
-    coach = coach_for(user)
-    if coach is not None:
-        return Resource.objects.filter(program_id=coach.program_id)
-    return Resource.objects.filter(program__in=programs_directed_by(user))
-
-
-def get_resource_for(user: User, public_id: object) -> Resource:
-    resource = resources_visible_to(user).filter(public_id=_uuid(public_id)).first()
-    if resource is None:
-        raise Http404("No such resource.")
-    return resource
-
-
-def pd_sessions_visible_to(user: User) -> QuerySet[PDSession]:
-    """A coach: the program's sessions in districts they serve. A director: the program's."""
-    coach = coach_for(user)
-    if coach is not None:
-        districts = contracts_served_by(coach).values("district")
-        return PDSession.objects.filter(program_id=coach.program_id, district__in=districts)
-    return PDSession.objects.filter(program__in=programs_directed_by(user))
-
-
-def get_pd_session_for(user: User, public_id: object, *, write: bool = False) -> PDSession:
-    """A session this person may see (404 otherwise); with write=True only its facilitator (403)."""
-    session = (
-        pd_sessions_visible_to(user)
-        .select_related("district", "facilitator__user", "focus_area")
-        .filter(public_id=_uuid(public_id))
-        .first()
-    )
-    if session is None:
-        raise Http404("No such session.")
-    if write and session.facilitator.user_id != user.pk:
-        raise PermissionDenied("Only the session's facilitator can change it.")
-    return session
-
-
-def coach_groups_visible_to(user: User) -> QuerySet[CoachGroup]:
-    """Groups a person belongs to, facilitates, or (as director) runs in their program."""
-    coach = coach_for(user)
-    mine = Q(facilitator=user)
-    if coach is not None:
-        mine |= Q(members=coach)
-    return CoachGroup.objects.filter(mine | Q(program__in=programs_directed_by(user))).distinct()
-
-
-def in_coach_group(user: User, group: CoachGroup) -> bool:
-    """Members and the facilitator are the group; only they read its notes and shared goals."""
-    coach = coach_for(user)
-    return group.facilitator_id == user.pk or (coach is not None and group.members.filter(pk=coach.pk).exists())
-
-
-def get_coach_group_for(user: User, pk: int) -> CoachGroup:
-    group = coach_groups_visible_to(user).select_related("facilitator", "program").filter(pk=pk).first()
-    if group is None:
-        raise Http404("No such group.")
-    return group
-
-
-def may_form_groups(user: User) -> bool:
-    """Program directors (and site administrators) form coach groups."""
-    return programs_directed_by(user).exists()
-
-
-def checkins_visible_to(user: User) -> QuerySet[CheckIn]:
-    """A coach's own check-ins; a director's coaches'. Answers are only ever read in aggregate."""
-    coach = coach_for(user)
-    if coach is not None:
-        return CheckIn.objects.filter(coach=coach)
-    return CheckIn.objects.filter(coach__program__in=programs_directed_by(user))
-
-
-def _uuid(value: object) -> uuid.UUID:
-    try:
-        return uuid.UUID(str(value))
-    except ValueError as exc:
-        raise Http404("Not found.") from exc

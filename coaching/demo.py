@@ -12,20 +12,7 @@ from django.db import transaction
 from teachers.models import District, GradeBand, Role, School, Teacher, User
 from toolkit.schoolyear import school_year_of
 
-from .models import (
-    PRINCIPLES,
-    Activity,
-    ActivityKind,
-    CheckIn,
-    Coach,
-    CoachGroup,
-    Contract,
-    FocusArea,
-    Format,
-    LogEntry,
-    Program,
-    Resource,
-)
+from .models import Activity, ActivityKind, Coach, Contract, FocusArea, Format, LogEntry, Program
 
 # Bandit B105: the published password of the demo accounts.
 DEMO_PASSWORD = "fulcrum-demo-2026"  # nosec B105
@@ -152,9 +139,8 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
     for coach, days in weekly_plan.items():
         if not LogEntry.objects.filter(coach=coach).exists():
             _log_term(coach, {i: districts[name] for i, name in enumerate(days)}, today=today, rng=rng)
-    sam, _ = Coach.objects.get_or_create(user=users["coach3"], defaults={"program": program})
-    priya, _ = Coach.objects.get_or_create(user=users["coach4"], defaults={"program": program})
-    _group_learning_demo(program, users["director"], [casey, jordan, sam, priya], today=today)
+    for username in ("coach3", "coach4"):  # in the coach group only (learning.demo)
+        Coach.objects.get_or_create(user=users[username], defaults={"program": program})
     return {
         "districts": District.objects.count(),
         "schools": School.objects.count(),
@@ -219,52 +205,3 @@ def _log_term(coach: Coach, district_by_weekday: dict[int, District], *, today: 
         [through(logentry_id=entries[i].pk, teacher_id=t.pk) for i, chosen in teacher_links for t in chosen],
         batch_size=1000,
     )
-
-
-DEMO_RESOURCES = [
-    ("Number talks: a 10-minute routine", "video", "https://example.org/number-talks", "math, number sense", "K-2"),
-    ("Exit ticket template", "template", "https://example.org/exit-ticket-template", "assessment", ""),
-    ("Think-pair-share, modeled in Grade 4", "example", "https://example.org/think-pair-share", "talk", "3-5"),
-]
-
-
-def _group_learning_demo(program: Program, director: User, coaches: list[Coach], *, today: dt.date) -> None:
-    """A resource library, a coach group with meetings and shared goals, and a check-in."""
-    from .learning import (
-        checkin_answer,
-        checkin_open,
-        coach_goal_note,
-        coach_goal_set,
-        coach_group_form,
-        group_meeting_record,
-        resource_create,
-    )
-
-    if not Resource.objects.filter(program=program).exists():
-        math = FocusArea.objects.filter(program=None, name="Math").first()
-        for title, kind, link, tags, band in DEMO_RESOURCES:
-            resource_create(program=program, by=director, title=title, kind=kind, link=link, tags=tags,
-                            grade_band=band, focus_area=math)  # fmt: skip
-    if not CoachGroup.objects.filter(program=program).exists():
-        group = coach_group_form(program=program, name="Tuesday coaching circle", facilitator=director,
-                                 members=coaches, cadence="every other Tuesday, 3:30")  # fmt: skip
-        for weeks, agenda, notes in (
-            (4, ["experience_sharing", "role_play"], "Practised the opening of a coaching conversation."),
-            (2, ["goal_setting", "reflection"], "Each of us wrote a PEERS goal for our own practice."),
-        ):
-            group_meeting_record(group=group, date=today - dt.timedelta(weeks=weeks), agenda=agenda,
-                                 attendees=coaches, notes=notes)  # fmt: skip
-        goal = coach_goal_set(coach=coaches[0], group=group, shared_with_group=True,
-                              statement="Ask more than I tell: three open questions in every coaching conversation",
-                              measure="open questions per conversation", powerful=True, easy=True,
-                              emotionally_compelling=True, reachable=True, student_focused=False)  # fmt: skip
-        coach_goal_note(goal=goal, note="Recorded two conversations: 2 and 3 open questions.")
-        met = coach_goal_set(coach=coaches[1], group=group, shared_with_group=True,
-                             statement="Visit every school I serve at least once a week")  # fmt: skip
-        coach_goal_note(goal=met, note="Four weeks in a row.", met=True)
-    if not CheckIn.objects.filter(coach=coaches[0]).exists():
-        checkin = checkin_open(coach=coaches[0], closes_on=today + dt.timedelta(days=14))
-        for i in range(6):
-            scores = {p: 3 + (i + n) % 3 for n, p in enumerate(PRINCIPLES)}
-            checkin_answer(checkin=checkin, comment="Our planning time is the most useful part." if i == 2 else "",
-                           **scores)  # fmt: skip

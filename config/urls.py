@@ -2,7 +2,6 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from coaching import learning_views
 from cycles import views as cycle_views
 from teachers import views as teacher_views
 
@@ -27,12 +26,11 @@ urlpatterns = [
     ),
     path("password-reset/done/", auth_views.PasswordResetCompleteView.as_view(), name="password_reset_complete"),
     path("", include("coaching.urls")),
+    path("", include("learning.urls")),
     path("roster/", include("teachers.urls")),
     path("cycles/", include("cycles.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", teacher_views.audit_log, name="audit"),
     path("r/<str:token>/", cycle_views.reflect_by_link, name="reflect"),
-    path("open/<uuid:public_id>/", learning_views.resource_open, name="resource_open"),
-    path("check-in/<uuid:public_id>/", learning_views.checkin_answer, name="checkin_answer"),
     path("admin/", admin.site.urls),
 ]

@@ -101,8 +101,9 @@ def _cycles_demo(coach: Coach, *, today: dt.date) -> None:
 
 def _pd_demo(coach: Coach, *, today: dt.date) -> None:
     """A K–2 Number Sense PLC session two weeks ago, its attendance, follow-ups and a sign-up."""
-    from coaching.learning import pd_attendance_set, pd_session_schedule, signup_decide, signup_request
-    from coaching.models import FocusArea, PDSession, Resource
+    from coaching.models import FocusArea
+    from learning.models import PDSession, Resource
+    from learning.services import pd_attendance_set, pd_session_schedule, signup_decide, signup_request
     from teachers.models import District
 
     if PDSession.objects.filter(facilitator=coach).exists():

@@ -16,7 +16,8 @@ from django.db import transaction
 from django.db.models import Count
 from django.utils import timezone
 
-from coaching.models import LogEntry, SignUp
+from coaching.models import LogEntry
+from learning.models import SignUp
 from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
 

@@ -13,7 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp
+from coaching.models import Coach, LogEntry
+from learning.models import GroupMeeting, PDSession, Resource, SignUp
 from teachers.models import District, School, Teacher, User
 from toolkit.uploads import random_stored_name
 

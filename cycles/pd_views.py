@@ -1,5 +1,5 @@
-"""PD sessions: schedule, attendance (which logs the facilitation time once), follow-up
-reflections through private links and QR codes, sign-ups that can open a cycle, a room sheet."""
+"""A PD session's page: the session (from `learning`) with its follow-up reflections through
+private links and QR codes, attendance, and the sign-ups that can open a cycle."""
 
 from __future__ import annotations
 
@@ -7,61 +7,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.paginator import Paginator
+from django.core.exceptions import ValidationError
 from django.db.models import Avg, Count
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django.views.decorators.http import require_GET, require_POST
 
-from coaching import learning
-from coaching.access import coach_for, coach_required, get_pd_session_for, pd_sessions_visible_to, resources_visible_to
-from coaching.models import Coach, PDSession, SignUp
-from coaching.selectors import focus_areas_for
+from coaching.access import coach_for
+from learning import services as learning
+from learning.access import get_pd_session_for, is_pd_facilitator
+from learning.forms import AttendanceForm
+from learning.models import PDSession, SignUp
+from learning.views import pd_session_url
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 
 from . import services
-from .forms import AttendanceForm, PDSessionForm, SignUpDecisionForm
-
-
-def _session_url(session: PDSession, anchor: str = "") -> str:
-    return reverse("cycles:pd_session", args=[session.public_id]) + (f"#{anchor}" if anchor else "")
-
-
-@login_required
-@require_GET
-def pd_session_list(request: HttpRequest) -> HttpResponse:
-    sessions = pd_sessions_visible_to(request.user)
-    if coach_for(request.user) is None and not sessions.exists():
-        raise PermissionDenied("PD sessions are for coaches and program directors.")
-    sessions = sessions.select_related("district", "facilitator__user").annotate(
-        attended=Count("attendees", distinct=True)
-    )
-    page = Paginator(sessions.order_by("-date", "-start_time"), 25).get_page(request.GET.get("page"))
-    return render(request, "cycles/pd_session_list.html", {"page": page, "is_coach": coach_for(request.user)})
-
-
-@coach_required
-@require_http_methods(["GET", "POST"])
-def pd_session_new(request: HttpRequest, coach: Coach) -> HttpResponse:
-    form = PDSessionForm(request.POST or None, user=request.user, focus_areas=focus_areas_for(coach),
-                         resources=resources_visible_to(request.user))  # fmt: skip
-    if request.method == "POST" and form.is_valid():
-        try:
-            session = learning.pd_session_schedule(coach=coach, **form.cleaned_data)
-        except ValidationError as exc:
-            form.add_error(None, exc)
-        else:
-            messages.success(request, "Session scheduled.")
-            return redirect(_session_url(session))
-    return render(request, "cycles/pd_session_form.html", {"form": form})
 
 
 def _render_session(request: HttpRequest, session: PDSession, **forms: Any) -> HttpResponse:
-    is_facilitator = session.facilitator.user_id == request.user.pk
+    is_facilitator = is_pd_facilitator(request.user, session)
     attendees = list(session.attendees.select_related("school").order_by("last_name", "first_name"))
     responses = session.reflections.aggregate(n=Count("pk"), confidence=Avg("confidence"))
     context = {
@@ -109,7 +76,7 @@ def pd_attendance(request: HttpRequest, public_id: str) -> HttpResponse:
                 f"Attendance saved: {count} teacher{'s' if count != 1 else ''}. "
                 f"Your {session.minutes} minutes of facilitation are in your time log.",
             )
-            return redirect(_session_url(session, "attendance"))
+            return redirect(pd_session_url(session, "attendance"))
     return _render_session(request, session, attendance_form=form)
 
 
@@ -123,30 +90,13 @@ def pd_followup_links(request: HttpRequest, public_id: str) -> HttpResponse:
         made = services.pd_followup_links_create(session=session, by=request.user)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(_session_url(session, "attendance"))
+        return redirect(pd_session_url(session, "attendance"))
     slips = []
     for link, token in made:
         url = request.build_absolute_uri(reverse("reflect", args=[token]))
         slips.append({"teacher": link.teacher, "url": url, "qr": qr_svg(url, title=f"Follow-up for {link.teacher}"),
                       "svg": qr_svg_data_uri(url), "png": qr_png_data_uri(url)})  # fmt: skip
     return render(request, "cycles/pd_followup_links.html", {"session": session, "slips": slips})
-
-
-@login_required
-@require_POST
-def pd_signup_decide(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
-    session = get_pd_session_for(request.user, public_id, write=True)
-    signup = get_object_or_404(SignUp, session=session, pk=pk)
-    form = SignUpDecisionForm(request.POST)
-    if form.is_valid():
-        try:
-            learning.signup_decide(signup=signup, accept=form.cleaned_data["decision"] == "accept",
-                                   scheduled_for=form.cleaned_data["scheduled_for"])  # fmt: skip
-        except ValidationError as exc:
-            messages.error(request, " ".join(exc.messages))
-        else:
-            messages.success(request, "Request updated.")
-    return redirect(_session_url(session, "signups"))
 
 
 @login_required
@@ -159,18 +109,6 @@ def pd_signup_cycle(request: HttpRequest, public_id: str, pk: int) -> HttpRespon
         cycle = services.cycle_from_signup(signup=signup, coach=coach_for(request.user))
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
-        return redirect(_session_url(session, "signups"))
+        return redirect(pd_session_url(session, "signups"))
     messages.success(request, "Impact Cycle opened from the request.")
     return redirect("cycles:detail", public_id=cycle.public_id)
-
-
-@login_required
-@require_GET
-def pd_room_sheet(request: HttpRequest, public_id: str) -> HttpResponse:
-    """A printable page of the session's resources, each with its QR code."""
-    session = get_pd_session_for(request.user, public_id)
-    items = []
-    for resource in session.resources.all():
-        url = request.build_absolute_uri(reverse("resource_open", args=[resource.public_id]))
-        items.append({"resource": resource, "url": url, "qr": qr_svg(url, title=resource.title)})
-    return render(request, "cycles/pd_room_sheet.html", {"session": session, "items": items})

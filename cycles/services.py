@@ -15,8 +15,9 @@ from django.db.models import F
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
-from coaching.learning import signup_request
-from coaching.models import Coach, GroupMeeting, LogEntry, PDSession, Resource, SignUp, SignUpStatus
+from coaching.models import Coach, LogEntry
+from learning.models import GroupMeeting, PDSession, Resource, SignUp, SignUpStatus
+from learning.services import signup_request
 from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
 from toolkit.uploads import attach_checked_upload

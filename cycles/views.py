@@ -18,10 +18,12 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coaching.access import coach_for, coach_required, entries_visible_to, in_coach_group, resources_visible_to
+from coaching.access import coach_for, coach_required, entries_visible_to
 from coaching.forms import LogEntryForm
-from coaching.models import Activity, Coach, GroupMeeting
+from coaching.models import Activity, Coach
 from coaching.services import entry_log
+from learning.access import in_coach_group, resources_visible_to
+from learning.models import GroupMeeting
 from teachers.access import districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
 from teachers.audit import AuditAction, audit_record
 from teachers.models import School, Teacher
@@ -490,7 +492,7 @@ def meeting_reflect(request: HttpRequest, pk: int) -> HttpResponse:
         services.reflection_write(author=request.user, teacher=None, cycle=None, group_meeting=meeting,
                                   occasion="free", **form.cleaned_data)  # fmt: skip
         messages.success(request, "Reflection saved. Only you can read it.")
-        return redirect("coaching:group", pk=meeting.group_id)
+        return redirect("learning:group", pk=meeting.group_id)
     return render(request, "cycles/meeting_reflect.html", {"form": form, "meeting": meeting})
 
 

@@ -22,9 +22,9 @@ from typing import Any
 from django.db import connections, router
 
 from coaching.models import HALF_DAY_MINUTES, Activity, ActivityKind, Coach, Contract, FocusArea, LogEntry, Program
-from coaching.models import PDSession as PD
 from coaching.selectors import contract_usage
 from cycles.models import Cycle, Goal, Stage
+from learning.models import PDSession as PD
 from teachers.models import District, School, User
 from toolkit.schoolyear import school_year_bounds, school_year_of
 

@@ -10,7 +10,7 @@ from django import forms
 
 from toolkit.params import parse_id_param
 
-from .models import District, GradeBand, School
+from .models import District, GradeBand, School, Teacher
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
 
@@ -72,3 +72,8 @@ def chosen_district_id(form: forms.Form) -> int | None:
     if isinstance(raw, int):
         return raw
     return parse_id_param(raw if isinstance(raw, str) else None)
+
+
+class TeacherPickerField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: Teacher) -> str:
+        return f"{obj.last_name}, {obj.first_name} · {obj.school.name}"

@@ -24,9 +24,9 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching import learning
-from coaching.models import CheckIn, CoachGoalNote
 from coaching.selectors import monday_of
+from learning import services as learning
+from learning.models import CheckIn, CoachGoalNote
 from teachers.audit import AuditAction
 from teachers.models import AuditEvent
 from tests.test_tenant_isolation import every_url_name, seed, url_kwargs
@@ -200,19 +200,19 @@ def test_odd_strategy_resource_ids_are_left_out(as_coach: Client, tenant_a: Any,
 
 def test_a_goal_note_with_a_nul_byte_is_refused_with_a_message(as_coach: Client, tenant_a: Any) -> None:
     goal = learning.coach_goal_set(coach=tenant_a.coach, statement="Ask more open questions")
-    url = reverse("coaching:coach_goal_note", args=[goal.pk])
+    url = reverse("learning:coach_goal_note", args=[goal.pk])
     status, error = fetch(as_coach, url, {"note": "half\x00way", "met": "on"})
     assert status == 302, error
     assert not CoachGoalNote.objects.filter(goal=goal).exists()
     goal.refresh_from_db()
     assert goal.met_on is None
-    response = as_coach.get(reverse("coaching:groups"))  # where the note's page sends a coach with no group
+    response = as_coach.get(reverse("learning:groups"))  # where the note's page sends a coach with no group
     assert any("could not be saved" in m for m in messages_of(response))
 
 
 @pytest.mark.parametrize("closes_on", ["9999-12-31T00:00", "0001-01-01", BIG, "²", "", "\x00", "2026-02-30"])
 def test_an_odd_check_in_closing_date_is_refused_with_a_message(as_coach: Client, closes_on: str) -> None:
-    response = as_coach.post(reverse("coaching:checkins"), {"closes_on": closes_on}, follow=True)
+    response = as_coach.post(reverse("learning:checkins"), {"closes_on": closes_on}, follow=True)
     assert response.status_code == 200
     assert not CheckIn.objects.exists()
     assert "Choose a closing date from today on." in messages_of(response)

@@ -15,11 +15,11 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from coaching import learning
-from coaching.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
 from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
 from cycles import services as cycles
 from cycles.models import ChecklistItem, CycleTime, Evidence
+from learning import services as learning
+from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
 from reports.scopes import Period, Scope
 from reports.services import report_request
 from teachers.tests.factories import UserFactory
@@ -31,7 +31,7 @@ OK_STATUSES = {200, 302, 403, 404, 405, 410}
 # Capability links: an unguessable token in the URL is the permission (a teacher's private
 # reflection link, an anonymous check-in, a resource's QR code). Whoever holds tenant B's token is
 # meant to see that one form; holding none of them, tenant A's people are only checked on their own.
-CAPABILITY_URLS = {"reflect", "checkin_answer", "resource_open"}
+CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open"}
 
 
 @dataclass
@@ -127,23 +127,23 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "cycles:time_unlink": {"public_id": o.cycle.public_id, "entry_id": o.time_entry.pk},
         "cycles:meeting_reflect": {"pk": o.meeting.pk},
         "cycles:teacher_erase": {"pk": o.teacher.pk},
-        "cycles:pd_signup_decide": {"public_id": o.session.public_id, "pk": o.signup.pk},
+        "learning:pd_signup_decide": {"public_id": o.session.public_id, "pk": o.signup.pk},
         "cycles:pd_signup_cycle": {"public_id": o.session.public_id, "pk": o.signup.pk},
         "coaching:entry_edit": {"pk": o.entry.pk},
         "coaching:entry_delete": {"pk": o.entry.pk},
-        "coaching:group": {"pk": o.group.pk},
-        "coaching:meeting_new": {"pk": o.group.pk},
-        "coaching:coach_goal_note": {"pk": o.goal.pk},
-        "coaching:resource": {"public_id": o.resource.public_id},
+        "learning:group": {"pk": o.group.pk},
+        "learning:meeting_new": {"pk": o.group.pk},
+        "learning:coach_goal_note": {"pk": o.goal.pk},
+        "learning:resource": {"public_id": o.resource.public_id},
         "reports:run_status": {"pk": o.run.pk},
-        "resource_open": {"public_id": o.resource.public_id},
-        "checkin_answer": {"public_id": o.checkin.public_id},
+        "learning:resource_open": {"public_id": o.resource.public_id},
+        "learning:checkin_answer": {"public_id": o.checkin.public_id},
         "reflect": {"token": o.token},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     }
     if name in by_name:
         return by_name[name]
-    if name.startswith("cycles:pd_") and params == ["public_id"]:
+    if name.startswith(("cycles:pd_", "learning:pd_")) and params == ["public_id"]:
         return {"public_id": o.session.public_id}
     if name.startswith("cycles:") and params == ["public_id"]:
         return {"public_id": o.cycle.public_id}

@@ -7,7 +7,7 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-import coaching.models
+import learning.models  # resource_upload_to moved there with the group-learning models
 
 
 class Migration(migrations.Migration):
@@ -202,7 +202,7 @@ class Migration(migrations.Migration):
                 ("title", models.CharField(max_length=200)),
                 ("description", models.TextField(blank=True)),
                 ("link", models.URLField(blank=True, max_length=500)),
-                ("file", models.FileField(blank=True, upload_to=coaching.models.resource_upload_to)),
+                ("file", models.FileField(blank=True, upload_to=learning.models.resource_upload_to)),
                 ("file_name", models.CharField(blank=True, max_length=200)),
                 ("content_type", models.CharField(blank=True, max_length=100)),
                 (

@@ -33,6 +33,7 @@ INSTALLED_APPS = [
     "csp",
     "teachers",
     "coaching",
+    "learning",
     "cycles",
     "reports",
 ]

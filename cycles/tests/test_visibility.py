@@ -27,7 +27,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.models import LogEntry, Resource
+from coaching.models import LogEntry
 from coaching.tests.factories import LogEntryFactory, activity, focus_area
 from cycles import services
 from cycles import urls as cycles_urls
@@ -54,6 +54,7 @@ from cycles.tests.factories import (
     ProgressMeasureFactory,
     ReflectionFactory,
 )
+from learning.models import Resource
 from teachers.models import Role, Teacher, User
 from teachers.tests.factories import TeacherFactory, UserFactory
 

@@ -250,7 +250,7 @@ def test_a_coach_in_two_districts(tenant_a, tenant_b):
 
 
 def test_the_pdf_names_months_and_counts_one_session_in_the_singular(client, tenant_a):
-    from coaching.models import PDSession
+    from learning.models import PDSession
 
     today = timezone.localdate()
     entry(tenant_a.coach, tenant_a.district, today.replace(day=1), 60)

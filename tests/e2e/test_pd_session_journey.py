@@ -5,9 +5,10 @@ import pytest
 from django.utils import timezone
 from playwright.sync_api import expect
 
-from coaching.models import LogEntry, PDSession, SignUp
+from coaching.models import LogEntry
 from coaching.tests.factories import ensure_builtin_lists
 from cycles.models import Reflection
+from learning.models import PDSession, SignUp
 from teachers.tests.factories import TeacherFactory
 from tests.e2e.conftest import sign_in
 

@@ -4,6 +4,7 @@ from django.utils import timezone
 from coaching.demo import DEMO_PASSWORD, PEOPLE, load_demo
 from coaching.models import LogEntry
 from cycles.demo import load_cycles_demo
+from learning.demo import load_learning_demo
 
 
 class Command(BaseCommand):
@@ -12,6 +13,7 @@ class Command(BaseCommand):
     def handle(self, *args: object, **options: object) -> None:
         today = timezone.localdate()
         counts = load_demo(today=today)
+        counts.update(load_learning_demo(today=today))
         counts["cycles"] = load_cycles_demo(today=today)
         counts["entries"] = LogEntry.objects.count()  # the PD session's facilitation is logged too
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(f"{v} {k}" for k, v in counts.items())))

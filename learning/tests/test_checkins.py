@@ -18,9 +18,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from coaching import learning
-from coaching.models import MIN_CHECKIN_RESPONSES, PRINCIPLES, CheckIn, CheckInResponse, Coach
+from coaching.models import Coach
 from coaching.tests.factories import CoachFactory
+from learning import services as learning
+from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES, CheckIn, CheckInResponse
 from teachers.models import Role
 from teachers.tests.factories import UserFactory
 
@@ -56,7 +57,7 @@ def answer_all(checkin: CheckIn, rows, comment: str = "") -> None:
 
 
 def answer_url(checkin: CheckIn) -> str:
-    return reverse("checkin_answer", args=[checkin.public_id])
+    return reverse("learning:checkin_answer", args=[checkin.public_id])
 
 
 def form_answers(row, comment: str = "") -> dict[str, str]:
@@ -78,11 +79,11 @@ def colleague(tenant_a) -> Coach:
 def test_a_coach_opens_a_check_in_from_the_list_page(client, tenant_a):
     client.force_login(tenant_a.coach.user)
     closes = timezone.localdate() + dt.timedelta(days=10)
-    response = client.post(reverse("coaching:checkins"), {"closes_on": closes.isoformat()})
+    response = client.post(reverse("learning:checkins"), {"closes_on": closes.isoformat()})
     assert response.status_code == 302
     checkin = CheckIn.objects.get()
     assert (checkin.coach, checkin.closes_on) == (tenant_a.coach, closes)
-    page = client.get(reverse("coaching:checkins"))
+    page = client.get(reverse("learning:checkins"))
     assert page.context["links"] == {checkin.pk: f"http://testserver/check-in/{checkin.public_id}/"}
 
 
@@ -90,7 +91,7 @@ def test_a_coach_opens_a_check_in_from_the_list_page(client, tenant_a):
 def test_a_closing_date_in_the_past_or_unreadable_is_refused(client, tenant_a, closes_on):
     client.force_login(tenant_a.coach.user)
     value = (timezone.localdate() - dt.timedelta(days=1)).isoformat() if closes_on == "past" else closes_on
-    response = client.post(reverse("coaching:checkins"), {"closes_on": value})
+    response = client.post(reverse("learning:checkins"), {"closes_on": value})
     assert response.status_code == 302
     assert [str(m) for m in get_messages(response.wsgi_request)] == ["Choose a closing date from today on."]
     assert not CheckIn.objects.exists()
@@ -105,7 +106,7 @@ def test_the_service_refuses_a_past_closing_date(tenant_a):
 
 def test_only_coaches_open_check_ins(client, tenant_a):
     client.force_login(tenant_a.director)
-    assert client.post(reverse("coaching:checkins"), {"closes_on": timezone.localdate().isoformat()}).status_code == 403
+    assert client.post(reverse("learning:checkins"), {"closes_on": timezone.localdate().isoformat()}).status_code == 403
     assert not CheckIn.objects.exists()
 
 
@@ -122,7 +123,7 @@ def test_a_teacher_answers_through_the_public_link_without_signing_in_and_nothin
     token = page.cookies[settings.CSRF_COOKIE_NAME].value
     response = visitor.post(answer_url(checkin), {**form_answers(FIVE[0], "Thank you!"), "csrfmiddlewaretoken": token})
     assert response.status_code == 200
-    assert next(t.name for t in response.templates) == "coaching/checkin_thanks.html"
+    assert next(t.name for t in response.templates) == "learning/checkin_thanks.html"
     assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert settings.SESSION_COOKIE_NAME not in visitor.cookies
     assert not Session.objects.exists()
@@ -182,7 +183,7 @@ def test_results_stay_hidden_with_four_answers(client, tenant_a):
     checkin = open_checkin(tenant_a.coach)
     answer_all(checkin, FIVE[:4], comment="Four is too few")
     client.force_login(tenant_a.coach.user)
-    response = client.get(reverse("coaching:checkins"))
+    response = client.get(reverse("learning:checkins"))
     assert response.context["summaries"][0]["results"] is None
     body = response.content.decode()
     assert 'data-testid="too-few"' in body
@@ -196,7 +197,7 @@ def test_results_show_the_average_per_principle_from_five_answers(client, tenant
     answer_all(checkin, FIVE[:4])
     learning.checkin_answer(checkin=checkin, comment="  Listens well  ", **dict(zip(PRINCIPLES, FIVE[4], strict=True)))
     client.force_login(tenant_a.coach.user)
-    response = client.get(reverse("coaching:checkins"))
+    response = client.get(reverse("learning:checkins"))
     results = response.context["summaries"][0]["results"]
     assert results["n"] == 5
     assert [p for p, _ in results["principles"]] == PRINCIPLES
@@ -221,7 +222,7 @@ def test_answers_to_a_coachs_several_check_ins_are_pooled(client, tenant_a):
     answer_all(open_checkin(tenant_a.coach), FIVE[:3])
     answer_all(open_checkin(tenant_a.coach, days=20), FIVE[3:])
     client.force_login(tenant_a.coach.user)
-    summaries = client.get(reverse("coaching:checkins")).context["summaries"]
+    summaries = client.get(reverse("learning:checkins")).context["summaries"]
     assert len(summaries) == 1
     assert len(summaries[0]["checkins"]) == 2
     assert summaries[0]["results"]["n"] == 5
@@ -237,7 +238,7 @@ def test_a_director_sees_the_programs_coaches_aggregates_and_not_another_program
     answer_all(open_checkin(colleague), FIVE[:2])
     answer_all(open_checkin(tenant_b.coach), FIVE, comment="PROGRAM-B-COMMENT")
     client.force_login(tenant_a.director)
-    response = client.get(reverse("coaching:checkins"))
+    response = client.get(reverse("learning:checkins"))
     assert response.status_code == 200
     assert {s["coach"] for s in response.context["summaries"]} == {tenant_a.coach, colleague}
     assert summary_for(response, tenant_a.coach)["results"]["n"] == 5
@@ -247,7 +248,7 @@ def test_a_director_sees_the_programs_coaches_aggregates_and_not_another_program
     assert "PROGRAM-B-COMMENT" not in body
 
     client.force_login(tenant_b.director)
-    other = client.get(reverse("coaching:checkins"))
+    other = client.get(reverse("learning:checkins"))
     assert {s["coach"] for s in other.context["summaries"]} == {tenant_b.coach}
 
 
@@ -256,7 +257,7 @@ def test_a_coach_never_sees_another_coachs_check_in(client, tenant_a, tenant_b, 
     answer_all(mine, FIVE, comment="FOR-COACH-A-ONLY")
     for other in (colleague, tenant_b.coach):
         client.force_login(other.user)
-        response = client.get(reverse("coaching:checkins"))
+        response = client.get(reverse("learning:checkins"))
         assert response.context["summaries"] == []
         assert str(mine.public_id) not in response.content.decode()
         assert "FOR-COACH-A-ONLY" not in response.content.decode()
@@ -266,8 +267,8 @@ def test_a_coach_never_sees_another_coachs_check_in(client, tenant_a, tenant_b, 
 def test_teachers_and_district_admins_are_refused_the_check_in_list(client, tenant_a, who):
     open_checkin(tenant_a.coach)
     client.force_login(tenant_a.teacher.user if who == "teacher" else tenant_a.district_admin)
-    assert client.get(reverse("coaching:checkins")).status_code == 403
-    assert client.post(reverse("coaching:checkins"), {"closes_on": timezone.localdate().isoformat()}).status_code == 403
+    assert client.get(reverse("learning:checkins")).status_code == 403
+    assert client.post(reverse("learning:checkins"), {"closes_on": timezone.localdate().isoformat()}).status_code == 403
     assert CheckIn.objects.count() == 1
 
 
@@ -284,12 +285,12 @@ def test_the_directors_check_in_page_costs_the_same_queries_for_two_or_six_coach
     for _ in range(2):
         coach_with_answers()
     with CaptureQueriesContext(connection) as two:
-        response = client.get(reverse("coaching:checkins"))
+        response = client.get(reverse("learning:checkins"))
     assert len(response.context["summaries"]) == 2
     assert all(s["results"]["n"] == 5 for s in response.context["summaries"])
     for _ in range(4):
         coach_with_answers()
     with CaptureQueriesContext(connection) as six:
-        response = client.get(reverse("coaching:checkins"))
+        response = client.get(reverse("learning:checkins"))
     assert len(response.context["summaries"]) == 6
     assert len(six.captured_queries) == len(two.captured_queries)

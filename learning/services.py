@@ -1,7 +1,7 @@
 """Writes for group learning: resources, PD sessions, coach groups, partnership check-ins.
 
-Kept apart from services.py (the time log) so each file stays readable; the same rules apply:
-keyword-only arguments, one transaction per action, full_clean() before saving.
+The same rules as every app's services: keyword-only arguments, one transaction per action,
+full_clean() before saving. Facilitating a PD session is logged through `coaching.services`.
 """
 
 from __future__ import annotations
@@ -16,32 +16,29 @@ from django.db import transaction
 from django.db.models import Avg, Count
 from django.utils import timezone
 
+from coaching.access import contracts_served_by
+from coaching.models import Activity, Coach, FocusArea, Program
+from coaching.services import entry_log, entry_update
 from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_of
 from toolkit.uploads import attach_checked_upload
 
-from .access import contracts_served_by
 from .models import (
     MAX_GROUP,
     MIN_CHECKIN_RESPONSES,
     MIN_GROUP,
     PRINCIPLES,
-    Activity,
     CheckIn,
     CheckInResponse,
-    Coach,
     CoachGoal,
     CoachGoalNote,
     CoachGroup,
-    FocusArea,
     GroupMeeting,
     PDSession,
-    Program,
     Resource,
     SignUp,
     SignUpStatus,
 )
-from .services import entry_log, entry_update
 
 FACILITATION = "Facilitation of Professional Development"
 

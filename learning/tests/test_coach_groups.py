@@ -9,10 +9,12 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
-from coaching import learning, services
-from coaching.models import Activity, AgendaItem, Balance, Coach, CoachGoal, CoachGroup, GroupMeeting
+from coaching.models import Activity, Balance, Coach
 from coaching.tests.factories import CoachFactory, activity, focus_area
 from cycles.models import Reflection
+from learning import services
+from learning import services as learning
+from learning.models import AgendaItem, CoachGoal, CoachGroup, GroupMeeting
 from reports.builder import build_figures
 from reports.models import ScopeKind
 from reports.scopes import Period, Scope
@@ -64,7 +66,7 @@ def meeting(group, members) -> GroupMeeting:
 
 
 def group_url(group: CoachGroup) -> str:
-    return reverse("coaching:group", args=[group.pk])
+    return reverse("learning:group", args=[group.pk])
 
 
 def form_data(tenant, members, facilitator=None, name="Tuesday circle") -> dict:
@@ -97,7 +99,7 @@ def test_the_service_refuses_a_group_outside_three_to_six_coaches(tenant_a, size
 def test_the_form_page_refuses_a_group_outside_three_to_six_with_the_rule(client, tenant_a, size):
     members = coaches_of(tenant_a, size)
     client.force_login(tenant_a.director)
-    response = client.post(reverse("coaching:group_new"), form_data(tenant_a, members))
+    response = client.post(reverse("learning:group_new"), form_data(tenant_a, members))
     assert response.status_code == 200
     assert response.context["form"].errors["members"] == [f"{RULE}; you chose {size}."]
     assert f"{RULE}; you chose {size}." in response.content.decode()
@@ -108,7 +110,7 @@ def test_the_form_page_refuses_a_group_outside_three_to_six_with_the_rule(client
 def test_a_director_forms_a_group_of_three_or_six(client, tenant_a, size):
     members = coaches_of(tenant_a, size)
     client.force_login(tenant_a.director)
-    response = client.post(reverse("coaching:group_new"), form_data(tenant_a, members))
+    response = client.post(reverse("learning:group_new"), form_data(tenant_a, members))
     group = CoachGroup.objects.get()
     assert response.status_code == 302
     assert response["Location"] == group_url(group)
@@ -125,7 +127,7 @@ def test_members_must_be_coaches_of_the_program(client, tenant_a, tenant_b):
     assert caught.value.message_dict == {"members": ["Every member must be a coach of this program."]}
 
     client.force_login(tenant_a.director)
-    response = client.post(reverse("coaching:group_new"), form_data(tenant_a, outsiders))
+    response = client.post(reverse("learning:group_new"), form_data(tenant_a, outsiders))
     assert response.status_code == 200
     assert "Select a valid choice" in response.context["form"].errors["members"][0]
     assert not CoachGroup.objects.exists()
@@ -134,11 +136,11 @@ def test_members_must_be_coaches_of_the_program(client, tenant_a, tenant_b):
 def test_only_directors_form_groups(client, tenant_a):
     members = coaches_of(tenant_a, 3)
     client.force_login(tenant_a.coach.user)
-    assert client.get(reverse("coaching:group_new")).status_code == 403
-    assert client.post(reverse("coaching:group_new"), form_data(tenant_a, members)).status_code == 403
-    assert client.get(reverse("coaching:groups")).context["may_form"] is False
+    assert client.get(reverse("learning:group_new")).status_code == 403
+    assert client.post(reverse("learning:group_new"), form_data(tenant_a, members)).status_code == 403
+    assert client.get(reverse("learning:groups")).context["may_form"] is False
     client.force_login(tenant_a.teacher.user)
-    assert client.get(reverse("coaching:group_new")).status_code == 403
+    assert client.get(reverse("learning:group_new")).status_code == 403
     assert not CoachGroup.objects.exists()
 
 
@@ -183,7 +185,7 @@ def test_a_group_is_not_found_for_another_programs_coach_or_director(client, ten
     for outsider in (tenant_b.coach.user, tenant_b.director):
         client.force_login(outsider)
         assert client.get(group_url(group)).status_code == 404
-        assert client.get(reverse("coaching:meeting_new", args=[group.pk])).status_code == 404
+        assert client.get(reverse("learning:meeting_new", args=[group.pk])).status_code == 404
 
 
 def test_a_coach_of_the_same_program_outside_the_group_gets_404(client, tenant_a, group, meeting):
@@ -199,7 +201,7 @@ def test_a_member_records_a_meeting(client, group, members):
     client.force_login(members[0].user)
     today = timezone.localdate()
     response = client.post(
-        reverse("coaching:meeting_new", args=[group.pk]),
+        reverse("learning:meeting_new", args=[group.pk]),
         {
             "date": today.isoformat(),
             "agenda": [AgendaItem.EXPERIENCE, AgendaItem.FEEDBACK],
@@ -217,7 +219,7 @@ def test_a_member_records_a_meeting(client, group, members):
 
 def test_a_non_member_cannot_record_a_meeting(client, tenant_a, group):
     client.force_login(tenant_a.director)  # sees the group, is not in it
-    url = reverse("coaching:meeting_new", args=[group.pk])
+    url = reverse("learning:meeting_new", args=[group.pk])
     assert client.get(url).status_code == 403
     data = {"date": timezone.localdate().isoformat(), "agenda": [AgendaItem.GOALS], "notes": "x"}
     assert client.post(url, data).status_code == 403
@@ -234,7 +236,7 @@ def test_meeting_attendees_must_be_members(client, tenant_a, group, members):
 
     client.force_login(members[0].user)
     response = client.post(
-        reverse("coaching:meeting_new", args=[group.pk]),
+        reverse("learning:meeting_new", args=[group.pk]),
         {
             "date": timezone.localdate().isoformat(),
             "agenda": [AgendaItem.GOALS],
@@ -267,12 +269,12 @@ def test_a_private_goal_never_reaches_the_other_members(client, group, members):
 def test_a_goal_written_on_the_goal_page_is_shared_only_when_the_coach_chooses(client, group, members):
     client.force_login(members[0].user)
     response = client.post(
-        reverse("coaching:coach_goal_new"),
+        reverse("learning:coach_goal_new"),
         {"statement": SHARED_GOAL, "shared_with_group": "on", "powerful": "on", "easy": "on"},
     )
     assert response.status_code == 302
     assert response["Location"] == group_url(group)
-    client.post(reverse("coaching:coach_goal_new"), {"statement": PRIVATE_GOAL})
+    client.post(reverse("learning:coach_goal_new"), {"statement": PRIVATE_GOAL})
     shared, private = CoachGoal.objects.get(statement=SHARED_GOAL), CoachGoal.objects.get(statement=PRIVATE_GOAL)
     assert (shared.group, shared.shared_with_group, shared.powerful) == (group, True, True)
     assert (private.group, private.shared_with_group) == (None, False)
@@ -286,7 +288,7 @@ def test_a_goal_marked_met_is_celebrated_on_the_group_page(client, group, member
     goal = learning.coach_goal_set(coach=members[0], statement=SHARED_GOAL, group=group, shared_with_group=True)
     client.force_login(members[0].user)
     response = client.post(
-        reverse("coaching:coach_goal_note", args=[goal.pk]), {"note": "Counted: 14 to 5", "met": "on"}
+        reverse("learning:coach_goal_note", args=[goal.pk]), {"note": "Counted: 14 to 5", "met": "on"}
     )
     assert response.status_code == 302
     goal.refresh_from_db()
@@ -312,7 +314,7 @@ def test_an_unmet_goal_is_not_celebrated(client, group, members):
 def test_a_coach_cannot_note_progress_on_someone_elses_goal(client, group, members):
     goal = learning.coach_goal_set(coach=members[0], statement=SHARED_GOAL, group=group, shared_with_group=True)
     client.force_login(members[1].user)
-    response = client.post(reverse("coaching:coach_goal_note", args=[goal.pk]), {"note": "Done!", "met": "on"})
+    response = client.post(reverse("learning:coach_goal_note", args=[goal.pk]), {"note": "Done!", "met": "on"})
     assert response.status_code == 404
     goal.refresh_from_db()
     assert goal.met_on is None

@@ -1,4 +1,4 @@
-"""Forms for resources, coach groups and partnership check-ins."""
+"""Forms for resources, PD sessions, coach groups and partnership check-ins."""
 
 from __future__ import annotations
 
@@ -10,11 +10,13 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.utils import timezone
 
-from teachers.forms import style_filter_fields
-from teachers.models import GradeBand, User
+from coaching.models import Coach, FocusArea
+from teachers.access import districts_visible_to
+from teachers.forms import TeacherPickerField, style_filter_fields
+from teachers.models import District, GradeBand, School, Teacher, User
 from toolkit.uploads import check_upload
 
-from .models import PRINCIPLES, AgendaItem, Coach, FocusArea, Resource, ResourceKind
+from .models import PRINCIPLES, AgendaItem, Resource, ResourceKind
 
 PRINCIPLE_STATEMENTS = {
     "equality": "My coach treats me as an equal partner; my ideas count as much as theirs.",
@@ -157,3 +159,61 @@ class CheckInAnswerForm(forms.Form):
         }
         self.fields = {**statements, **self.fields}
         self.helper = _helper(*[InlineRadios(p) for p in PRINCIPLES], "comment")
+
+
+class SchoolChoiceField(forms.ModelMultipleChoiceField):
+    def label_from_instance(self, obj: School) -> str:
+        return f"{obj.name} ({obj.district.name})"
+
+
+class PDSessionForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="e.g. K–2 Number Sense PLC")
+    district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label="Choose a district…")
+    date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
+    start_time = forms.TimeField(widget=forms.TimeInput(attrs={"type": "time"}), label="Starts at")
+    minutes = forms.IntegerField(min_value=15, max_value=720, label="Length (minutes)", initial=60)
+    focus_area = forms.ModelChoiceField(queryset=FocusArea.objects.none(), label="Focus area")
+    schools = SchoolChoiceField(queryset=School.objects.none(), required=False,
+                                widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}))  # fmt: skip
+    grade_band = forms.ChoiceField(required=False, choices=[("", "Any"), *GradeBand.choices], label="PLC grade band")
+    audience = forms.CharField(required=False, max_length=200)
+    description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    capacity = forms.IntegerField(required=False, min_value=1, max_value=1000)
+    resources = forms.ModelMultipleChoiceField(queryset=Resource.objects.none(), required=False,
+                                               widget=forms.CheckboxSelectMultiple)  # fmt: skip
+
+    def __init__(self, *args: Any, user: Any, focus_areas: Any, resources: Any, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        districts = districts_visible_to(user)
+        self.fields["district"].queryset = districts
+        self.fields["schools"].queryset = School.objects.filter(district__in=districts).select_related("district")
+        self.fields["focus_area"].queryset = focus_areas
+        self.fields["resources"].queryset = resources
+        self.helper = _helper(
+            "title", "district",
+            Row(Column("date", css_class="col-6 col-md-4"), Column("start_time", css_class="col-6 col-md-4"),
+                Column("minutes", css_class="col-12 col-md-4")),
+            Row(Column("focus_area", css_class="col-md-6"), Column("grade_band", css_class="col-md-3"),
+                Column("capacity", css_class="col-md-3")),
+            "schools", "audience", "description", "resources",
+        )  # fmt: skip
+
+
+class AttendanceForm(forms.Form):
+    teachers = TeacherPickerField(
+        queryset=Teacher.objects.none(), required=False,
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, district_id: int, **kwargs: Any):
+        super().__init__(*args, **kwargs)
+        self.fields["teachers"].queryset = (
+            Teacher.objects.filter(district_id=district_id, active=True)
+            .select_related("school")
+            .order_by("school__name", "last_name", "first_name")
+        )
+
+
+class SignUpDecisionForm(forms.Form):
+    decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
+    scheduled_for = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))

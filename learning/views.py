@@ -1,4 +1,6 @@
-"""Pages for the resource library, coach groups and partnership check-ins."""
+"""Pages for the resource library, PD sessions, coach groups and partnership check-ins. A PD
+session's own page, with its follow-up reflections and the sign-ups that open cycles, is in
+`cycles.pd_views`."""
 
 from __future__ import annotations
 
@@ -9,7 +11,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Q
+from django.db.models import Count, Q
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,36 +19,45 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from coaching.access import coach_for, coach_required, programs_directed_by
+from coaching.models import Coach, FocusArea
+from coaching.selectors import focus_areas_for
 from teachers.models import User
 from toolkit.params import parse_date_param
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 from toolkit.uploads import download_response
 
-from . import learning
+from . import services
 from .access import (
     checkins_visible_to,
-    coach_for,
     coach_groups_visible_to,
-    coach_required,
     get_coach_group_for,
+    get_pd_session_for,
     get_resource_for,
     in_coach_group,
     may_form_groups,
-    programs_directed_by,
+    pd_sessions_visible_to,
     resources_visible_to,
 )
-from .learning_forms import (
+from .forms import (
     PRINCIPLE_STATEMENTS,
     CheckInAnswerForm,
     CoachGoalForm,
     CoachGoalNoteForm,
     CoachGroupForm,
     GroupMeetingForm,
+    PDSessionForm,
     ResourceFilterForm,
     ResourceForm,
+    SignUpDecisionForm,
 )
-from .models import MIN_CHECKIN_RESPONSES, CheckIn, Coach, CoachGoal, FocusArea, Resource
-from .selectors import focus_areas_for
+from .models import MIN_CHECKIN_RESPONSES, CheckIn, CoachGoal, PDSession, Resource, SignUp
+
+
+def pd_session_url(session: PDSession, anchor: str = "") -> str:
+    """A PD session's page (composed in `cycles`, which adds its follow-up reflections)."""
+    return reverse("cycles:pd_session", args=[session.public_id]) + (f"#{anchor}" if anchor else "")
+
 
 # ------------------------------------------------------------------------------------ resources
 
@@ -91,7 +102,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(resources.order_by("title", "pk"), 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "coaching/resource_list.html", {"page": page, "filter_form": form,
+    return render(request, "learning/resource_list.html", {"page": page, "filter_form": form,
                                                            "query": query.urlencode()})  # fmt: skip
 
 
@@ -104,7 +115,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                resource = learning.resource_create(
+                resource = services.resource_create(
                     program=program, by=request.user, title=data["title"], kind=data["kind"], link=data["link"],
                     upload=data["file"], description=data["description"], focus_area=data["focus_area"],
                     grade_band=data["grade_band"], tags=data["tags"],
@@ -113,14 +124,14 @@ def resource_new(request: HttpRequest) -> HttpResponse:
                 form.add_error(None, exc)
             else:
                 messages.success(request, "Resource added to the library.")
-                return redirect("coaching:resource", public_id=resource.public_id)
+                return redirect("learning:resource", public_id=resource.public_id)
     else:
         form = ResourceForm(focus_areas=_focus_areas(request.user))
-    return render(request, "coaching/resource_form.html", {"form": form})
+    return render(request, "learning/resource_form.html", {"form": form})
 
 
 def open_url(request: HttpRequest, resource: Resource) -> str:
-    return request.build_absolute_uri(reverse("resource_open", args=[resource.public_id]))
+    return request.build_absolute_uri(reverse("learning:resource_open", args=[resource.public_id]))
 
 
 @login_required
@@ -128,7 +139,7 @@ def open_url(request: HttpRequest, resource: Resource) -> str:
 def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
     resource = get_resource_for(request.user, public_id)
     url = open_url(request, resource)
-    return render(request, "coaching/resource_detail.html", {
+    return render(request, "learning/resource_detail.html", {
         "resource": resource, "url": url, "qr": qr_svg(url, title=f"QR code: {resource.title}"),
         "qr_svg": qr_svg_data_uri(url), "qr_png": qr_png_data_uri(url),
     })  # fmt: skip
@@ -157,7 +168,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Coach groups are for coaches and program directors.")
     coach = coach_for(request.user)
     my_goals = list(CoachGoal.objects.filter(coach=coach).prefetch_related("notes")) if coach else []
-    return render(request, "coaching/group_list.html",
+    return render(request, "learning/group_list.html",
                   {"groups": groups, "may_form": may_form_groups(request.user), "my_goals": my_goals})  # fmt: skip
 
 
@@ -174,13 +185,13 @@ def group_new(request: HttpRequest) -> HttpResponse:
     form = CoachGroupForm(request.POST or None, coaches=coaches, facilitators=facilitators)
     if request.method == "POST" and form.is_valid():
         try:
-            group = learning.coach_group_form(program=program, **form.cleaned_data)
+            group = services.coach_group_form(program=program, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, f"{group.name} formed.")
-            return redirect("coaching:group", pk=group.pk)
-    return render(request, "coaching/group_form.html", {"form": form})
+            return redirect("learning:group", pk=group.pk)
+    return render(request, "learning/group_form.html", {"form": form})
 
 
 @login_required
@@ -202,7 +213,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
         "my_goals": list(CoachGoal.objects.filter(coach=coach).prefetch_related("notes")) if coach else [],
         "meeting_count": group.meetings.count(),
     }  # fmt: skip
-    return render(request, "coaching/group_detail.html", context)
+    return render(request, "learning/group_detail.html", context)
 
 
 @login_required
@@ -215,13 +226,13 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
                             resources=resources_visible_to(request.user))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
-            learning.group_meeting_record(group=group, **form.cleaned_data)
+            services.group_meeting_record(group=group, **form.cleaned_data)
         except ValidationError as exc:
             form.add_error(None, exc)
         else:
             messages.success(request, "Meeting recorded.")
-            return redirect("coaching:group", pk=group.pk)
-    return render(request, "coaching/meeting_form.html", {"form": form, "group": group})
+            return redirect("learning:group", pk=group.pk)
+    return render(request, "learning/meeting_form.html", {"form": form, "group": group})
 
 
 @coach_required
@@ -231,10 +242,10 @@ def coach_goal_new(request: HttpRequest, coach: Coach) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         group = coach.coach_groups.first() if data["shared_with_group"] else None
-        learning.coach_goal_set(coach=coach, group=group, **data)
+        services.coach_goal_set(coach=coach, group=group, **data)
         messages.success(request, "Goal saved." + (" Your group can see it." if group else ""))
         return _goals_home(coach)
-    return render(request, "coaching/coach_goal_form.html", {"form": form})
+    return render(request, "learning/coach_goal_form.html", {"form": form})
 
 
 @login_required
@@ -248,7 +259,7 @@ def coach_goal_note(request: HttpRequest, pk: int) -> HttpResponse:
     if not form.is_valid():
         messages.error(request, "The note could not be saved: " + " ".join(form.errors.get("note", [])))
     elif form.cleaned_data["note"]:
-        learning.coach_goal_note(goal=goal, note=form.cleaned_data["note"], met=form.cleaned_data["met"])
+        services.coach_goal_note(goal=goal, note=form.cleaned_data["note"], met=form.cleaned_data["met"])
         messages.success(request, "Goal met — congratulations!" if goal.met_on else "Progress noted.")
     return _goals_home(coach)
 
@@ -256,7 +267,7 @@ def coach_goal_note(request: HttpRequest, pk: int) -> HttpResponse:
 def _goals_home(coach: Coach) -> HttpResponse:
     """A coach's own goals show on their group's page (or the group list when they have none)."""
     group = coach.coach_groups.order_by("pk").first()
-    return redirect("coaching:group", pk=group.pk) if group else redirect("coaching:groups")
+    return redirect("learning:group", pk=group.pk) if group else redirect("learning:groups")
 
 
 # ------------------------------------------------------------------------------------ check-ins
@@ -277,20 +288,21 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
             messages.error(request, refused)
         else:
             try:
-                learning.checkin_open(coach=coach, closes_on=closes)
+                services.checkin_open(coach=coach, closes_on=closes)
             except ValidationError:
                 messages.error(request, refused)
-        return redirect("coaching:checkins")
+        return redirect("learning:checkins")
     checkins = checkins_visible_to(request.user).select_related("coach__user")
     by_coach: dict[Coach, list[CheckIn]] = {}
     for checkin in checkins:
         by_coach.setdefault(checkin.coach, []).append(checkin)
-    results = learning.checkin_results_by_coach(checkins)
+    results = services.checkin_results_by_coach(checkins)
     summaries = [{"coach": c, "checkins": items, "results": results.get(c.pk)} for c, items in by_coach.items()]
-    return render(request, "coaching/checkin_list.html", {
+    return render(request, "learning/checkin_list.html", {
         "summaries": summaries, "is_coach": coach is not None, "minimum": MIN_CHECKIN_RESPONSES,
         "statements": PRINCIPLE_STATEMENTS, "default_close": timezone.localdate() + dt.timedelta(days=14),
-        "links": {c.pk: request.build_absolute_uri(reverse("checkin_answer", args=[c.public_id])) for c in checkins},
+        "links": {c.pk: request.build_absolute_uri(reverse("learning:checkin_answer", args=[c.public_id]))
+                  for c in checkins},
     })  # fmt: skip
 
 
@@ -305,7 +317,68 @@ def checkin_answer(request: HttpRequest, public_id: str) -> HttpResponse:
     closed = checkin.closes_on < timezone.localdate()
     form = CheckInAnswerForm(request.POST or None)
     if request.method == "POST" and not closed and form.is_valid():
-        learning.checkin_answer(checkin=checkin, **form.cleaned_data)
-        return render(request, "coaching/checkin_thanks.html", {"checkin": checkin})
-    return render(request, "coaching/checkin_answer.html", {"form": form, "checkin": checkin, "closed": closed},
+        services.checkin_answer(checkin=checkin, **form.cleaned_data)
+        return render(request, "learning/checkin_thanks.html", {"checkin": checkin})
+    return render(request, "learning/checkin_answer.html", {"form": form, "checkin": checkin, "closed": closed},
                   status=410 if closed else 200)  # fmt: skip
+
+
+# ------------------------------------------------------------------------------------ PD sessions
+
+
+@login_required
+@require_GET
+def pd_session_list(request: HttpRequest) -> HttpResponse:
+    sessions = pd_sessions_visible_to(request.user)
+    if coach_for(request.user) is None and not sessions.exists():
+        raise PermissionDenied("PD sessions are for coaches and program directors.")
+    sessions = sessions.select_related("district", "facilitator__user").annotate(
+        attended=Count("attendees", distinct=True)
+    )
+    page = Paginator(sessions.order_by("-date", "-start_time"), 25).get_page(request.GET.get("page"))
+    return render(request, "learning/pd_session_list.html", {"page": page, "is_coach": coach_for(request.user)})
+
+
+@coach_required
+@require_http_methods(["GET", "POST"])
+def pd_session_new(request: HttpRequest, coach: Coach) -> HttpResponse:
+    form = PDSessionForm(request.POST or None, user=request.user, focus_areas=focus_areas_for(coach),
+                         resources=resources_visible_to(request.user))  # fmt: skip
+    if request.method == "POST" and form.is_valid():
+        try:
+            session = services.pd_session_schedule(coach=coach, **form.cleaned_data)
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, "Session scheduled.")
+            return redirect(pd_session_url(session))
+    return render(request, "learning/pd_session_form.html", {"form": form})
+
+
+@login_required
+@require_POST
+def pd_signup_decide(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
+    session = get_pd_session_for(request.user, public_id, write=True)
+    signup = get_object_or_404(SignUp, session=session, pk=pk)
+    form = SignUpDecisionForm(request.POST)
+    if form.is_valid():
+        try:
+            services.signup_decide(signup=signup, accept=form.cleaned_data["decision"] == "accept",
+                                   scheduled_for=form.cleaned_data["scheduled_for"])  # fmt: skip
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Request updated.")
+    return redirect(pd_session_url(session, "signups"))
+
+
+@login_required
+@require_GET
+def pd_room_sheet(request: HttpRequest, public_id: str) -> HttpResponse:
+    """A printable page of the session's resources, each with its QR code."""
+    session = get_pd_session_for(request.user, public_id)
+    items = []
+    for resource in session.resources.all():
+        url = request.build_absolute_uri(reverse("learning:resource_open", args=[resource.public_id]))
+        items.append({"resource": resource, "url": url, "qr": qr_svg(url, title=resource.title)})
+    return render(request, "learning/pd_room_sheet.html", {"session": session, "items": items})

@@ -16,9 +16,9 @@ from django.urls import reverse
 from django.utils.html import escape
 from PIL import Image
 
-from coaching import learning
-from coaching.models import Resource, ResourceKind
 from coaching.tests.factories import focus_area
+from learning import services as learning
+from learning.models import Resource, ResourceKind
 from teachers.models import GradeBand
 
 pytestmark = pytest.mark.django_db
@@ -54,7 +54,7 @@ def listed(response) -> list[str]:
 def test_a_coach_adds_a_link_resource_and_lands_on_its_page(client, tenant_a):
     client.force_login(tenant_a.coach.user)
     response = client.post(
-        reverse("coaching:resource_new"),
+        reverse("learning:resource_new"),
         {
             "title": "  Number talks in K–2 ",
             "kind": ResourceKind.VIDEO,
@@ -67,7 +67,7 @@ def test_a_coach_adds_a_link_resource_and_lands_on_its_page(client, tenant_a):
     )
     resource = Resource.objects.get()
     assert response.status_code == 302
-    assert response["Location"] == reverse("coaching:resource", args=[resource.public_id])
+    assert response["Location"] == reverse("learning:resource", args=[resource.public_id])
     assert (resource.program, resource.created_by, resource.title) == (
         tenant_a.program,
         tenant_a.coach.user,
@@ -85,7 +85,7 @@ def test_an_uploaded_pdf_is_stored_under_a_random_name_with_the_type_its_content
     client.force_login(tenant_a.coach.user)
     upload = SimpleUploadedFile("Exit ticket template.pdf", PDF, content_type="text/html")
     response = client.post(
-        reverse("coaching:resource_new"),
+        reverse("learning:resource_new"),
         {"title": "Exit ticket template", "kind": ResourceKind.TEMPLATE, "file": upload},
     )
     assert response.status_code == 302
@@ -106,7 +106,7 @@ def test_a_script_disguised_as_a_pdf_is_refused_with_the_reason(client, tenant_a
         "handout.pdf", b"<html><script>alert(1)</script></html>", content_type="application/pdf"
     )
     response = client.post(
-        reverse("coaching:resource_new"), {"title": "Handout", "kind": ResourceKind.EXAMPLE, "file": disguised}
+        reverse("learning:resource_new"), {"title": "Handout", "kind": ResourceKind.EXAMPLE, "file": disguised}
     )
     assert response.status_code == 200
     assert NOT_ACCEPTED in response.context["form"].errors["file"][0]
@@ -116,7 +116,7 @@ def test_a_script_disguised_as_a_pdf_is_refused_with_the_reason(client, tenant_a
 
 def test_a_resource_without_a_link_or_a_file_is_refused(client, tenant_a):
     client.force_login(tenant_a.coach.user)
-    response = client.post(reverse("coaching:resource_new"), {"title": "Nothing", "kind": ResourceKind.ARTICLE})
+    response = client.post(reverse("learning:resource_new"), {"title": "Nothing", "kind": ResourceKind.ARTICLE})
     assert response.status_code == 200
     assert response.context["form"].errors["link"] == ["Give a link or upload a file."]
     assert "Give a link or upload a file." in response.content.decode()
@@ -169,7 +169,7 @@ def library(tenant_a) -> dict[str, Resource]:
 
 def test_the_library_lists_every_resource_of_the_program_by_title(client, tenant_a, library):
     client.force_login(tenant_a.coach.user)
-    response = client.get(reverse("coaching:resources"))
+    response = client.get(reverse("learning:resources"))
     assert response.status_code == 200
     assert listed(response) == ["Exit ticket template", "Number talks video", "Reading workshop article"]
 
@@ -189,42 +189,42 @@ def test_the_library_lists_every_resource_of_the_program_by_title(client, tenant
 )
 def test_search_and_filters_narrow_the_library(client, tenant_a, library, query, expected):
     client.force_login(tenant_a.coach.user)
-    assert listed(client.get(reverse("coaching:resources"), query)) == expected
+    assert listed(client.get(reverse("learning:resources"), query)) == expected
 
 
 def test_the_focus_area_filter_keeps_only_that_focus_area(client, tenant_a, library):
     client.force_login(tenant_a.coach.user)
-    response = client.get(reverse("coaching:resources"), {"focus_area": focus_area("Literacy").pk})
+    response = client.get(reverse("learning:resources"), {"focus_area": focus_area("Literacy").pk})
     assert listed(response) == ["Reading workshop article"]
 
 
 def test_another_programs_coach_never_sees_the_resource(client, tenant_a, tenant_b, library):
     make_resource(tenant_b, "Program B's own video")
     client.force_login(tenant_b.coach.user)
-    assert client.get(reverse("coaching:resource", args=[library["video"].public_id])).status_code == 404
-    response = client.get(reverse("coaching:resources"))
+    assert client.get(reverse("learning:resource", args=[library["video"].public_id])).status_code == 404
+    response = client.get(reverse("learning:resources"))
     assert listed(response) == ["Program B's own video"]
     assert "Number talks video" not in response.content.decode()
-    assert listed(client.get(reverse("coaching:resources"), {"q": "number"})) == []
+    assert listed(client.get(reverse("learning:resources"), {"q": "number"})) == []
 
 
 def test_the_programs_director_reads_the_library(client, tenant_a, library):
     client.force_login(tenant_a.director)
-    assert len(listed(client.get(reverse("coaching:resources")))) == 3
-    assert client.get(reverse("coaching:resource", args=[library["video"].public_id])).status_code == 200
+    assert len(listed(client.get(reverse("learning:resources")))) == 3
+    assert client.get(reverse("learning:resource", args=[library["video"].public_id])).status_code == 200
 
 
 @pytest.mark.parametrize("who", ["teacher", "district_admin"])
 def test_teachers_and_district_admins_are_refused_the_library(client, tenant_a, library, who):
     user = tenant_a.teacher.user if who == "teacher" else tenant_a.district_admin
     client.force_login(user)
-    assert client.get(reverse("coaching:resources")).status_code == 403
-    assert client.get(reverse("coaching:resource_new")).status_code == 403
-    assert client.get(reverse("coaching:resource", args=[library["video"].public_id])).status_code == 404
+    assert client.get(reverse("learning:resources")).status_code == 403
+    assert client.get(reverse("learning:resource_new")).status_code == 403
+    assert client.get(reverse("learning:resource", args=[library["video"].public_id])).status_code == 404
 
 
 def test_the_library_needs_a_sign_in(client, library):
-    response = client.get(reverse("coaching:resources"))
+    response = client.get(reverse("learning:resources"))
     assert response.status_code == 302
     assert response["Location"].startswith(reverse("login"))
 
@@ -235,9 +235,9 @@ def test_the_library_needs_a_sign_in(client, library):
 def test_the_resource_pages_png_qr_code_decodes_to_the_absolute_open_url(client, tenant_a, library):
     resource = library["video"]
     client.force_login(tenant_a.coach.user)
-    response = client.get(reverse("coaching:resource", args=[resource.public_id]))
+    response = client.get(reverse("learning:resource", args=[resource.public_id]))
     expected = f"http://testserver/open/{resource.public_id}/"
-    assert reverse("resource_open", args=[resource.public_id]) == f"/open/{resource.public_id}/"
+    assert reverse("learning:resource_open", args=[resource.public_id]) == f"/open/{resource.public_id}/"
     assert response.context["url"] == expected
     assert decode_qr_png(response.context["qr_png"]) == expected
     assert response.context["qr_svg"].startswith("data:image/svg+xml")
@@ -250,7 +250,7 @@ def test_the_resource_pages_png_qr_code_decodes_to_the_absolute_open_url(client,
 
 
 def test_the_open_url_redirects_anyone_to_a_link_resource(client, library):
-    response = client.get(reverse("resource_open", args=[library["video"].public_id]))
+    response = client.get(reverse("learning:resource_open", args=[library["video"].public_id]))
     assert response.status_code == 302
     assert response["Location"] == "https://videos.example.org/number-talks"
 
@@ -261,7 +261,7 @@ def test_the_open_url_downloads_a_file_resource_as_an_attachment_that_is_never_s
     resource = learning.resource_create(
         program=tenant_a.program, by=tenant_a.coach.user, title="Exit ticket", kind=ResourceKind.TEMPLATE, upload=upload
     )
-    response = client.get(reverse("resource_open", args=[resource.public_id]))
+    response = client.get(reverse("learning:resource_open", args=[resource.public_id]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
     assert response["Content-Disposition"].startswith("attachment;")
@@ -279,7 +279,7 @@ def test_an_unknown_open_url_is_not_found(client, library):
 
 def _list_queries(client) -> int:
     with CaptureQueriesContext(connection) as captured:
-        assert client.get(reverse("coaching:resources")).status_code == 200
+        assert client.get(reverse("learning:resources")).status_code == 200
     return len(captured)
 
 
@@ -290,11 +290,11 @@ def test_the_resource_list_costs_the_same_queries_for_5_and_60_resources(
     math = focus_area("Math")
     for i in range(5):
         make_resource(tenant_a, f"Resource {i:02d}", focus_area=math, tags="a, b")
-    client.get(reverse("coaching:resources"))  # warm caches (content types, the session)
+    client.get(reverse("learning:resources"))  # warm caches (content types, the session)
     five = _list_queries(client)
     for i in range(5, 60):
         make_resource(tenant_a, f"Resource {i:02d}", focus_area=math, tags="a, b")
     sixty = _list_queries(client)
     assert five == sixty == RESOURCE_LIST_QUERIES
     with django_assert_max_num_queries(RESOURCE_LIST_QUERIES):
-        client.get(reverse("coaching:resources"), {"page": 2})
+        client.get(reverse("learning:resources"), {"page": 2})

@@ -19,10 +19,12 @@ from django.utils import timezone
 from django.utils.html import escape
 from PIL import Image
 
-from coaching import learning, services
-from coaching.models import LogEntry, PDSession, ResourceKind, SignUp, SignUpKind, SignUpStatus
+from coaching.models import LogEntry
 from coaching.tests.factories import CoachFactory, ContractFactory, activity, focus_area
 from cycles.models import Cycle, Reflection, ReflectionLink
+from learning import services
+from learning import services as learning
+from learning.models import PDSession, ResourceKind, SignUp, SignUpKind, SignUpStatus
 from reports.builder import build_figures
 from reports.models import ScopeKind
 from reports.scopes import Period, Scope
@@ -120,7 +122,7 @@ def answer(client, url: str, *, confidence: int, signup: dict | None = None):
 def test_a_coach_schedules_a_session_in_a_district_of_their_contract(client, tenant_a):
     client.force_login(tenant_a.coach.user)
     response = client.post(
-        reverse("cycles:pd_session_new"),
+        reverse("learning:pd_session_new"),
         {
             "title": TITLE,
             "district": tenant_a.district.pk,
@@ -165,7 +167,7 @@ def test_scheduling_in_a_program_district_the_coach_is_not_assigned_to_is_refuse
 def test_the_schedule_form_offers_no_district_outside_the_coachs_contracts(client, tenant_a, tenant_b):
     client.force_login(tenant_a.coach.user)
     response = client.post(
-        reverse("cycles:pd_session_new"),
+        reverse("learning:pd_session_new"),
         {
             "title": TITLE,
             "district": tenant_b.district.pk,
@@ -474,7 +476,7 @@ def signup(session, k2) -> SignUp:
     )
 
 
-def decide_url(signup: SignUp, name: str = "cycles:pd_signup_decide") -> str:
+def decide_url(signup: SignUp, name: str = "learning:pd_signup_decide") -> str:
     return reverse(name, args=[signup.session.public_id, signup.pk])
 
 
@@ -560,7 +562,7 @@ def test_the_room_sheet_lists_the_sessions_resources_with_qr_codes(client, tenan
     )
     session = schedule(tenant_a, resources=[video, template])
     client.force_login(tenant_a.coach.user)
-    response = client.get(session_url(session, "cycles:pd_room_sheet"))
+    response = client.get(session_url(session, "learning:pd_room_sheet"))
     assert response.status_code == 200
     items = response.context["items"]
     assert {i["resource"].title for i in items} == {"Dot cards video", "Number talk plan"}

@@ -1,0 +1,111 @@
+"""Who may see and change the group-learning rows. Every learning view starts here.
+
+Rules:
+- A program's resource library is for its coaches and directors; anyone holding a resource's
+  QR link can open that one resource (shared materials, not confidential content).
+- A coach sees the program's PD sessions in the districts they serve; a director, the
+  program's. Only a session's facilitator changes it (attendance, sign-ups, follow-up links).
+- A coach group is read by its members and facilitator (notes, shared goals); a director of its
+  program sees that it exists and who is in it, and forms groups.
+- Check-ins are their coach's; a director sees their coaches'. Answers are read only in
+  aggregate, never one by one.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from coaching.access import coach_for, contracts_served_by, programs_directed_by
+from teachers.models import User
+
+from .models import CheckIn, CoachGroup, PDSession, Resource
+
+
+def resources_visible_to(user: User) -> QuerySet[Resource]:
+    """A program's library: its coaches and directors see it (anyone with the QR link can open one)."""
+    coach = coach_for(user)
+    if coach is not None:
+        return Resource.objects.filter(program_id=coach.program_id)
+    return Resource.objects.filter(program__in=programs_directed_by(user))
+
+
+def get_resource_for(user: User, public_id: object) -> Resource:
+    resource = resources_visible_to(user).filter(public_id=_uuid(public_id)).first()
+    if resource is None:
+        raise Http404("No such resource.")
+    return resource
+
+
+def pd_sessions_visible_to(user: User) -> QuerySet[PDSession]:
+    """A coach: the program's sessions in districts they serve. A director: the program's."""
+    coach = coach_for(user)
+    if coach is not None:
+        districts = contracts_served_by(coach).values("district")
+        return PDSession.objects.filter(program_id=coach.program_id, district__in=districts)
+    return PDSession.objects.filter(program__in=programs_directed_by(user))
+
+
+def get_pd_session_for(user: User, public_id: object, *, write: bool = False) -> PDSession:
+    """A session this person may see (404 otherwise); with write=True only its facilitator (403)."""
+    session = (
+        pd_sessions_visible_to(user)
+        .select_related("district", "facilitator__user", "focus_area")
+        .filter(public_id=_uuid(public_id))
+        .first()
+    )
+    if session is None:
+        raise Http404("No such session.")
+    if write and not is_pd_facilitator(user, session):
+        raise PermissionDenied("Only the session's facilitator can change it.")
+    return session
+
+
+def is_pd_facilitator(user: User, session: PDSession) -> bool:
+    """The session's facilitator: the one person who changes it and reads its follow-ups."""
+    return session.facilitator.user_id == user.pk
+
+
+def coach_groups_visible_to(user: User) -> QuerySet[CoachGroup]:
+    """Groups a person belongs to, facilitates, or (as director) runs in their program."""
+    coach = coach_for(user)
+    mine = Q(facilitator=user)
+    if coach is not None:
+        mine |= Q(members=coach)
+    return CoachGroup.objects.filter(mine | Q(program__in=programs_directed_by(user))).distinct()
+
+
+def in_coach_group(user: User, group: CoachGroup) -> bool:
+    """Members and the facilitator are the group; only they read its notes and shared goals."""
+    coach = coach_for(user)
+    return group.facilitator_id == user.pk or (coach is not None and group.members.filter(pk=coach.pk).exists())
+
+
+def get_coach_group_for(user: User, pk: int) -> CoachGroup:
+    group = coach_groups_visible_to(user).select_related("facilitator", "program").filter(pk=pk).first()
+    if group is None:
+        raise Http404("No such group.")
+    return group
+
+
+def may_form_groups(user: User) -> bool:
+    """Program directors (and site administrators) form coach groups."""
+    return programs_directed_by(user).exists()
+
+
+def checkins_visible_to(user: User) -> QuerySet[CheckIn]:
+    """A coach's own check-ins; a director's coaches'. Answers are only ever read in aggregate."""
+    coach = coach_for(user)
+    if coach is not None:
+        return CheckIn.objects.filter(coach=coach)
+    return CheckIn.objects.filter(coach__program__in=programs_directed_by(user))
+
+
+def _uuid(value: object) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Http404("Not found.") from exc

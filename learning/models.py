@@ -1,0 +1,275 @@
+"""Group learning: the resource library, PD sessions and sign-ups, coach groups with their
+meetings and goals, partnership check-ins.
+
+The tables keep the names they had when these models lived in `coaching` (`db_table`), so the
+move changed no data.
+"""
+
+from __future__ import annotations
+
+import uuid
+
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+
+from coaching.models import MAX_ENTRY_MINUTES, Coach, FocusArea, LogEntry, Program
+from teachers.models import District, GradeBand, School, Teacher, User
+from toolkit.uploads import random_stored_name
+
+
+def resource_upload_to(instance: Resource, filename: str) -> str:
+    return random_stored_name("resources", filename)
+
+
+class ResourceKind(models.TextChoices):
+    VIDEO = "video", "Video"
+    TEMPLATE = "template", "Template"
+    EXAMPLE = "example", "Example"
+    ARTICLE = "article", "Article"
+
+
+class Resource(models.Model):
+    """A curated link or file a coach shares. Its QR code opens it for anyone in the room, so it
+    is addressed by an unguessable id: resources are shared materials, not confidential content."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="resources")
+    title = models.CharField(max_length=200)
+    description = models.TextField(blank=True)
+    link = models.URLField(blank=True, max_length=500)
+    file = models.FileField(upload_to=resource_upload_to, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    kind = models.CharField(max_length=10, choices=ResourceKind.choices)
+    focus_area = models.ForeignKey(FocusArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    grade_band = models.CharField(max_length=5, choices=GradeBand.choices, blank=True)
+    tags = models.CharField(max_length=200, blank=True, help_text="Comma-separated, e.g. “number sense, PLC”.")
+    created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "coaching_resource"
+        ordering = ["title"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(link="") | ~Q(file=""), name="resource_has_link_or_file"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+    @property
+    def tag_list(self) -> list[str]:
+        return [t.strip() for t in self.tags.split(",") if t.strip()]
+
+
+class PDSession(models.Model):
+    """Group professional learning, e.g. a K–2 Number Sense PLC session."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="pd_sessions")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="pd_sessions")
+    facilitator = models.ForeignKey(Coach, on_delete=models.PROTECT, related_name="pd_sessions")
+    title = models.CharField(max_length=200)
+    date = models.DateField()
+    start_time = models.TimeField()
+    minutes = models.PositiveSmallIntegerField(
+        validators=[MinValueValidator(15), MaxValueValidator(MAX_ENTRY_MINUTES)], help_text="Length in minutes."
+    )
+    schools = models.ManyToManyField(
+        School, blank=True, related_name="pd_sessions", db_table="coaching_pdsession_schools"
+    )
+    grade_band = models.CharField(max_length=5, choices=GradeBand.choices, blank=True, verbose_name="PLC grade band")
+    audience = models.CharField(max_length=200, blank=True, help_text="e.g. “K–2 teachers, grade-level PLC”.")
+    description = models.TextField(blank=True)
+    capacity = models.PositiveSmallIntegerField(null=True, blank=True, validators=[MinValueValidator(1)])
+    resources = models.ManyToManyField(
+        Resource, blank=True, related_name="pd_sessions", db_table="coaching_pdsession_resources"
+    )
+    focus_area = models.ForeignKey(FocusArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    attendees = models.ManyToManyField(
+        Teacher, blank=True, related_name="pd_sessions_attended", db_table="coaching_pdsession_attendees"
+    )
+    # Facilitating the session is logged once, here, and kept in step with the session.
+    log_entry = models.OneToOneField(
+        LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="pd_session"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "coaching_pdsession"
+        ordering = ["-date", "-start_time"]
+        verbose_name = "PD session"
+
+    def __str__(self) -> str:
+        return f"{self.title} ({self.date})"
+
+
+class SignUpKind(models.TextChoices):
+    MODELED_LESSON = "modeled_lesson", "A modeled lesson in my classroom"
+    CO_TEACHING = "co_teaching", "Co-teaching in my classroom"
+
+
+class SignUpStatus(models.TextChoices):
+    REQUESTED = "requested", "Requested"
+    ACCEPTED = "accepted", "Accepted"
+    DECLINED = "declined", "Declined"
+
+
+class SignUp(models.Model):
+    """An attendee asks for a modeled lesson or co-teaching in their own classroom."""
+
+    session = models.ForeignKey(PDSession, on_delete=models.CASCADE, related_name="signups")
+    teacher = models.ForeignKey(Teacher, on_delete=models.CASCADE, related_name="signups")
+    kind = models.CharField(max_length=20, choices=SignUpKind.choices)
+    date_preferences = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    status = models.CharField(max_length=10, choices=SignUpStatus.choices, default=SignUpStatus.REQUESTED)
+    scheduled_for = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "coaching_signup"
+        ordering = ["status", "created_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "teacher"], name="signup_one_per_teacher_per_session"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} for {self.teacher}"
+
+
+MIN_GROUP, MAX_GROUP = 3, 6
+
+
+class CoachGroup(models.Model):
+    """Coaching the coaches: a small group of 3–6 coaches with a facilitator."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="coach_groups")
+    name = models.CharField(max_length=100)
+    facilitator = models.ForeignKey(User, on_delete=models.PROTECT, related_name="facilitated_groups")
+    members = models.ManyToManyField(Coach, related_name="coach_groups", db_table="coaching_coachgroup_members")
+    cadence = models.CharField(max_length=100, help_text="e.g. “every other Tuesday, 3:30”.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "coaching_coachgroup"
+        ordering = ["name"]
+        constraints = [models.UniqueConstraint(fields=["program", "name"], name="coach_group_unique_name")]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class AgendaItem(models.TextChoices):
+    EXPERIENCE = "experience_sharing", "Experience sharing"
+    RESOURCES = "resource_sharing", "Resource sharing"
+    ROLE_PLAY = "role_play", "Role play"
+    FEEDBACK = "feedback_practice", "Feedback practice"
+    GOALS = "goal_setting", "Goal setting"
+    REFLECTION = "reflection", "Reflection"
+
+
+class GroupMeeting(models.Model):
+    group = models.ForeignKey(CoachGroup, on_delete=models.CASCADE, related_name="meetings")
+    date = models.DateField()
+    agenda = models.JSONField(default=list, help_text="AgendaItem values.")
+    attendees = models.ManyToManyField(
+        Coach, blank=True, related_name="group_meetings", db_table="coaching_groupmeeting_attendees"
+    )
+    notes = models.TextField(blank=True, help_text="Visible to the group only.")
+    resources = models.ManyToManyField(
+        Resource, blank=True, related_name="group_meetings", db_table="coaching_groupmeeting_resources"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "coaching_groupmeeting"
+        ordering = ["-date"]
+
+    def __str__(self) -> str:
+        return f"{self.group} · {self.date}"
+
+    @property
+    def agenda_labels(self) -> list[str]:
+        labels = dict(AgendaItem.choices)
+        return [labels.get(item, item) for item in self.agenda]
+
+
+class CoachGoal(models.Model):
+    """A coach's own PEERS goal, shared with their group when they choose."""
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="own_goals")
+    group = models.ForeignKey(CoachGroup, null=True, blank=True, on_delete=models.SET_NULL, related_name="goals")
+    statement = models.TextField()
+    measure = models.CharField(max_length=200, blank=True)
+    deadline = models.DateField(null=True, blank=True)
+    powerful = models.BooleanField(default=False)
+    easy = models.BooleanField(default=False)
+    emotionally_compelling = models.BooleanField(default=False)
+    reachable = models.BooleanField(default=False)
+    student_focused = models.BooleanField(default=False)
+    shared_with_group = models.BooleanField(default=False)
+    met_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "coaching_coachgoal"
+        ordering = ["met_on", "-created_at"]
+
+    def __str__(self) -> str:
+        return self.statement[:80]
+
+
+class CoachGoalNote(models.Model):
+    goal = models.ForeignKey(CoachGoal, on_delete=models.CASCADE, related_name="notes")
+    date = models.DateField()
+    note = models.TextField()
+
+    class Meta:
+        db_table = "coaching_coachgoalnote"
+        ordering = ["date", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.date}: {self.note[:40]}"
+
+
+PRINCIPLES = ["equality", "choice", "voice", "dialogue", "reflection", "praxis", "reciprocity"]
+MIN_CHECKIN_RESPONSES = 5
+
+
+class CheckIn(models.Model):
+    """A partnership check-in a coach sends to the teachers they coach: one shared anonymous link."""
+
+    public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="checkins")
+    title = models.CharField(max_length=200, default="How is our coaching partnership going?")
+    closes_on = models.DateField()
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        db_table = "coaching_checkin"
+        ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class CheckInResponse(models.Model):
+    """One anonymous answer: no teacher, no account, no time of day — only the answers."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="responses")
+    equality = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    choice = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    voice = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    dialogue = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    reflection = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    praxis = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    reciprocity = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])
+    comment = models.TextField(blank=True, max_length=2000)
+
+    class Meta:
+        db_table = "coaching_checkinresponse"
+
+    def __str__(self) -> str:
+        return f"Response to {self.checkin_id}"

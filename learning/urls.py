@@ -1,0 +1,27 @@
+"""Group learning's pages, at the addresses they have always had (PD sessions under /cycles/pd/,
+beside the session page that `cycles` composes)."""
+
+from django.urls import path
+
+from . import views
+
+app_name = "learning"
+
+urlpatterns = [
+    path("resources/", views.resource_list, name="resources"),
+    path("resources/new/", views.resource_new, name="resource_new"),
+    path("resources/<uuid:public_id>/", views.resource_detail, name="resource"),
+    path("open/<uuid:public_id>/", views.resource_open, name="resource_open"),
+    path("groups/", views.group_list, name="groups"),
+    path("groups/new/", views.group_new, name="group_new"),
+    path("groups/<int:pk>/", views.group_detail, name="group"),
+    path("groups/<int:pk>/meetings/new/", views.meeting_new, name="meeting_new"),
+    path("goals/new/", views.coach_goal_new, name="coach_goal_new"),
+    path("goals/<int:pk>/note/", views.coach_goal_note, name="coach_goal_note"),
+    path("check-ins/", views.checkin_list, name="checkins"),
+    path("check-in/<uuid:public_id>/", views.checkin_answer, name="checkin_answer"),
+    path("cycles/pd/", views.pd_session_list, name="pd_sessions"),
+    path("cycles/pd/new/", views.pd_session_new, name="pd_session_new"),
+    path("cycles/pd/<uuid:public_id>/room-sheet/", views.pd_room_sheet, name="pd_room_sheet"),
+    path("cycles/pd/<uuid:public_id>/signups/<int:pk>/decide/", views.pd_signup_decide, name="pd_signup_decide"),
+]
