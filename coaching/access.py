@@ -138,6 +138,11 @@ def get_entry_for(user: User, pk: int) -> LogEntry:
         raise Http404("No such entry.") from exc
 
 
+def may_see_own_sessions(user: User) -> bool:
+    """Teachers read their own coaching history (and their own cycles)."""
+    return user.is_authenticated and user.role == Role.TEACHER
+
+
 def sessions_with_teacher(user: User) -> QuerySet[LogEntry]:
     """For a signed-in teacher: the logged sessions they took part in (shown without notes)."""
     if not user.is_authenticated or user.role != Role.TEACHER:

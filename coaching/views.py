@@ -18,7 +18,6 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from teachers.access import districts_visible_to
 from teachers.audit import AuditAction, audit_record
-from teachers.models import Role
 from toolkit.csv_export import csv_response
 from toolkit.params import parse_date_param, parse_id_param, parse_int_param
 from toolkit.schoolyear import school_year_of
@@ -29,6 +28,7 @@ from .access import (
     contracts_visible_to,
     get_entry_for,
     may_see_contracts,
+    may_see_own_sessions,
     school_years_visible_to,
     sessions_with_teacher,
 )
@@ -262,7 +262,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @require_GET
 def my_sessions(request: HttpRequest) -> HttpResponse:
     """A teacher's own coaching history: when, with whom, doing what. Never the coach's notes."""
-    if request.user.role != Role.TEACHER:
+    if not may_see_own_sessions(request.user):
         raise PermissionDenied("This page lists a teacher's own coaching sessions.")
     entries = (
         sessions_with_teacher(request.user)

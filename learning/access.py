@@ -20,7 +20,9 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from coaching.access import coach_for, contracts_served_by, programs_directed_by
+from coaching.models import Coach, Program
 from teachers.models import User
+from toolkit.params import parse_id_param
 
 from .models import CheckIn, CoachGroup, PDSession, Resource
 
@@ -31,6 +33,58 @@ def resources_visible_to(user: User) -> QuerySet[Resource]:
     if coach is not None:
         return Resource.objects.filter(program_id=coach.program_id)
     return Resource.objects.filter(program__in=programs_directed_by(user))
+
+
+def library_programs_for(user: User) -> QuerySet[Program]:
+    """The programs whose library this person adds to: a coach's own, a director's programs."""
+    coach = coach_for(user)
+    if coach is not None:
+        return Program.objects.filter(pk=coach.program_id)
+    return programs_directed_by(user).order_by("name", "pk")
+
+
+def _choose(programs: list[Program], chosen: object) -> Program | None:
+    pk = parse_id_param(chosen if isinstance(chosen, str) else None)
+    return next((p for p in programs if p.pk == pk), programs[0] if programs else None)
+
+
+def library_program_for(user: User, chosen: object = None) -> tuple[Program, list[Program]]:
+    """The program whose library a person is working in, and the programs they could choose: a
+    coach's own; for a director of several programs the one they chose (`?program=`), else the
+    first by name. 403 for anyone else; a program that is not theirs is never chosen."""
+    programs = list(library_programs_for(user))
+    program = _choose(programs, chosen)
+    if program is None:
+        raise PermissionDenied("The resource library belongs to coaches and program directors.")
+    return program, programs
+
+
+def may_see_coach_groups(user: User, groups: QuerySet[CoachGroup]) -> bool:
+    return coach_for(user) is not None or may_form_groups(user) or groups.exists()
+
+
+def group_program_for(user: User, chosen: object = None) -> tuple[Program, list[Program]]:
+    """The program a director forms a coach group in (their chosen one of several), and their
+    programs; 403 for anyone else."""
+    programs = list(programs_directed_by(user).order_by("name", "pk"))
+    program = _choose(programs, chosen)
+    if program is None:
+        raise PermissionDenied("Program directors form coach groups.")
+    return program, programs
+
+
+def groups_of(coach: Coach) -> QuerySet[CoachGroup]:
+    """A coach's own groups, oldest first: a coach may be in several."""
+    return coach.coach_groups.order_by("pk")
+
+
+def may_see_checkins(user: User) -> bool:
+    """Coaches (their own) and directors (their coaches', in aggregate)."""
+    return coach_for(user) is not None or programs_directed_by(user).exists()
+
+
+def may_see_pd_sessions(user: User, sessions: QuerySet[PDSession]) -> bool:
+    return coach_for(user) is not None or sessions.exists()
 
 
 def get_resource_for(user: User, public_id: object) -> Resource:

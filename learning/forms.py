@@ -16,7 +16,7 @@ from teachers.forms import TeacherPickerField, style_filter_fields
 from teachers.models import District, GradeBand, School, Teacher, User
 from toolkit.uploads import check_upload
 
-from .models import PRINCIPLES, AgendaItem, Resource, ResourceKind
+from .models import PRINCIPLES, AgendaItem, CoachGroup, Resource, ResourceKind
 
 PRINCIPLE_STATEMENTS = {
     "equality": "My coach treats me as an equal partner; my ideas count as much as theirs.",
@@ -131,10 +131,23 @@ class CoachGoalForm(forms.Form):
     student_focused = forms.BooleanField(required=False, label="Student-focused",
                                          help_text="Does it reach students, through the teachers?")  # fmt: skip
     shared_with_group = forms.BooleanField(required=False, label="Share with my coach group")
+    group = forms.ModelChoiceField(queryset=CoachGroup.objects.none(), required=False, label="Which group",
+                                   empty_label=None)  # fmt: skip
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, groups: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
+        self.fields["group"].queryset = groups
+        choices = list(groups[:2])
+        self.only_group = choices[0] if len(choices) == 1 else None
+        if len(choices) < 2:  # one group (or none): nothing to choose
+            del self.fields["group"]
         self.helper = _helper(*self.fields)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("shared_with_group") and "group" not in self.fields:
+            data["group"] = self.only_group
+        return data
 
 
 class CoachGoalNoteForm(forms.Form):

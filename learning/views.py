@@ -34,8 +34,14 @@ from .access import (
     get_coach_group_for,
     get_pd_session_for,
     get_resource_for,
+    group_program_for,
+    groups_of,
     in_coach_group,
+    library_program_for,
     may_form_groups,
+    may_see_checkins,
+    may_see_coach_groups,
+    may_see_pd_sessions,
     pd_sessions_visible_to,
     resources_visible_to,
 )
@@ -71,22 +77,12 @@ def _focus_areas(user: Any) -> Any:
     return FocusArea.objects.filter(Q(program__isnull=True) | Q(program_id__in=programs), active=True)
 
 
-def _library_program(user: Any) -> Any:
-    coach = coach_for(user)
-    if coach is not None:
-        return coach.program
-    program = programs_directed_by(user).first()
-    if program is None:
-        raise PermissionDenied("The resource library belongs to coaches and program directors.")
-    return program
-
-
 @login_required
 @require_GET
 def resource_list(request: HttpRequest) -> HttpResponse:
-    _library_program(request.user)
+    program, programs = library_program_for(request.user, request.GET.get("program"))
     form = ResourceFilterForm(request.GET or None, focus_areas=_focus_areas(request.user))
-    resources = resources_visible_to(request.user).select_related("focus_area")
+    resources = resources_visible_to(request.user).filter(program=program).select_related("focus_area")
     if form.is_bound and form.is_valid():
         data = form.cleaned_data
         for word in data["q"].split()[:5]:
@@ -102,14 +98,16 @@ def resource_list(request: HttpRequest) -> HttpResponse:
     page = Paginator(resources.order_by("title", "pk"), 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    return render(request, "learning/resource_list.html", {"page": page, "filter_form": form,
-                                                           "query": query.urlencode()})  # fmt: skip
+    return render(request, "learning/resource_list.html", {
+        "page": page, "filter_form": form, "query": query.urlencode(), "program": program,
+        "programs": programs,
+    })  # fmt: skip
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def resource_new(request: HttpRequest) -> HttpResponse:
-    program = _library_program(request.user)
+    program, _ = library_program_for(request.user, request.GET.get("program"))
     if request.method == "POST":
         form = ResourceForm(request.POST, request.FILES, focus_areas=_focus_areas(request.user))
         if form.is_valid():
@@ -127,7 +125,7 @@ def resource_new(request: HttpRequest) -> HttpResponse:
                 return redirect("learning:resource", public_id=resource.public_id)
     else:
         form = ResourceForm(focus_areas=_focus_areas(request.user))
-    return render(request, "learning/resource_form.html", {"form": form})
+    return render(request, "learning/resource_form.html", {"form": form, "program": program})
 
 
 def open_url(request: HttpRequest, resource: Resource) -> str:
@@ -164,7 +162,7 @@ def resource_open(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def group_list(request: HttpRequest) -> HttpResponse:
     groups = coach_groups_visible_to(request.user).select_related("facilitator").prefetch_related("members__user")
-    if coach_for(request.user) is None and not may_form_groups(request.user) and not groups.exists():
+    if not may_see_coach_groups(request.user, groups):
         raise PermissionDenied("Coach groups are for coaches and program directors.")
     coach = coach_for(request.user)
     my_goals = list(CoachGoal.objects.filter(coach=coach).prefetch_related("notes")) if coach else []
@@ -175,9 +173,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def group_new(request: HttpRequest) -> HttpResponse:
-    program = programs_directed_by(request.user).first()
-    if program is None:
-        raise PermissionDenied("Program directors form coach groups.")
+    program, programs = group_program_for(request.user, request.GET.get("program"))
     coaches = Coach.objects.filter(program=program, active=True).select_related("user")
     facilitators = User.objects.filter(
         Q(coach__program=program) | Q(directed_programs=program), is_active=True
@@ -191,7 +187,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
         else:
             messages.success(request, f"{group.name} formed.")
             return redirect("learning:group", pk=group.pk)
-    return render(request, "learning/group_form.html", {"form": form})
+    return render(request, "learning/group_form.html", {"form": form, "program": program, "programs": programs})
 
 
 @login_required
@@ -238,13 +234,14 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
 @coach_required
 @require_http_methods(["GET", "POST"])
 def coach_goal_new(request: HttpRequest, coach: Coach) -> HttpResponse:
-    form = CoachGoalForm(request.POST or None)
+    form = CoachGoalForm(request.POST or None, groups=groups_of(coach))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
-        group = coach.coach_groups.first() if data["shared_with_group"] else None
-        services.coach_goal_set(coach=coach, group=group, **data)
-        messages.success(request, "Goal saved." + (" Your group can see it." if group else ""))
-        return _goals_home(coach)
+        chosen = data.pop("group", None)
+        group = chosen if data["shared_with_group"] else None
+        goal = services.coach_goal_set(coach=coach, group=group, **data)
+        messages.success(request, "Goal saved." + (f" {group.name} can see it." if group else ""))
+        return _goals_home(coach, goal)
     return render(request, "learning/coach_goal_form.html", {"form": form})
 
 
@@ -261,12 +258,13 @@ def coach_goal_note(request: HttpRequest, pk: int) -> HttpResponse:
     elif form.cleaned_data["note"]:
         services.coach_goal_note(goal=goal, note=form.cleaned_data["note"], met=form.cleaned_data["met"])
         messages.success(request, "Goal met — congratulations!" if goal.met_on else "Progress noted.")
-    return _goals_home(coach)
+    return _goals_home(coach, goal)
 
 
-def _goals_home(coach: Coach) -> HttpResponse:
-    """A coach's own goals show on their group's page (or the group list when they have none)."""
-    group = coach.coach_groups.order_by("pk").first()
+def _goals_home(coach: Coach, goal: CoachGoal) -> HttpResponse:
+    """A coach's own goals show on a group's page: the one the goal is shared with, else their
+    first group (or the group list when they have none)."""
+    group = goal.group if goal.group_id else groups_of(coach).first()
     return redirect("learning:group", pk=group.pk) if group else redirect("learning:groups")
 
 
@@ -277,7 +275,7 @@ def _goals_home(coach: Coach) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def checkin_list(request: HttpRequest) -> HttpResponse:
     coach = coach_for(request.user)
-    if coach is None and not programs_directed_by(request.user).exists():
+    if not may_see_checkins(request.user):
         raise PermissionDenied("Partnership check-ins are for coaches and their directors.")
     if request.method == "POST":
         if coach is None:
@@ -330,7 +328,7 @@ def checkin_answer(request: HttpRequest, public_id: str) -> HttpResponse:
 @require_GET
 def pd_session_list(request: HttpRequest) -> HttpResponse:
     sessions = pd_sessions_visible_to(request.user)
-    if coach_for(request.user) is None and not sessions.exists():
+    if not may_see_pd_sessions(request.user, sessions):
         raise PermissionDenied("PD sessions are for coaches and program directors.")
     sessions = sessions.select_related("district", "facilitator__user").annotate(
         attended=Count("attendees", distinct=True)

@@ -73,6 +73,11 @@ def get_district_for_roster(user: User, pk: int) -> District:
         raise Http404("No such district.") from exc
 
 
+def may_manage_rosters(user: User) -> bool:
+    """District administrators and program directors keep rosters (of the districts they reach)."""
+    return user.is_authenticated and districts_with_roster_managed_by(user).exists()
+
+
 def may_read_audit_log(user: User) -> bool:
     """Site administrators read the whole audit log; district administrators their districts' part."""
     return is_site_admin(user) or (user.is_authenticated and user.role == Role.DISTRICT_ADMIN)

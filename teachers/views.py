@@ -16,7 +16,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from toolkit.csv_export import csv_response
 
-from .access import districts_with_roster_managed_by, may_read_audit_log, teachers_visible_to
+from .access import districts_with_roster_managed_by, may_manage_rosters, may_read_audit_log, teachers_visible_to
 from .audit import AuditAction, audit_events_visible_to, audit_record
 from .forms import RosterFilterForm, RosterImportForm
 from .selectors import roster_for
@@ -24,10 +24,9 @@ from .services import ROSTER_COLUMNS, RosterImportError, roster_import
 
 
 def _managed_districts(request: HttpRequest) -> Any:
-    districts = districts_with_roster_managed_by(request.user)
-    if not districts.exists():
+    if not may_manage_rosters(request.user):
         raise PermissionDenied("Only district administrators and program directors manage rosters.")
-    return districts
+    return districts_with_roster_managed_by(request.user)
 
 
 def _filtered_roster(request: HttpRequest) -> tuple[RosterFilterForm, Any]:

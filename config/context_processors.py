@@ -1,0 +1,72 @@
+"""`can`: what the signed-in person may do, for the menu and the pages. Templates ask `can`,
+never a role: each answer comes from the access module of the app that owns the rule, and is
+computed only when a page asks it."""
+
+from __future__ import annotations
+
+from functools import cached_property
+from typing import Any
+
+from django.http import HttpRequest
+
+from coaching.access import coach_for, may_see_contracts, may_see_own_sessions
+from learning.access import may_form_groups
+from reports.access import may_use_reports
+from teachers.access import is_site_admin, may_erase_teachers, may_manage_rosters, may_read_audit_log
+
+
+class Can:
+    def __init__(self, user: Any) -> None:
+        self.user = user
+        self.signed_in = bool(user.is_authenticated)
+
+    def _ask(self, rule: Any) -> bool:
+        return self.signed_in and bool(rule(self.user))
+
+    @cached_property
+    def log_time(self) -> bool:
+        """A coach: My week, the time log and the coach's own learning pages."""
+        return self.signed_in and coach_for(self.user) is not None
+
+    @cached_property
+    def see_own_sessions(self) -> bool:
+        """A teacher: their own cycles and coaching history."""
+        return self._ask(may_see_own_sessions)
+
+    @cached_property
+    def use_reports(self) -> bool:
+        return self._ask(may_use_reports)
+
+    @cached_property
+    def see_contracts(self) -> bool:
+        return self._ask(may_see_contracts)
+
+    @cached_property
+    def manage_rosters(self) -> bool:
+        return self._ask(may_manage_rosters)
+
+    @cached_property
+    def run_program(self) -> bool:
+        """A program director: PD sessions, the library, coach groups and check-ins of the program."""
+        return self._ask(may_form_groups)
+
+    @cached_property
+    def read_audit_log(self) -> bool:
+        return self._ask(may_read_audit_log)
+
+    @cached_property
+    def read_whole_audit_log(self) -> bool:
+        return self._ask(is_site_admin)
+
+    @cached_property
+    def erase_teachers(self) -> bool:
+        return self._ask(may_erase_teachers)
+
+    @cached_property
+    def use_admin_site(self) -> bool:
+        """Django's admin decides by its own flag."""
+        return self.signed_in and bool(self.user.is_staff)
+
+
+def permissions(request: HttpRequest) -> dict[str, Can]:
+    return {"can": Can(request.user)}
