@@ -106,11 +106,32 @@ def progress_chart(goal: Goal, measures: list[ProgressMeasure]) -> ChartData:
     )
 
 
+# What each view of a cycle may show of the cycle row itself. The page is given only these
+# fields (a dict): a template cannot show what it was not given.
+SHARED_FIELDS = ("public_id", "title", "stage", "started_on", "closed_on", "outcome", "goal_met",
+                 "shared_with_admins", "school", "coach")  # fmt: skip
+TEACHER_FIELDS = (*SHARED_FIELDS, "current_reality", "strategy", "strategy_description", "learn_mode", "learn_date",
+                  "closing_note")  # fmt: skip
+COACH_FIELDS = (*TEACHER_FIELDS, "coach_notes")  # the coach's private notes: the coach's alone
+
+
+def cycle_fields_for(cycle: Cycle, view: CycleView) -> dict[str, Any]:
+    """The cycle's fields this view may see, with the labels and states the page shows."""
+    names = {CycleView.COACH: COACH_FIELDS, CycleView.TEACHER: TEACHER_FIELDS}.get(view, SHARED_FIELDS)
+    fields: dict[str, Any] = {name: getattr(cycle, name) for name in names}
+    fields.update(is_closed=cycle.is_closed, stage_index=cycle.stage_index, get_stage_display=cycle.get_stage_display(),
+                  get_outcome_display=cycle.get_outcome_display())  # fmt: skip
+    if "learn_mode" in fields:
+        fields["get_learn_mode_display"] = cycle.get_learn_mode_display()
+    return fields
+
+
 @dataclass
 class CyclePage:
-    """Everything one cycle's page shows, loaded in a fixed number of queries."""
+    """Everything one cycle's page shows, loaded in a fixed number of queries. `cycle` holds only
+    the fields of the row its view may see (`cycle_fields_for`), never the row itself."""
 
-    cycle: Cycle
+    cycle: dict[str, Any]
     view: CycleView
     goal: Goal | None
     past_goals: list[Goal]
@@ -151,7 +172,7 @@ def cycle_page(cycle: Cycle, view: CycleView, *, viewer_teacher: Teacher | None 
     )
     minutes = CycleTime.objects.filter(cycle=cycle).aggregate(total=Sum("entry__minutes"))["total"] or 0
     return CyclePage(
-        cycle=cycle,
+        cycle=cycle_fields_for(cycle, view),
         view=view,
         goal=goal,
         past_goals=[g for g in goals if not g.is_current] if confidential else [],

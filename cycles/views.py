@@ -151,11 +151,12 @@ def teacher_picker(request: HttpRequest, coach: Coach) -> HttpResponse:
 def _render_detail(request: HttpRequest, cycle: Cycle, status: int = 200, **forms: Any) -> HttpResponse:
     view = view_of_cycle(request.user, cycle)
     page = cycle_page(cycle, view, viewer_teacher=teacher_for(request.user))
-    context: dict[str, Any] = {"p": page, "cycle": cycle, "view": view.value, "stages": list(Stage)}
+    # The template gets the fields this view may see, not the cycle row (see cycles.selectors).
+    context: dict[str, Any] = {"p": page, "cycle": page.cycle, "view": view.value, "stages": list(Stage)}
     if view != CycleView.SHARED and not cycle.is_closed:
         context.update(
             plan_form=forms.get("plan_form")
-            or PlanForm(initial=_plan_initial(cycle), for_coach=view == CycleView.COACH),
+            or PlanForm(initial=_plan_initial(page.cycle, cycle.version), for_coach=view == CycleView.COACH),
             evidence_form=forms.get("evidence_form") or EvidenceForm(),
             checklist_form=forms.get("checklist_form") or ChecklistItemForm(),
             progress_form=forms.get("progress_form")
@@ -174,12 +175,10 @@ def _next(cycle: Cycle) -> str:
     return order[min(cycle.stage_index + 1, len(order) - 1)].value
 
 
-def _plan_initial(cycle: Cycle) -> dict[str, Any]:
-    return {
-        "version": cycle.version, "title": cycle.title, "current_reality": cycle.current_reality,
-        "strategy": cycle.strategy, "strategy_description": cycle.strategy_description,
-        "learn_mode": cycle.learn_mode, "learn_date": cycle.learn_date, "coach_notes": cycle.coach_notes,
-    }  # fmt: skip
+def _plan_initial(fields: dict[str, Any], version: int) -> dict[str, Any]:
+    """The plan form's values from the fields the viewer may see (the coach's notes only for the coach)."""
+    names = ("title", "current_reality", "strategy", "strategy_description", "learn_mode", "learn_date", "coach_notes")
+    return {"version": version, **{name: fields[name] for name in names if name in fields}}
 
 
 @confidential

@@ -416,6 +416,52 @@ def test_an_administrator_sees_only_goal_and_progress_of_a_shared_cycle(client, 
             page.past_goals, page.time_entries) == ([], [], [], [], [], [], [], [])  # fmt: skip
 
 
+def _context_holds(value: object, secret: str, seen: set[int] | None = None, depth: int = 0) -> bool:
+    """Whether a page context (dicts, lists, dataclasses, model rows, down a few levels) holds a text."""
+    import dataclasses
+
+    from django.db.models import Model
+
+    seen = seen if seen is not None else set()
+    if id(value) in seen or depth > 6:
+        return False
+    seen.add(id(value))
+    if isinstance(value, str):
+        return secret in value
+    if isinstance(value, Model):
+        return any(secret in str(getattr(value, f.attname, "")) for f in value._meta.concrete_fields)
+    if isinstance(value, dict):
+        return any(_context_holds(v, secret, seen, depth + 1) for v in value.values())
+    if isinstance(value, list | tuple | set):
+        return any(_context_holds(v, secret, seen, depth + 1) for v in value)
+    if dataclasses.is_dataclass(value) and not isinstance(value, type):
+        return any(_context_holds(getattr(value, f.name), secret, seen, depth + 1) for f in dataclasses.fields(value))
+    return False
+
+
+@pytest.mark.parametrize("role", [*ADMINS, "teacher"])
+def test_the_page_context_of_anyone_but_the_coach_holds_no_private_note(client, world, role):
+    """Decided in code, not in the template: the page is given no object holding the coach's
+    notes (nor, for an administrator, the cycle's confidential plan)."""
+    share(world)
+    client.force_login(world.users[role])
+    response = client.get(reverse("cycles:detail", args=[world.cycle.public_id]))
+    assert response.status_code == 200
+    skip = {"request", "user", "perms", "can"}
+    context = {k: v for c in response.context for d in c.dicts for k, v in d.items() if k not in skip}
+    assert not _context_holds(context, COACH_NOTES), f"{role}'s page context holds the coach's private note"
+    assert "coach_notes" not in response.context["cycle"]
+    if role != "teacher":
+        for secret in (REALITY, STRATEGY):
+            assert not _context_holds(context, secret), f"{role}'s page context holds {secret!r}"
+
+
+def test_the_coachs_page_context_holds_their_notes(client, world):
+    client.force_login(world.users["coach"])
+    response = client.get(reverse("cycles:detail", args=[world.cycle.public_id]))
+    assert response.context["cycle"]["coach_notes"] == COACH_NOTES
+
+
 def test_an_administrator_sees_the_progress_data_of_a_shared_cycle(client, world):
     share(world)
     client.force_login(world.users["district_admin"])

@@ -40,7 +40,10 @@ def test_admin_sees_charts_changes_period_and_downloads_csv(live_server, guarded
     for kind in ("activity", "balance", "focus", "month"):
         canvas = page.locator(f"canvas[data-chart={kind}]")
         expect(canvas).to_be_visible()
-        assert canvas.evaluate(PAINTED), f"the {kind} chart drew nothing"
+        # Chart.js draws after the page's scripts run (later on a busy machine): wait, bounded.
+        painted = page.wait_for_function(f"() => ({PAINTED})(document.querySelector('canvas[data-chart={kind}]'))",
+                                         timeout=10_000)  # fmt: skip
+        assert painted.json_value(), f"the {kind} chart drew nothing"
         assert canvas.get_attribute("aria-label")
 
     page.get_by_label("Period").select_option(label=first_of_month.strftime("%B %Y"))
