@@ -59,7 +59,7 @@ beat: $(VENV)/.runtime
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
 
 # The benchmark seeds about 2.5 million log entries into its own PostgreSQL database.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fulcrum_bench

@@ -3,7 +3,12 @@
 from pathlib import Path
 from typing import Any
 
+import django_stubs_ext
 import environ
+
+# django-stubs types some Django classes as generic (ModelAdmin[User]); this makes them
+# subscriptable at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
