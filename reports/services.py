@@ -1,4 +1,9 @@
-"""Writes for reports: request a build, run it, keep one snapshot per (scope, period)."""
+"""Writes for reports: request a build, run it, keep one snapshot per (scope, period).
+
+The build's Celery task, `report_build`, is defined here beside `report_run_execute`, the function
+it runs, so that `_publish` dispatches it without importing `reports.tasks` (which imports this
+module for the scheduled tasks: imports point one way, tasks -> services).
+"""
 
 from __future__ import annotations
 
@@ -8,6 +13,7 @@ import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
@@ -107,8 +113,6 @@ def last_failure_for(scope: Scope, period: Period) -> ReportRun | None:
 
 def jobs_run_in_process() -> bool:
     """True without a broker (REDIS_URL unset): builds run in the request that asks for them."""
-    from .tasks import report_build
-
     return bool(report_build.app.conf.task_always_eager)
 
 
@@ -123,8 +127,6 @@ def builds_left_for(user: User) -> int:
 def _publish(run_id: int, countdown: int = 0) -> None:
     """Ring the broker's doorbell. If the broker is down, the run stays queued in the database
     and the requeue beat task publishes it later: nothing is lost."""
-    from .tasks import report_build
-
     if jobs_run_in_process():  # no broker: the build runs here, now; a failure is on the run row
         try:
             report_build.delay(run_id)
@@ -132,7 +134,7 @@ def _publish(run_id: int, countdown: int = 0) -> None:
             log.warning("Report run %s failed in-process", run_id, exc_info=True)
         return
     try:
-        report_build.apply_async((run_id,), countdown=countdown or None)
+        report_build.apply_async((run_id,), countdown=countdown)  # Celery reads a countdown of 0 as none
     except Exception:  # the broker is unreachable or slow; the row is the record of work
         log.warning("Could not publish report run %s; it stays queued", run_id, exc_info=True)
         return
@@ -217,6 +219,28 @@ def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
         # Entries changed while this build read: build once more (debounced) to take them in.
         report_request(scope=scope, period=period, by=None, trigger="change", countdown=CHANGE_DEBOUNCE_SECONDS)
     return snapshot
+
+
+@shared_task(
+    name="reports.build",
+    # The run row is the result: storing one in Redis too would make every publish wait on the
+    # result backend, which hangs a web request for many seconds when Redis is down.
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Transient,),
+    retry_backoff=True,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def report_build(run_id: int) -> str:
+    """The Celery task: build one queued report run into its snapshot. Thin: an id in,
+    `report_run_execute` does the work; safe to run twice (acks late)."""
+    snapshot = report_run_execute(run_id)
+    return f"snapshot {snapshot.pk}" if snapshot else "nothing to do"
 
 
 def _save_snapshot(
