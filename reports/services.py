@@ -7,6 +7,7 @@ module for the scheduled tasks: imports point one way, tasks -> services).
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 import traceback
@@ -90,10 +91,10 @@ def dashboard_state(scope: Scope, period: Period) -> DashboardState:
         )
         .first()
     )
-    if snapshot is not None and snapshot.newest_run_status == RunStatus.DONE:  # type: ignore[attr-defined]
-        return DashboardState(snapshot, None, None, snapshot.changed or 0)  # type: ignore[attr-defined]
+    if snapshot is not None and snapshot.newest_run_status == RunStatus.DONE:
+        return DashboardState(snapshot, None, None, snapshot.changed or 0)
     pending, failure = run_state_for(scope, period)
-    changed = (snapshot.changed or 0) if snapshot is not None else 0  # type: ignore[attr-defined]
+    changed = (snapshot.changed or 0) if snapshot is not None else 0
     return DashboardState(snapshot, pending, failure, changed)
 
 
@@ -119,7 +120,7 @@ def jobs_run_in_process() -> bool:
 def builds_left_for(user: User) -> int:
     """How many more builds this person may start this hour (REPORTS_BUILDS_PER_HOUR), counted
     from the run rows so every web process agrees."""
-    since = timezone.now() - timezone.timedelta(hours=1)
+    since = timezone.now() - dt.timedelta(hours=1)
     started = ReportRun.objects.filter(requested_by=user, created_at__gte=since).count()
     return settings.REPORTS_BUILDS_PER_HOUR - started
 
@@ -176,7 +177,7 @@ def _claim(run_id: int) -> bool:
     return bool(claimed)
 
 
-def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
+def report_run_execute(run_id: int, *, today: dt.date | None = None) -> Snapshot | None:
     """Build the report of a run and save its snapshot. Idempotent: a run already done or failed
     is left alone; a crash leaves the previous snapshot in place and the failure on the run."""
     if not _claim(run_id):
@@ -244,7 +245,7 @@ def report_build(run_id: int) -> str:
 
 
 def _save_snapshot(
-    run: ReportRun, figures: dict[str, Any], build_ms: int, data_as_of: Any, source: str = ""
+    run: ReportRun, figures: dict[str, Any], build_ms: int, data_as_of: dt.datetime, source: str = ""
 ) -> Snapshot:
     """Replace the (scope, period)'s figures in one statement-level upsert under a row lock."""
     key = {"scope_kind": run.scope_kind, "scope_id": run.scope_id, "scope_program": run.scope_program,
@@ -265,8 +266,13 @@ def _save_snapshot(
 
 
 def _scope_name(run: ReportRun) -> str:
-    model = {ScopeKind.DISTRICT: District, ScopeKind.PROGRAM: Program, ScopeKind.SCHOOL: School,
-             ScopeKind.COACH: Coach}.get(ScopeKind(run.scope_kind))  # fmt: skip
+    models: dict[ScopeKind, type[District | Program | School | Coach]] = {
+        ScopeKind.DISTRICT: District,
+        ScopeKind.PROGRAM: Program,
+        ScopeKind.SCHOOL: School,
+        ScopeKind.COACH: Coach,
+    }
+    model = models.get(ScopeKind(run.scope_kind))
     if model is None:
         return "All programs and districts"
     row = model.objects.filter(pk=run.scope_id).first()
@@ -276,6 +282,9 @@ def _scope_name(run: ReportRun) -> str:
 # ---------------------------------------------------------------------- keeping snapshots fresh
 
 CHANGE_DEBOUNCE_SECONDS = 30
+# Where a changed entry was or now is, as `coaching.changes.entries_changed` announces it:
+# (entry id, coach id, program id, district id, school id or None, date).
+Place = tuple[int, int, int, int, int | None, dt.date]
 # Snapshots of periods that ended longer ago than this are not rebuilt on their own when an old
 # entry changes; they say how many entries changed and offer a rebuild.
 FRESH_PERIOD_DAYS = 45
@@ -304,9 +313,9 @@ def entries_changed_since(snapshot: Snapshot | None) -> int:
     return changes.values("entry_id").distinct().count()
 
 
-def snapshots_affected_by(places: list[tuple[Any, ...]], *, today: Any) -> list[Snapshot]:
+def snapshots_affected_by(places: list[Place], *, today: dt.date) -> list[Snapshot]:
     """The snapshots of current periods whose figures the changed places are in (one query)."""
-    recent = today - timezone.timedelta(days=FRESH_PERIOD_DAYS)
+    recent = today - dt.timedelta(days=FRESH_PERIOD_DAYS)
     q = Q()
     for _entry, coach, program, district, school, day in places:
         in_period = Q(period_start__lte=day, period_end__gte=day)
@@ -324,7 +333,7 @@ def snapshots_affected_by(places: list[tuple[Any, ...]], *, today: Any) -> list[
     return list(Snapshot.objects.filter(q, period_end__gte=recent).defer("figures"))
 
 
-def snapshots_refresh_for_changes(*, places: list[tuple[Any, ...]], **_: Any) -> int:
+def snapshots_refresh_for_changes(*, places: list[Place], **_: object) -> int:
     """Queue a debounced rebuild of every current snapshot the changed entries fall in: at most
     one pending run per report (the run rows' constraint), so a burst of edits builds once."""
     queued = 0
@@ -342,7 +351,7 @@ def snapshots_refresh_for_changes(*, places: list[tuple[Any, ...]], **_: Any) ->
 
 def requeue_stale(*, older_than_seconds: int = 120) -> int:
     """Publish again the runs still queued after a while (the broker was down, or lost them)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     stale = list(
         ReportRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
         .filter(Q(published_at__isnull=True) | Q(published_at__lt=cutoff))

@@ -7,6 +7,8 @@ module (as the worker's autodiscovery does) registers it too.
 
 from __future__ import annotations
 
+import datetime as dt
+
 from celery import shared_task
 from django.utils import timezone
 
@@ -34,7 +36,7 @@ def report_build_district_years() -> int:
 def report_build_program_months() -> int:
     """On the 1st: each program's report for the month that just ended."""
     today = timezone.localdate()
-    last_month = today.replace(day=1) - timezone.timedelta(days=1)
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
     period = Period.month(last_month.year, last_month.month)
     program_ids = list(Program.objects.values_list("pk", flat=True))
     for program_id in program_ids:
