@@ -9,7 +9,7 @@ PORT ?= 8000
 # Two test processes: the suite's browser, worker and database tests overlap well on two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format check pytest worker beat bench load audit clean
+.PHONY: run test lint typecheck format check pytest worker beat bench load audit clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -35,6 +35,12 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff check .
 	$(BIN)/bandit -q -r config toolkit teachers coaching cycles reports -x '*/tests/*,*/migrations/*' 2>&1 | grep -v "WARNING" ; \
 		exit $${PIPESTATUS[0]}
+	$(MAKE) --no-print-directory typecheck
+
+# Static types: mypy --strict with the django-stubs plugin over the whole project; pyproject.toml
+# says what is checked and what is not yet (tests, migrations, coaching, cycles).
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy .
 
 # Known vulnerabilities in the pinned dependencies. It needs the vulnerability service online;
 # --strict makes an unreachable service a failure instead of a silent pass.
