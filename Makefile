@@ -9,7 +9,7 @@ PORT ?= 8000
 # Two test processes: the suite's browser, worker and database tests overlap well on two cores.
 PYTEST_ARGS ?= -n 2
 
-.PHONY: run test lint format check pytest worker beat bench load audit clean
+.PHONY: run test lint typecheck format check pytest worker beat bench load audit clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -36,6 +36,12 @@ lint: $(VENV)/.dev
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/bandit -q -r config toolkit teachers coaching learning cycles reports -x '*/tests/*,*/migrations/*' 2>&1 | grep -v "WARNING" ; \
 		exit $${PIPESTATUS[0]}
+	$(MAKE) --no-print-directory typecheck
+
+# Static types: mypy --strict with the django-stubs plugin over the whole project; pyproject.toml
+# says what is checked and what is not yet (tests, migrations, coaching, cycles).
+typecheck: $(VENV)/.dev
+	$(BIN)/mypy .
 
 # Known vulnerabilities in the pinned dependencies. It needs the vulnerability service online;
 # --strict makes an unreachable service a failure instead of a silent pass.
@@ -60,7 +66,7 @@ beat: $(VENV)/.runtime
 	$(BIN)/celery -A config beat --loglevel=INFO
 
 clean:
-	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache
+	rm -rf $(VENV) staticfiles .pytest_cache .ruff_cache .mypy_cache
 
 # The benchmark seeds about 2.5 million log entries into its own PostgreSQL database.
 BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/fulcrum_bench

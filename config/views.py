@@ -5,13 +5,13 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
-from teachers.access import is_site_admin
+from teachers.access import Request, is_site_admin
 from teachers.models import Role
 
 
 @login_required
 @require_GET
-def home(request: HttpRequest) -> HttpResponse:
+def home(request: Request) -> HttpResponse:
     user = request.user
     if user.role == Role.COACH:
         return redirect("coaching:my_week")

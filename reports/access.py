@@ -72,7 +72,7 @@ def scope_choices(user: User) -> list[ScopeChoice]:
             choices.append(ScopeChoice(Scope(ScopeKind.DISTRICT, district_id, label, program_id), "Districts"))
         coaches = Coach.objects.filter(program__in=programs).select_related("user")
         choices += [ScopeChoice(Scope(ScopeKind.COACH, c.pk, c.user.display_name), "Coaches") for c in coaches]
-        program_of = {}
+        program_of: dict[int, list[int]] = {}
         for district_id, _name, program_id, _pname in pairs:
             program_of.setdefault(district_id, []).append(program_id)
         schools = School.objects.filter(district_id__in=program_of).select_related("district")

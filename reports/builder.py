@@ -20,6 +20,8 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from django.db import connections, router
+from django.db.backends.base.base import BaseDatabaseWrapper
+from django.db.models import QuerySet
 
 from coaching.models import HALF_DAY_MINUTES, Activity, ActivityKind, Coach, Contract, FocusArea, LogEntry, Program
 from coaching.selectors import contract_usage
@@ -32,6 +34,8 @@ from .models import ScopeKind
 from .scopes import Period, Scope, month_label
 
 Progress = Callable[[int], None]
+# What the statements' parameters are: ids, school years, dates and choice values.
+SQLValue = int | str | dt.date
 DEFAULT_NON_COACHING_THRESHOLD = 10
 NO_FOCUS = "No focus area (non-coaching duties)"
 NO_SCHOOL = "District-wide (no one school)"
@@ -113,12 +117,12 @@ def _rows(items: list[dict[str, Any]], total: int) -> list[dict[str, Any]]:
 # --------------------------------------------------------------------------- SQL
 
 
-def _where(scope: Scope, period: Period, alias: str = "e") -> tuple[str, list[Any]]:
+def _where(scope: Scope, period: Period, alias: str = "e") -> tuple[str, list[SQLValue]]:
     """The scope's entries in the period. `school_year` leads so the (district|program, school
     year, date) indexes are used whole, and a district's history does not grow the scan."""
     years = period.school_years
     sql = [f"{alias}.school_year IN ({', '.join(['%s'] * len(years))})", f"{alias}.date BETWEEN %s AND %s"]
-    params: list[Any] = [*years, period.start, period.end]
+    params: list[SQLValue] = [*years, period.start, period.end]
     column = ENTRY_SCOPE_COLUMN.get(ScopeKind(scope.kind))
     if column:
         sql.append(f"{alias}.{column} = %s")
@@ -129,7 +133,7 @@ def _where(scope: Scope, period: Period, alias: str = "e") -> tuple[str, list[An
     return " AND ".join(sql), params
 
 
-def _grouped_sql(scope: Scope, period: Period, vendor: str) -> tuple[str, list[Any]]:
+def _grouped_sql(scope: Scope, period: Period, vendor: str) -> tuple[str, list[SQLValue]]:
     """Statement 1: rows of (set, the set's keys, minutes, entries, service dates) with names."""
     where, params = _where(scope, period)
     entry = LogEntry._meta.db_table
@@ -196,11 +200,11 @@ def _grouped_sql(scope: Scope, period: Period, vendor: str) -> tuple[str, list[A
     return sql, all_params
 
 
-def _month_key(value: Any) -> str:
+def _month_key(value: object) -> str:
     return value.strftime("%Y-%m") if isinstance(value, dt.date) else str(value)[:7]
 
 
-def _scalars_sql(scope: Scope, period: Period, today: dt.date, vendor: str) -> tuple[str, list[Any]]:
+def _scalars_sql(scope: Scope, period: Period, today: dt.date, vendor: str) -> tuple[str, list[SQLValue]]:
     """Teachers reached, cycles, goals met and group learning: one row of scalar subqueries."""
     where, params = _where(scope, period)
     kind = ScopeKind(scope.kind)
@@ -209,7 +213,8 @@ def _scalars_sql(scope: Scope, period: Period, today: dt.date, vendor: str) -> t
     pd_t, attendees = PD._meta.db_table, PD.attendees.through._meta.db_table
     pd_schools = PD.schools.through._meta.db_table
 
-    cycle_where, cycle_params = ["1 = 1"], []
+    cycle_where: list[str] = ["1 = 1"]
+    cycle_params: list[SQLValue] = []
     column = {ScopeKind.DISTRICT: "district_id", ScopeKind.COACH: "coach_id",
               ScopeKind.SCHOOL: "school_id"}.get(kind)  # fmt: skip
     if column:
@@ -221,7 +226,8 @@ def _scalars_sql(scope: Scope, period: Period, today: dt.date, vendor: str) -> t
         cycle_params.append(program)
     cw = " AND ".join(cycle_where)
 
-    pd_where, pd_params = ["pd.date BETWEEN %s AND %s"], [period.start, min(period.end, today)]
+    pd_where: list[str] = ["pd.date BETWEEN %s AND %s"]
+    pd_params: list[SQLValue] = [period.start, min(period.end, today)]
     if kind == ScopeKind.DISTRICT:
         pd_where.append("pd.district_id = %s")
         pd_params.append(scope.pk)
@@ -276,7 +282,7 @@ def _scalars_sql(scope: Scope, period: Period, today: dt.date, vendor: str) -> t
     return sql, all_params
 
 
-def _contracts(scope: Scope, period: Period) -> Any:
+def _contracts(scope: Scope, period: Period) -> QuerySet[Contract]:
     contracts = Contract.objects.filter(school_year__in=period.school_years)
     kind = ScopeKind(scope.kind)
     if kind == ScopeKind.DISTRICT:
@@ -329,7 +335,9 @@ def build_figures(scope: Scope, period: Period, *, today: dt.date, progress: Pro
                 cursor.execute("RESET jit")
 
 
-def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn: Any) -> dict[str, Any]:
+def _build(
+    scope: Scope, period: Period, *, today: dt.date, step: Progress, conn: BaseDatabaseWrapper
+) -> dict[str, Any]:
     groups: dict[str, list[tuple[Any, ...]]] = {
         name: [] for name in ("activity", "focus", "school", "coach", "month", "district", "program", "total",
                               "contract")
@@ -390,7 +398,7 @@ def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn
     step(70)
     contracts = _contracts(scope, period)
     as_of = min(today, period.end)
-    day_rows = None
+    day_rows: dict[tuple[int, int, int], list[tuple[object, ...]]] | None = None
     if conn.vendor == "postgresql" and _read_every_contract_day(scope, period, conn):
         # Statement 1 read every entry the scope's contracts count through `as_of`: their days
         # come from there, not from another pass.
@@ -471,7 +479,7 @@ def _build(scope: Scope, period: Period, *, today: dt.date, step: Progress, conn
     }
 
 
-def _read_every_contract_day(scope: Scope, period: Period, conn: Any) -> bool:
+def _read_every_contract_day(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> bool:
     """True when the period's entries hold every entry its contracts count: days are counted
     through min(today, period end), so only the part of the first school year before the period
     can be missing. It is when the period starts on a July 1; otherwise one indexed probe asks

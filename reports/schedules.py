@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from typing import Any
 
 from celery.schedules import crontab
+from django.apps import AppConfig
+from django.apps.registry import Apps
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, transaction
 from django_celery_beat.models import CrontabSchedule, IntervalSchedule, PeriodicTask
@@ -38,7 +40,7 @@ def cron_fields(expression: str) -> dict[str, str]:
 
 
 def seed_beat_schedules(
-    schedules: Mapping[str, Mapping[str, Any]] | None = None, *, using: str = DEFAULT_DB_ALIAS
+    schedules: Mapping[str, Mapping[str, str | int]] | None = None, *, using: str = DEFAULT_DB_ALIAS
 ) -> list[str]:
     """Create the periodic task of each schedule whose name the database does not hold yet, each with
     its own crontab (in TIME_ZONE) or interval row, and leave every existing task as it is.
@@ -59,7 +61,7 @@ def seed_beat_schedules(
             if "cron" in spec:
                 timing = {
                     "crontab": CrontabSchedule.objects.using(using).create(
-                        timezone=settings.CELERY_TIMEZONE, **cron_fields(spec["cron"])
+                        timezone=settings.CELERY_TIMEZONE, **cron_fields(str(spec["cron"]))
                     )
                 }
             else:
@@ -73,8 +75,8 @@ def seed_beat_schedules(
     return created
 
 
-def seed_after_migrate(sender: Any, *, using: str = DEFAULT_DB_ALIAS, apps: Any = None, verbosity: int = 1,
-                       **kwargs: Any) -> None:  # fmt: skip
+def seed_after_migrate(sender: AppConfig, *, using: str = DEFAULT_DB_ALIAS, apps: Apps | None = None,
+                       verbosity: int = 1, **kwargs: object) -> None:  # fmt: skip
     """post_migrate: seed the schedules once django-celery-beat's tables exist (they do not while
     migrating back to a state before them)."""
     if apps is not None:

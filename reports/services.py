@@ -1,13 +1,20 @@
-"""Writes for reports: request a build, run it, keep one snapshot per (scope, period)."""
+"""Writes for reports: request a build, run it, keep one snapshot per (scope, period).
+
+The build's Celery task, `report_build`, is defined here beside `report_run_execute`, the function
+it runs, so that `_publish` dispatches it without importing `reports.tasks` (which imports this
+module for the scheduled tasks: imports point one way, tasks -> services).
+"""
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import time
 import traceback
 from dataclasses import dataclass
 from typing import Any
 
+from celery import shared_task
 from django.conf import settings
 from django.db import IntegrityError, InterfaceError, OperationalError, transaction
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
@@ -84,10 +91,10 @@ def dashboard_state(scope: Scope, period: Period) -> DashboardState:
         )
         .first()
     )
-    if snapshot is not None and snapshot.newest_run_status == RunStatus.DONE:  # type: ignore[attr-defined]
-        return DashboardState(snapshot, None, None, snapshot.changed or 0)  # type: ignore[attr-defined]
+    if snapshot is not None and snapshot.newest_run_status == RunStatus.DONE:
+        return DashboardState(snapshot, None, None, snapshot.changed or 0)
     pending, failure = run_state_for(scope, period)
-    changed = (snapshot.changed or 0) if snapshot is not None else 0  # type: ignore[attr-defined]
+    changed = (snapshot.changed or 0) if snapshot is not None else 0
     return DashboardState(snapshot, pending, failure, changed)
 
 
@@ -107,15 +114,13 @@ def last_failure_for(scope: Scope, period: Period) -> ReportRun | None:
 
 def jobs_run_in_process() -> bool:
     """True without a broker (REDIS_URL unset): builds run in the request that asks for them."""
-    from .tasks import report_build
-
     return bool(report_build.app.conf.task_always_eager)
 
 
 def builds_left_for(user: User) -> int:
     """How many more builds this person may start this hour (REPORTS_BUILDS_PER_HOUR), counted
     from the run rows so every web process agrees."""
-    since = timezone.now() - timezone.timedelta(hours=1)
+    since = timezone.now() - dt.timedelta(hours=1)
     started = ReportRun.objects.filter(requested_by=user, created_at__gte=since).count()
     return settings.REPORTS_BUILDS_PER_HOUR - started
 
@@ -123,8 +128,6 @@ def builds_left_for(user: User) -> int:
 def _publish(run_id: int, countdown: int = 0) -> None:
     """Ring the broker's doorbell. If the broker is down, the run stays queued in the database
     and the requeue beat task publishes it later: nothing is lost."""
-    from .tasks import report_build
-
     if jobs_run_in_process():  # no broker: the build runs here, now; a failure is on the run row
         try:
             report_build.delay(run_id)
@@ -132,7 +135,7 @@ def _publish(run_id: int, countdown: int = 0) -> None:
             log.warning("Report run %s failed in-process", run_id, exc_info=True)
         return
     try:
-        report_build.apply_async((run_id,), countdown=countdown or None)
+        report_build.apply_async((run_id,), countdown=countdown)  # Celery reads a countdown of 0 as none
     except Exception:  # the broker is unreachable or slow; the row is the record of work
         log.warning("Could not publish report run %s; it stays queued", run_id, exc_info=True)
         return
@@ -174,7 +177,7 @@ def _claim(run_id: int) -> bool:
     return bool(claimed)
 
 
-def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
+def report_run_execute(run_id: int, *, today: dt.date | None = None) -> Snapshot | None:
     """Build the report of a run and save its snapshot. Idempotent: a run already done or failed
     is left alone; a crash leaves the previous snapshot in place and the failure on the run."""
     if not _claim(run_id):
@@ -219,8 +222,30 @@ def report_run_execute(run_id: int, *, today: Any = None) -> Snapshot | None:
     return snapshot
 
 
+@shared_task(
+    name="reports.build",
+    # The run row is the result: storing one in Redis too would make every publish wait on the
+    # result backend, which hangs a web request for many seconds when Redis is down.
+    ignore_result=True,
+    acks_late=True,
+    reject_on_worker_lost=True,
+    autoretry_for=(Transient,),
+    retry_backoff=True,
+    retry_backoff_max=120,
+    retry_jitter=True,
+    max_retries=5,
+    soft_time_limit=300,
+    time_limit=360,
+)
+def report_build(run_id: int) -> str:
+    """The Celery task: build one queued report run into its snapshot. Thin: an id in,
+    `report_run_execute` does the work; safe to run twice (acks late)."""
+    snapshot = report_run_execute(run_id)
+    return f"snapshot {snapshot.pk}" if snapshot else "nothing to do"
+
+
 def _save_snapshot(
-    run: ReportRun, figures: dict[str, Any], build_ms: int, data_as_of: Any, source: str = ""
+    run: ReportRun, figures: dict[str, Any], build_ms: int, data_as_of: dt.datetime, source: str = ""
 ) -> Snapshot:
     """Replace the (scope, period)'s figures in one statement-level upsert under a row lock."""
     key = {"scope_kind": run.scope_kind, "scope_id": run.scope_id, "scope_program": run.scope_program,
@@ -241,8 +266,13 @@ def _save_snapshot(
 
 
 def _scope_name(run: ReportRun) -> str:
-    model = {ScopeKind.DISTRICT: District, ScopeKind.PROGRAM: Program, ScopeKind.SCHOOL: School,
-             ScopeKind.COACH: Coach}.get(ScopeKind(run.scope_kind))  # fmt: skip
+    models: dict[ScopeKind, type[District | Program | School | Coach]] = {
+        ScopeKind.DISTRICT: District,
+        ScopeKind.PROGRAM: Program,
+        ScopeKind.SCHOOL: School,
+        ScopeKind.COACH: Coach,
+    }
+    model = models.get(ScopeKind(run.scope_kind))
     if model is None:
         return "All programs and districts"
     row = model.objects.filter(pk=run.scope_id).first()
@@ -252,6 +282,9 @@ def _scope_name(run: ReportRun) -> str:
 # ---------------------------------------------------------------------- keeping snapshots fresh
 
 CHANGE_DEBOUNCE_SECONDS = 30
+# Where a changed entry was or now is, as `coaching.changes.entries_changed` announces it:
+# (entry id, coach id, program id, district id, school id or None, date).
+Place = tuple[int, int, int, int, int | None, dt.date]
 # Snapshots of periods that ended longer ago than this are not rebuilt on their own when an old
 # entry changes; they say how many entries changed and offer a rebuild.
 FRESH_PERIOD_DAYS = 45
@@ -280,9 +313,9 @@ def entries_changed_since(snapshot: Snapshot | None) -> int:
     return changes.values("entry_id").distinct().count()
 
 
-def snapshots_affected_by(places: list[tuple[Any, ...]], *, today: Any) -> list[Snapshot]:
+def snapshots_affected_by(places: list[Place], *, today: dt.date) -> list[Snapshot]:
     """The snapshots of current periods whose figures the changed places are in (one query)."""
-    recent = today - timezone.timedelta(days=FRESH_PERIOD_DAYS)
+    recent = today - dt.timedelta(days=FRESH_PERIOD_DAYS)
     q = Q()
     for _entry, coach, program, district, school, day in places:
         in_period = Q(period_start__lte=day, period_end__gte=day)
@@ -300,7 +333,7 @@ def snapshots_affected_by(places: list[tuple[Any, ...]], *, today: Any) -> list[
     return list(Snapshot.objects.filter(q, period_end__gte=recent).defer("figures"))
 
 
-def snapshots_refresh_for_changes(*, places: list[tuple[Any, ...]], **_: Any) -> int:
+def snapshots_refresh_for_changes(*, places: list[Place], **_: object) -> int:
     """Queue a debounced rebuild of every current snapshot the changed entries fall in: at most
     one pending run per report (the run rows' constraint), so a burst of edits builds once."""
     queued = 0
@@ -318,7 +351,7 @@ def snapshots_refresh_for_changes(*, places: list[tuple[Any, ...]], **_: Any) ->
 
 def requeue_stale(*, older_than_seconds: int = 120) -> int:
     """Publish again the runs still queued after a while (the broker was down, or lost them)."""
-    cutoff = timezone.now() - timezone.timedelta(seconds=older_than_seconds)
+    cutoff = timezone.now() - dt.timedelta(seconds=older_than_seconds)
     stale = list(
         ReportRun.objects.filter(status=RunStatus.QUEUED, created_at__lt=cutoff)
         .filter(Q(published_at__isnull=True) | Q(published_at__lt=cutoff))

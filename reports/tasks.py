@@ -1,6 +1,13 @@
-"""Report jobs. Thin: ids in, services do the work. Safe to run twice (acks late)."""
+"""Scheduled report jobs (Celery beat). Thin: services do the work. Safe to run twice (acks late).
+
+The build task itself, "reports.build" (`report_build`), lives in `reports.services` beside the
+function it runs, so that services can publish it without importing this module; importing this
+module (as the worker's autodiscovery does) registers it too.
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 from celery import shared_task
 from django.utils import timezone
@@ -10,28 +17,7 @@ from toolkit.schoolyear import school_year_of
 
 from .models import ScopeKind
 from .scopes import Period, Scope
-from .services import Transient, report_request, report_run_execute, requeue_stale
-
-
-@shared_task(
-    name="reports.build",
-    # The run row is the result: storing one in Redis too would make every publish wait on the
-    # result backend, which hangs a web request for many seconds when Redis is down.
-    ignore_result=True,
-    acks_late=True,
-    reject_on_worker_lost=True,
-    autoretry_for=(Transient,),
-    retry_backoff=True,
-    retry_backoff_max=120,
-    retry_jitter=True,
-    max_retries=5,
-    soft_time_limit=300,
-    time_limit=360,
-)
-def report_build(run_id: int) -> str:
-    """Build one queued report run into its snapshot."""
-    snapshot = report_run_execute(run_id)
-    return f"snapshot {snapshot.pk}" if snapshot else "nothing to do"
+from .services import report_request, requeue_stale
 
 
 @shared_task(name="reports.build_district_years", acks_late=True, ignore_result=True)
@@ -50,7 +36,7 @@ def report_build_district_years() -> int:
 def report_build_program_months() -> int:
     """On the 1st: each program's report for the month that just ended."""
     today = timezone.localdate()
-    last_month = today.replace(day=1) - timezone.timedelta(days=1)
+    last_month = today.replace(day=1) - dt.timedelta(days=1)
     period = Period.month(last_month.year, last_month.month)
     program_ids = list(Program.objects.values_list("pk", flat=True))
     for program_id in program_ids:

@@ -3,14 +3,12 @@ bar, and exports (CSV of every table, a one-to-two page PDF)."""
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -21,12 +19,14 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
 from coaching.access import school_years_visible_to
+from teachers.access import Request
 from teachers.audit import AuditAction, audit_record
+from teachers.models import User
 from toolkit.csv_export import csv_response
 
 from . import services
-from .access import authorize_scope, default_scope, may_use_reports, scope_choices
-from .models import ReportRun
+from .access import ScopeChoice, authorize_scope, default_scope, may_use_reports, scope_choices
+from .models import ReportRun, Snapshot
 from .scopes import Period, Scope, period_choices
 
 QUEUED_TOO_LONG_SECONDS = 10
@@ -58,7 +58,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
 }  # fmt: skip
 
 
-def _scope_and_period(request: HttpRequest, data: Any) -> tuple[Scope, Period]:
+def _scope_and_period(request: Request, data: QueryDict) -> tuple[Scope, Period]:
     if not may_use_reports(request.user):
         raise PermissionDenied("Reports are for coaches and administrators.")
     scope = Scope.parse(data.get("scope")) or default_scope(request.user)
@@ -69,7 +69,7 @@ def _scope_and_period(request: HttpRequest, data: Any) -> tuple[Scope, Period]:
     return scope, period
 
 
-def _period(data: Any) -> Period:
+def _period(data: QueryDict) -> Period:
     today = timezone.localdate()
     key = data.get("period", "")
     if key == "custom":
@@ -80,12 +80,12 @@ def _period(data: Any) -> Period:
 CHOICES_SECONDS = 60
 
 
-def _scope_choices_cached(user: Any) -> list[Any]:
+def _scope_choices_cached(user: User) -> list[ScopeChoice]:
     """The picker's options, kept a minute per person (and per process): a display only, every
     request is still authorized by `authorize_scope`, so a stale option at worst leads to a 404."""
     cache = caches["fragments"]
     key = f"report-choices-{user.pk}-{user.role}"
-    choices = cache.get(key)
+    choices: list[ScopeChoice] | None = cache.get(key)
     if choices is None:
         choices = scope_choices(user)
         cache.set(key, choices, CHOICES_SECONDS)
@@ -99,7 +99,7 @@ def _query(scope: Scope, period: Period) -> str:
 @login_required
 @never_cache
 @require_GET
-def dashboard(request: HttpRequest) -> HttpResponse:
+def dashboard(request: Request) -> HttpResponse:
     """The latest snapshot of a report, at once. A GET never builds: without a snapshot the page
     offers a button (a POST) to build it."""
     scope, period = _scope_and_period(request, request.GET)
@@ -133,7 +133,7 @@ def dashboard(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
-def refresh(request: HttpRequest) -> HttpResponse:
+def refresh(request: Request) -> HttpResponse:
     """Build (or rebuild) a report: a job, limited per person per hour."""
     scope, period = _scope_and_period(request, request.POST)
     if services.pending_run_for(scope, period) is None and services.builds_left_for(request.user) <= 0:
@@ -149,7 +149,7 @@ def refresh(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def run_status(request: HttpRequest, pk: int) -> HttpResponse:
+def run_status(request: Request, pk: int) -> HttpResponse:
     """htmx: the progress bar of a run; tells the page to reload when the snapshot is in."""
     run = get_object_or_404(ReportRun, pk=pk)
     authorize_scope(request.user, Scope(run.scope_kind, run.scope_id))
@@ -159,14 +159,14 @@ def run_status(request: HttpRequest, pk: int) -> HttpResponse:
     return response
 
 
-def _snapshot_or_404(scope: Scope, period: Period) -> Any:
+def _snapshot_or_404(scope: Scope, period: Period) -> Snapshot:
     snapshot = services.snapshot_for(scope, period)
     if snapshot is None:
         raise Http404("This report has not been built yet.")
     return snapshot
 
 
-def _audit_export(request: HttpRequest, scope: Scope, period: Period, what: str) -> None:
+def _audit_export(request: Request, scope: Scope, period: Period, what: str) -> None:
     district = scope.pk if scope.kind == "district" else None
     audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, district=district,
                  object_type="report", object_ref=scope.key, detail=f"{what}, {period.label}")  # fmt: skip
@@ -174,7 +174,7 @@ def _audit_export(request: HttpRequest, scope: Scope, period: Period, what: str)
 
 @login_required
 @require_GET
-def export_csv(request: HttpRequest) -> HttpResponse:
+def export_csv(request: Request) -> StreamingHttpResponse:
     scope, period = _scope_and_period(request, request.GET)
     table = request.GET.get("table", "")
     if table not in TABLES:
@@ -189,7 +189,7 @@ def export_csv(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def export_pdf(request: HttpRequest) -> HttpResponse:
+def export_pdf(request: Request) -> HttpResponse:
     from weasyprint import HTML  # imported here: it loads Pango, which only this view needs
 
     scope, period = _scope_and_period(request, request.GET)

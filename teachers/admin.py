@@ -1,20 +1,27 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.forms.models import BaseInlineFormSet
+from django.http import HttpRequest
 
 from .audit import AuditAction, audit_record
 from .models import AuditEvent, District, School, Teacher, User
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin[User]):
     list_display = ("username", "email", "first_name", "last_name", "role", "is_active", "is_staff")
     list_filter = ("role", "is_active", "is_staff", "is_superuser")
     search_fields = ("username", "email", "first_name", "last_name")
-    fieldsets = (*BaseUserAdmin.fieldsets, ("Fulcrum role", {"fields": ("role", "administered_districts")}))
+    fieldsets = (*(BaseUserAdmin.fieldsets or ()), ("Fulcrum role", {"fields": ("role", "administered_districts")}))
     add_fieldsets = (*BaseUserAdmin.add_fieldsets, ("Fulcrum role", {"fields": ("role",)}))
     filter_horizontal = ("administered_districts", "groups", "user_permissions")
 
-    def save_model(self, request, obj, form, change):
+    def save_model(self, request: HttpRequest, obj: User, form: forms.ModelForm[User], change: bool) -> None:
         before = User.objects.filter(pk=obj.pk).values_list("role", "is_staff", "is_superuser").first()
         super().save_model(request, obj, form, change)
         after = (obj.role, obj.is_staff, obj.is_superuser)
@@ -22,7 +29,13 @@ class UserAdmin(BaseUserAdmin):
             audit_record(action=AuditAction.ROLE_CHANGE, actor=request.user, request=request, object_type="user",
                          object_ref=obj.username, detail=f"role/staff/superuser {before} -> {after}")  # fmt: skip
 
-    def save_related(self, request, form, formsets, change):
+    def save_related(
+        self,
+        request: HttpRequest,
+        form: forms.ModelForm[User],
+        formsets: list[BaseInlineFormSet[Any, User]],
+        change: bool,
+    ) -> None:
         before = set(form.instance.administered_districts.values_list("pk", flat=True)) if change else set()
         super().save_related(request, form, formsets, change)
         after = set(form.instance.administered_districts.values_list("pk", flat=True))
@@ -33,20 +46,20 @@ class UserAdmin(BaseUserAdmin):
                          else "no longer district administrator")  # fmt: skip
 
 
-class SchoolInline(admin.TabularInline):
+class SchoolInline(admin.TabularInline[School, District]):
     model = School
     extra = 0
 
 
 @admin.register(District)
-class DistrictAdmin(admin.ModelAdmin):
+class DistrictAdmin(admin.ModelAdmin[District]):
     list_display = ("name", "created_at")
     search_fields = ("name",)
     inlines = [SchoolInline]
 
 
 @admin.register(School)
-class SchoolAdmin(admin.ModelAdmin):
+class SchoolAdmin(admin.ModelAdmin[School]):
     list_display = ("name", "district")
     list_filter = ("district",)
     search_fields = ("name", "district__name")
@@ -54,7 +67,7 @@ class SchoolAdmin(admin.ModelAdmin):
 
 
 @admin.register(Teacher)
-class TeacherAdmin(admin.ModelAdmin):
+class TeacherAdmin(admin.ModelAdmin[Teacher]):
     list_display = ("last_name", "first_name", "email", "school", "district", "grade_band", "subject", "active")
     list_filter = ("active", "grade_band", "district")
     search_fields = ("first_name", "last_name", "email", "school__name")
@@ -64,7 +77,7 @@ class TeacherAdmin(admin.ModelAdmin):
 
 
 @admin.register(AuditEvent)
-class AuditEventAdmin(admin.ModelAdmin):
+class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
     """Read-only: the audit log is append-only, even for site administrators."""
 
     list_display = ("at", "actor_label", "action", "object_type", "object_ref", "district_id", "ip_address")
@@ -72,11 +85,11 @@ class AuditEventAdmin(admin.ModelAdmin):
     search_fields = ("actor_label", "object_ref", "detail")
     date_hierarchy = "at"
 
-    def has_add_permission(self, request) -> bool:
+    def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
-    def has_change_permission(self, request, obj=None) -> bool:
+    def has_change_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
 
-    def has_delete_permission(self, request, obj=None) -> bool:
+    def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False

@@ -2,8 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
-
+from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
@@ -18,11 +17,12 @@ def _ip(request: HttpRequest | None) -> str | None:
 
 
 def audit_record(
-    *, action: str, actor: Any = None, request: HttpRequest | None = None, district: District | int | None = None,
-    object_type: str = "", object_ref: object = "", detail: str = "", actor_label: str = "",
+    *, action: str, actor: User | AnonymousUser | None = None, request: HttpRequest | None = None,
+    district: District | int | None = None, object_type: str = "", object_ref: object = "", detail: str = "",
+    actor_label: str = "",
 ) -> AuditEvent:  # fmt: skip
     """Append one event. `detail` must describe, never quote: it is shown to administrators."""
-    user = actor if getattr(actor, "is_authenticated", False) else None
+    user = actor if isinstance(actor, User) and actor.is_authenticated else None
     label = actor_label or (f"{user.display_name} ({user.username})" if user else "anonymous")
     district_id = district.pk if isinstance(district, District) else district
     return AuditEvent.objects.create(

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Layout, Submit
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 
 from toolkit.params import parse_id_param
 
@@ -23,17 +25,17 @@ class RosterImportForm(forms.Form):
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
 
-    def __init__(self, *args: Any, districts: Any, **kwargs: Any):
+    def __init__(self, *args: Any, districts: QuerySet[District], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = districts
+        _model_choice(self, "district").queryset = districts
         if districts.count() == 1:
             self.fields["district"].initial = districts.first()
         self.helper = FormHelper()
         self.helper.layout = Layout("district", "file", Submit("import", "Import roster"))
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data["file"]
-        if upload.size > ROSTER_MAX_BYTES:
+    def clean_file(self) -> UploadedFile[bytes]:
+        upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        if (upload.size or 0) > ROSTER_MAX_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB. Split it by school and import each part.")
         return upload
 
@@ -45,11 +47,16 @@ class RosterFilterForm(forms.Form):
     grade_band = forms.ChoiceField(choices=[("", "All grade bands"), *GradeBand.choices], required=False)
     show_inactive = forms.BooleanField(required=False, label="Include inactive")
 
-    def __init__(self, *args: Any, districts: Any, **kwargs: Any):
+    def __init__(self, *args: Any, districts: QuerySet[District], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = districts
-        self.fields["school"].queryset = School.objects.filter(district__in=districts)
+        _model_choice(self, "district").queryset = districts
+        _model_choice(self, "school").queryset = School.objects.filter(district__in=districts)
         style_filter_fields(self)
+
+
+def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """A form's model choice field by name, to set its queryset (`form.fields` holds plain Fields)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
 def style_filter_fields(form: forms.Form) -> None:
@@ -74,6 +81,14 @@ def chosen_district_id(form: forms.Form) -> int | None:
     return parse_id_param(raw if isinstance(raw, str) else None)
 
 
-class TeacherPickerField(forms.ModelMultipleChoiceField):
+if TYPE_CHECKING:
+    _TeacherChoices = forms.ModelMultipleChoiceField[Teacher]
+else:  # the generic alias exists only for the type checker
+    _TeacherChoices = forms.ModelMultipleChoiceField
+
+
+class TeacherPickerField(_TeacherChoices):
+    """Teachers, each shown with their school, for pickers across the apps."""
+
     def label_from_instance(self, obj: Teacher) -> str:
         return f"{obj.last_name}, {obj.first_name} · {obj.school.name}"

@@ -4,22 +4,28 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.http import HttpRequest
+
 from .audit import audit_record
-from .models import AuditAction, Role
+from .models import AuditAction, Role, Teacher, User
 
 
-def _home_district(user: Any) -> int | None:
+def _home_district(user: User) -> int | None:
     if user.role == Role.TEACHER:
-        profile = getattr(user, "teacher_profile", None)
-        return profile.district_id if profile else None
+        try:
+            return user.teacher_profile.district_id
+        except Teacher.DoesNotExist:  # a teacher's sign-in with no roster row
+            return None
     return None
 
 
-def record_sign_in(sender: Any, request: Any, user: Any, **kwargs: Any) -> None:
+def record_sign_in(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
     audit_record(action=AuditAction.SIGN_IN, actor=user, request=request, district=_home_district(user))
 
 
-def record_failed_sign_in(sender: Any, credentials: dict[str, Any], request: Any = None, **kwargs: Any) -> None:
+def record_failed_sign_in(
+    sender: object, credentials: dict[str, Any], request: HttpRequest | None = None, **kwargs: object
+) -> None:
     username = str(credentials.get("username", ""))[:150]
     audit_record(action=AuditAction.SIGN_IN_FAILED, request=request, actor_label=f"unknown ({username})",
                  detail="wrong username or password")  # fmt: skip

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -16,20 +15,27 @@ from django.views.decorators.http import require_GET, require_http_methods
 
 from toolkit.csv_export import csv_response
 
-from .access import districts_with_roster_managed_by, may_manage_rosters, may_read_audit_log, teachers_visible_to
+from .access import (
+    Request,
+    districts_with_roster_managed_by,
+    may_manage_rosters,
+    may_read_audit_log,
+    teachers_visible_to,
+)
 from .audit import AuditAction, audit_events_visible_to, audit_record
 from .forms import RosterFilterForm, RosterImportForm
+from .models import District, Teacher
 from .selectors import roster_for
-from .services import ROSTER_COLUMNS, RosterImportError, roster_import
+from .services import ROSTER_COLUMNS, RosterImportError, RosterRowError, roster_import
 
 
-def _managed_districts(request: HttpRequest) -> Any:
+def _managed_districts(request: Request) -> QuerySet[District]:
     if not may_manage_rosters(request.user):
         raise PermissionDenied("Only district administrators and program directors manage rosters.")
     return districts_with_roster_managed_by(request.user)
 
 
-def _filtered_roster(request: HttpRequest) -> tuple[RosterFilterForm, Any]:
+def _filtered_roster(request: Request) -> tuple[RosterFilterForm, QuerySet[Teacher]]:
     districts = _managed_districts(request)
     form = RosterFilterForm(request.GET or None, districts=districts)
     teachers = teachers_visible_to(request.user)
@@ -48,7 +54,7 @@ def _filtered_roster(request: HttpRequest) -> tuple[RosterFilterForm, Any]:
 
 @login_required
 @require_GET
-def roster(request: HttpRequest) -> HttpResponse:
+def roster(request: Request) -> HttpResponse:
     form, teachers = _filtered_roster(request)
     page = Paginator(teachers, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -58,7 +64,7 @@ def roster(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_export(request: HttpRequest) -> HttpResponse:
+def roster_export(request: Request) -> StreamingHttpResponse:
     form, teachers = _filtered_roster(request)
     rows = (
         [t.district.name, t.school.name, t.first_name, t.last_name, t.email, t.grade_band, t.subject,
@@ -76,7 +82,7 @@ def roster_export(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def roster_template(request: HttpRequest) -> HttpResponse:
+def roster_template(request: Request) -> StreamingHttpResponse:
     """A sample file with the expected header, to fill in a spreadsheet."""
     _managed_districts(request)
     sample = [["Lincoln Elementary", "Ada", "Lovelace", "ada.lovelace@example.org", "K-2", "Math"]]
@@ -85,9 +91,9 @@ def roster_template(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def roster_import_view(request: HttpRequest) -> HttpResponse:
+def roster_import_view(request: Request) -> HttpResponse:
     districts = _managed_districts(request)
-    errors: list[Any] = []
+    errors: list[RosterRowError] = []
     if request.method == "POST":
         form = RosterImportForm(request.POST, request.FILES, districts=districts)
         if form.is_valid():
@@ -111,7 +117,7 @@ def roster_import_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_GET
-def audit_log(request: HttpRequest) -> HttpResponse:
+def audit_log(request: Request) -> HttpResponse:
     """Who signed in, exported, changed roles or sharing, or read confidential content — never what."""
     events = audit_events_visible_to(request.user)
     if not may_read_audit_log(request.user):

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import uuid
-from typing import Any
+from typing import Protocol
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
@@ -17,6 +19,17 @@ OFFICE = {
 }
 TEXT = {"txt": "text/plain", "csv": "text/csv"}
 ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, GIF, MP4/MOV, WebM, Word, Excel, PowerPoint, CSV or plain text"
+# The attribute check_upload sets on an upload it accepted: the content type its bytes proved.
+CHECKED_TYPE = "checked_type"
+
+
+class StoredUpload(Protocol):
+    """A model instance that keeps an upload: a `file` FileField and `file_name` and
+    `content_type` text fields."""
+
+    file: FieldFile
+    file_name: str
+    content_type: str
 
 
 def _extension(name: str) -> str:
@@ -51,20 +64,21 @@ def sniff_content_type(head: bytes, name: str) -> str | None:
     return None
 
 
-def check_upload(upload: Any) -> Any:
+def check_upload(upload: UploadedFile[bytes]) -> UploadedFile[bytes]:
     """Validate an UploadedFile: at most 10 MB and of an accepted type by content.
     Sets `upload.checked_type`; raises ValidationError with a message for the person."""
-    if upload.size > MAX_UPLOAD_BYTES:
-        raise ValidationError(f"The file is {upload.size / 1024 / 1024:.1f} MB; the limit is 10 MB.")
-    if upload.size == 0:
+    size = upload.size or 0
+    if size > MAX_UPLOAD_BYTES:
+        raise ValidationError(f"The file is {size / 1024 / 1024:.1f} MB; the limit is 10 MB.")
+    if size == 0:
         raise ValidationError("The file is empty.")
     upload.seek(0)
     head = upload.read(2048)
     upload.seek(0)
-    content_type = sniff_content_type(head, upload.name)
+    content_type = sniff_content_type(head, upload.name or "")
     if content_type is None:
         raise ValidationError(f"This kind of file is not accepted. Upload a {ALLOWED_DESCRIPTION} file.")
-    upload.checked_type = content_type
+    setattr(upload, CHECKED_TYPE, content_type)
     return upload
 
 
@@ -75,15 +89,16 @@ def random_stored_name(folder: str, filename: str) -> str:
     return f"{folder}/{uuid.uuid4().hex}.{suffix}"
 
 
-def attach_checked_upload(instance: Any, upload: Any) -> None:
+def attach_checked_upload(instance: StoredUpload, upload: UploadedFile[bytes]) -> None:
     """Store an upload already passed through check_upload on a model with file, file_name and
     content_type fields (the instance is saved by the caller)."""
-    instance.file_name = upload.name[:200]
-    instance.content_type = getattr(upload, "checked_type", "") or ""
-    instance.file.save(upload.name, upload, save=False)
+    name = upload.name or ""
+    instance.file_name = name[:200]
+    instance.content_type = getattr(upload, CHECKED_TYPE, "") or ""
+    instance.file.save(name, upload, save=False)
 
 
-def download_response(instance: Any, *, fallback_name: str) -> FileResponse:
+def download_response(instance: StoredUpload, *, fallback_name: str) -> FileResponse:
     """Serve a stored upload as an attachment, never rendered inline and never type-sniffed."""
     response = FileResponse(
         instance.file.open("rb"),

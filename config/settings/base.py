@@ -3,7 +3,12 @@
 from pathlib import Path
 from typing import Any
 
+import django_stubs_ext
 import environ
+
+# django-stubs types some Django classes as generic (ModelAdmin[User]); this makes them
+# subscriptable at run time too.
+django_stubs_ext.monkeypatch()
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -102,7 +107,9 @@ TEMPLATES = [
 ]
 
 # SQLite file when DATABASE_URL is unset, so `make run` works on a bare machine.
-DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")
+}
 DATABASES["default"]["ATOMIC_REQUESTS"] = False
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("DJANGO_CONN_MAX_AGE", default=0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -126,7 +133,7 @@ DATABASES.update(reports_database(DATABASES["default"]))
 # Report builds read the replica above, when there is one; every write goes to default.
 DATABASE_ROUTERS = ["reports.routers.ReportsReplicaRouter"]
 # How long a build waits for a lagging replica to catch up before it reads the primary instead.
-REPORTS_REPLICA_MAX_WAIT_SECONDS = env.float("FULCRUM_REPORTS_REPLICA_MAX_WAIT_SECONDS", default=10)
+REPORTS_REPLICA_MAX_WAIT_SECONDS: float = env.float("FULCRUM_REPORTS_REPLICA_MAX_WAIT_SECONDS", default=10)
 
 AUTH_USER_MODEL = "teachers.User"
 AUTH_PASSWORD_VALIDATORS = [
@@ -140,7 +147,7 @@ LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
 LANGUAGE_CODE = "en-us"
-TIME_ZONE = env("DJANGO_TIME_ZONE", default="America/Chicago")
+TIME_ZONE: str = env("DJANGO_TIME_ZONE", default="America/Chicago")
 USE_I18N = True
 USE_TZ = True
 
@@ -178,7 +185,7 @@ CACHES = {
 }
 # Report builds one person may start in an hour (counted from the run rows, so every web process
 # agrees; joining a build already queued does not count).
-REPORTS_BUILDS_PER_HOUR = env.int("FULCRUM_REPORTS_BUILDS_PER_HOUR", default=30)
+REPORTS_BUILDS_PER_HOUR: int = env.int("FULCRUM_REPORTS_BUILDS_PER_HOUR", default=30)
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = REDIS_URL or "cache+memory://"
@@ -224,9 +231,9 @@ LOGGING = {
 # when no periodic task of its name exists yet (reports/schedules.py); from then on site
 # administrators change or disable it in the admin (django-celery-beat) and these values no longer
 # apply to it.
-REPORTS_NIGHTLY_CRON = env("FULCRUM_REPORTS_NIGHTLY_CRON", default="30 2 * * *")
-REPORTS_MONTHLY_CRON = env("FULCRUM_REPORTS_MONTHLY_CRON", default="0 3 1 * *")
-REPORT_SCHEDULES = {
+REPORTS_NIGHTLY_CRON: str = env("FULCRUM_REPORTS_NIGHTLY_CRON", default="30 2 * * *")
+REPORTS_MONTHLY_CRON: str = env("FULCRUM_REPORTS_MONTHLY_CRON", default="0 3 1 * *")
+REPORT_SCHEDULES: dict[str, dict[str, str | int]] = {
     "district school-year reports, nightly": {"task": "reports.build_district_years", "cron": REPORTS_NIGHTLY_CRON},
     "program monthly reports, on the 1st": {"task": "reports.build_program_months", "cron": REPORTS_MONTHLY_CRON},
     "re-publish queued report runs": {"task": "reports.requeue_stale", "every_seconds": 120},

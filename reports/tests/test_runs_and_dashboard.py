@@ -136,7 +136,7 @@ def test_two_builds_of_the_same_report_leave_one_correct_snapshot(logged):
 
 def test_a_broker_outage_leaves_the_run_queued_and_the_page_says_so(client, logged):
     with (
-        mock.patch("reports.tasks.report_build.apply_async", side_effect=ConnectionError("redis down")),
+        mock.patch("reports.services.report_build.apply_async", side_effect=ConnectionError("redis down")),
         mock.patch("reports.services.jobs_run_in_process", return_value=False),
     ):
         client.force_login(logged.district_admin)
@@ -145,12 +145,12 @@ def test_a_broker_outage_leaves_the_run_queued_and_the_page_says_so(client, logg
     assert (run.status, run.published_at) == ("queued", None)
     assert "will build when it is back" in client.get(response["Location"]).content.decode()
     with (
-        mock.patch("reports.tasks.report_build.apply_async") as publish,
+        mock.patch("reports.services.report_build.apply_async") as publish,
         mock.patch("reports.services.jobs_run_in_process", return_value=False),
     ):
         ReportRun.objects.filter(pk=run.pk).update(created_at=timezone.now() - dt.timedelta(minutes=5))
         assert report_requeue_stale() == 1
-    publish.assert_called_once_with((run.pk,), countdown=None)
+    publish.assert_called_once_with((run.pk,), countdown=0)  # 0: no delay
 
 
 def test_scheduled_builds_cover_each_contracted_district_and_each_program(logged, tenant_b):

@@ -80,7 +80,7 @@ def test_a_change_queues_one_debounced_rebuild_and_the_page_says_updating(
     scope, period = built
     with (
         mock.patch("reports.services.jobs_run_in_process", return_value=False),
-        mock.patch("reports.tasks.report_build.apply_async") as publish,
+        mock.patch("reports.services.report_build.apply_async") as publish,
         django_capture_on_commit_callbacks(execute=True),
     ):
         for minutes in (30, 45):

@@ -56,7 +56,7 @@ from typing import Any
 
 from django.apps import apps as django_apps
 from django.conf import settings
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.db import connection, transaction
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
@@ -245,7 +245,8 @@ def run_hand_written(sql: str, params: dict[str, Any]) -> list[tuple[Any, ...]]:
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.execute(f"SET LOCAL work_mem = '{WORK_MEM}'")
         cursor.execute(sql, params)
-        return cursor.fetchall()
+        rows: list[tuple[Any, ...]] = cursor.fetchall()
+        return rows
 
 
 # ---------------------------------------------------------------------- the figures compared
@@ -378,7 +379,7 @@ class Command(BaseCommand):
     help = "Seed a state-network data set (PostgreSQL) and print report and dashboard timings."
     http_p95: tuple[float, float] | None = None  # the dashboard's and /healthz's on gunicorn
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--programs", type=int, default=10)
         parser.add_argument("--districts", type=int, default=50)
         parser.add_argument("--schools", type=int, default=200)
@@ -418,11 +419,13 @@ class Command(BaseCommand):
         today = timezone.localdate()
         seeded = LogEntry.objects.exclude(district__name__startswith=SCALE_PREFIX)
         first = seeded.order_by("date").values_list("date", flat=True).first()
+        district = District.objects.exclude(name__startswith=SCALE_PREFIX).order_by("pk").first()
+        program = Program.objects.exclude(name=SCALE_PROGRAM).order_by("pk").first()
+        if first is None or district is None or program is None:
+            raise CommandError("Nothing to measure outside the scale step's copies: run with --reseed.")
         # The last complete school year when there is one, else the current one.
         last_complete = Period.school_year(school_year_of(today) - 1)
         year = last_complete if first <= last_complete.start else Period.school_year(school_year_of(today))
-        district = District.objects.exclude(name__startswith=SCALE_PREFIX).order_by("pk").first()
-        program = Program.objects.exclude(name=SCALE_PROGRAM).order_by("pk").first()
         self._vacuum_if_needed()
         # The scale step's copies are made before anything is measured, so every run reads the same data.
         scale = self._ensure_scale(district, year, o["scale"]) if o["scale"] else None
@@ -437,7 +440,8 @@ class Command(BaseCommand):
             f"{entries:,} log entries, {LogEntry.teachers.through.objects.count():,} teacher links; "
             f"{dead:,} dead entry row versions"
         )
-        first_all = LogEntry.objects.order_by("date").values_list("date", flat=True).first()
+        # Never None (`first` is among them); `or first` says so to the type checker.
+        first_all = LogEntry.objects.order_by("date").values_list("date", flat=True).first() or first
         cases = [
             Case("district-year", Scope(ScopeKind.DISTRICT, district.pk, district.name), year, o["runs"]),
             Case("program-year", Scope(ScopeKind.PROGRAM, program.pk, program.name), year, o["runs"]),
@@ -640,8 +644,8 @@ class Command(BaseCommand):
         for name, values in times.items():
             self.stdout.write(f"      {name:<60} {median(values):9.1f} ms")
         self.stdout.write("    EXPLAIN (ANALYZE, BUFFERS), summed up:")
-        for name, (text, values) in {"statement 1": grouped, "statement 2": scalars}.items():
-            self.stdout.write(f"      {name:<28} {explain_summary(text, values)}")
+        for name, (text, statement_params) in {"statement 1": grouped, "statement 2": scalars}.items():
+            self.stdout.write(f"      {name:<28} {explain_summary(text, statement_params)}")
 
     # ------------------------------------------------------------------ 2. scale
 
@@ -738,10 +742,11 @@ class Command(BaseCommand):
         in_year = {d.pk: LogEntry.objects.filter(district=d, school_year=school_year_of(year.start)).count()
                    for d in districts}  # fmt: skip
         in_all = {d.pk: LogEntry.objects.filter(district=d).count() for d in districts}
-        sides: dict[str, Timed] = {
-            d.name: (lambda d=d: build_figures(Scope(ScopeKind.DISTRICT, d.pk, d.name), year, today=today))
-            for d in districts
-        }
+
+        def build(d: District) -> Timed:
+            return lambda: build_figures(Scope(ScopeKind.DISTRICT, d.pk, d.name), year, today=today)
+
+        sides: dict[str, Timed] = {d.name: build(d) for d in districts}
         times = interleaved(sides, runs)
         base = median(times[one.name])
         self.stdout.write(

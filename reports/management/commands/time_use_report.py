@@ -11,7 +11,7 @@ import io
 import json
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandError
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -23,7 +23,12 @@ from reports.scopes import Period, Scope
 from teachers.models import District, School
 from toolkit.schoolyear import school_year_of
 
-MODELS = {ScopeKind.DISTRICT: District, ScopeKind.PROGRAM: Program, ScopeKind.COACH: Coach, ScopeKind.SCHOOL: School}
+MODELS: dict[ScopeKind, type[District | Program | Coach | School]] = {
+    ScopeKind.DISTRICT: District,
+    ScopeKind.PROGRAM: Program,
+    ScopeKind.COACH: Coach,
+    ScopeKind.SCHOOL: School,
+}
 
 
 def _date(value: str) -> dt.date:
@@ -36,7 +41,7 @@ def _date(value: str) -> dt.date:
 class Command(BaseCommand):
     help = "Print (or write) a time-use report for one district, program, coach or school, or everything."
 
-    def add_arguments(self, parser: Any) -> None:
+    def add_arguments(self, parser: CommandParser) -> None:
         scope = parser.add_mutually_exclusive_group(required=True)
         for kind in ("district", "program", "coach", "school"):
             scope.add_argument(f"--{kind}", type=int, metavar="ID", help=f"the {kind}'s id")
@@ -82,7 +87,7 @@ class Command(BaseCommand):
         else:
             self.stdout.write(buffer.getvalue(), ending="")
 
-    def _csv(self, figures: dict[str, Any], out: Any) -> None:
+    def _csv(self, figures: dict[str, Any], out: io.StringIO) -> None:
         """One long table: section, item, minutes, hours, share, so a spreadsheet can pivot it."""
         writer = csv.writer(out)
         writer.writerow(["section", "item", "minutes", "hours", "share_percent"])
