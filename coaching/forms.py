@@ -17,7 +17,7 @@ from teachers.forms import chosen_district_id, style_filter_fields
 from teachers.models import District, School, Teacher
 
 from .models import MAX_ENTRY_MINUTES, Activity, ActivityKind, Balance, Coach, Format, LogEntry
-from .selectors import activities_for, focus_areas_for
+from .selectors import activity_list, focus_area_list
 
 
 class TeacherChoiceField(forms.ModelMultipleChoiceField):
@@ -91,10 +91,10 @@ class LogEntryForm(forms.Form):
                 .select_related("school")
                 .order_by("last_name", "first_name")
             )
-        activities = list(activities_for(coach))
+        activities = list(activity_list(coach=coach))
         self.fields["activity"].queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
         self.fields["activity"].choices = grouped_activity_choices(activities)
-        self.fields["focus_area"].queryset = focus_areas_for(coach)
+        self.fields["focus_area"].queryset = focus_area_list(coach=coach)
         self.fields["district"].widget.attrs.update(
             {
                 "hx-get": reverse("coaching:district_fields"),
@@ -181,7 +181,7 @@ class EntryFilterForm(forms.Form):
     def __init__(self, *args: Any, coach: Coach, user: Any, **kwargs: Any):
         super().__init__(*args, **kwargs)
         self.fields["district"].queryset = districts_visible_to(user)
-        activities = list(activities_for(coach))
+        activities = list(activity_list(coach=coach))
         self.fields["activity"].queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
         self.fields["activity"].choices = [("", "All activities"), *grouped_activity_choices(activities)[1:]]
         style_filter_fields(self)

@@ -10,33 +10,29 @@ from django.db import connections, router
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 
 from teachers.models import Teacher
-from toolkit.schoolyear import add_weekdays, school_year_bounds, weekdays_between
+from toolkit.schoolyear import add_weekdays, monday_of, school_year_bounds, weekdays_between
 
 from .models import HALF_DAY_MINUTES, Activity, Coach, Contract, FocusArea, LogEntry
 
 
-def entries_with_related(entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
+def entry_prefetch(*, entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
     """Everything a list of entries shows, in a fixed number of queries."""
     return entries.select_related("district", "school", "activity", "focus_area").prefetch_related(
         Prefetch("teachers", queryset=Teacher.objects.only("id", "first_name", "last_name"))
     )
 
 
-def activities_for(coach: Coach) -> QuerySet[Activity]:
+def activity_list(*, coach: Coach) -> QuerySet[Activity]:
     """Built-in activities plus the coach's program's own, active ones only."""
     return Activity.objects.filter(active=True, program__isnull=True) | Activity.objects.filter(
         active=True, program_id=coach.program_id
     )
 
 
-def focus_areas_for(coach: Coach) -> QuerySet[FocusArea]:
+def focus_area_list(*, coach: Coach) -> QuerySet[FocusArea]:
     return FocusArea.objects.filter(active=True, program__isnull=True) | FocusArea.objects.filter(
         active=True, program_id=coach.program_id
     )
-
-
-def monday_of(day: dt.date) -> dt.date:
-    return day - dt.timedelta(days=day.weekday())
 
 
 # The days whose week My week can show: its seven days and the Mondays of the weeks before and after
@@ -81,11 +77,11 @@ class Week:
         return sum(len(day.entries) for day in self.days)
 
 
-def week_for_coach(coach: Coach, monday: dt.date) -> Week:
+def week_get(*, coach: Coach, monday: dt.date) -> Week:
     """A coach's entries for one Monday-to-Sunday week, grouped by day (two queries)."""
     days = [Day(monday + dt.timedelta(days=offset)) for offset in range(7)]
-    entries = entries_with_related(
-        LogEntry.objects.filter(coach=coach, date__range=(monday, monday + dt.timedelta(days=6)))
+    entries = entry_prefetch(
+        entries=LogEntry.objects.filter(coach=coach, date__range=(monday, monday + dt.timedelta(days=6)))
     ).order_by("date", "start_time", "created_at")
     for entry in entries:
         days[(entry.date - monday).days].entries.append(entry)
@@ -210,9 +206,9 @@ def _month_sql(column: str, vendor: str) -> str:
     return f"strftime('%%Y-%%m', {column})"
 
 
-def contract_usage(
-    contracts: QuerySet[Contract],
+def contract_usage_list(
     *,
+    contracts: QuerySet[Contract],
     as_of: dt.date,
     period: tuple[dt.date, dt.date] | None = None,
     day_rows: dict[tuple[int, int, int], list[tuple[object, ...]]] | None = None,
@@ -302,9 +298,9 @@ def _usage_from_rows(
     return usage
 
 
-def entry_list_for_coach(
-    coach: Coach,
+def entry_list(
     *,
+    coach: Coach,
     date_from: dt.date | None = None,
     date_to: dt.date | None = None,
     district_id: int | None = None,
@@ -327,4 +323,4 @@ def entry_list_for_coach(
             Q(teacher__first_name__icontains=q) | Q(teacher__last_name__icontains=q)
         )
         entries = entries.filter(Q(notes__icontains=q) | Exists(teacher_match))
-    return entries_with_related(entries).order_by("-date", "-start_time", "-created_at")
+    return entry_prefetch(entries=entries).order_by("-date", "-start_time", "-created_at")

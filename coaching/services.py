@@ -15,7 +15,7 @@ from toolkit.schoolyear import school_year_label, school_year_of
 
 from .access import contracts_served_by
 from .models import MAX_DAY_MINUTES, Activity, ActivityKind, Coach, FocusArea, LogEntry
-from .selectors import activities_for, focus_areas_for
+from .selectors import activity_list, focus_area_list
 
 
 def _validate_entry(
@@ -45,9 +45,9 @@ def _validate_entry(
     outsiders = [t.full_name for t in teachers if t.district_id != district.pk]
     if outsiders:
         errors.setdefault("teachers", []).append(f"Not on the {district} roster: {', '.join(outsiders)}.")
-    if not activities_for(coach).filter(pk=activity.pk).exists():
+    if not activity_list(coach=coach).filter(pk=activity.pk).exists():
         errors.setdefault("activity", []).append("Choose an activity from the list.")
-    if focus_area is not None and not focus_areas_for(coach).filter(pk=focus_area.pk).exists():
+    if focus_area is not None and not focus_area_list(coach=coach).filter(pk=focus_area.pk).exists():
         errors.setdefault("focus_area", []).append("Choose a focus area from the list.")
     if focus_area is None and activity.kind == ActivityKind.COACHING:
         errors.setdefault("focus_area", []).append("Choose what this coaching time was about.")

@@ -20,9 +20,9 @@ from teachers.access import districts_visible_to
 from teachers.audit import AuditAction, audit_record
 from toolkit.csv_export import csv_response
 from toolkit.params import parse_date_param, parse_id_param, parse_int_param
-from toolkit.schoolyear import school_year_of
+from toolkit.schoolyear import monday_of, school_year_of
 
-from . import services
+from . import selectors, services
 from .access import (
     coach_required,
     contracts_visible_to,
@@ -37,10 +37,8 @@ from .models import Coach, LogEntry
 from .selectors import (
     FIRST_WEEK_DAY,
     LAST_WEEK_DAY,
-    contract_usage,
-    entry_list_for_coach,
-    monday_of,
-    week_for_coach,
+    contract_usage_list,
+    week_get,
 )
 
 ENTRY_FIELDS = (
@@ -68,7 +66,7 @@ def my_week(request: HttpRequest, coach: Coach) -> HttpResponse:
     if asked and day is None:
         messages.warning(request, "That week is out of range or not a date (YYYY-MM-DD); here is this week.")
     monday = monday_of(day or today)
-    week = week_for_coach(coach, monday)
+    week = week_get(coach=coach, monday=monday)
     return render(request, "coaching/my_week.html", {"week": week, "today": today, "coach": coach})
 
 
@@ -183,7 +181,7 @@ def _filtered_entries(request: HttpRequest, coach: Coach) -> tuple[EntryFilterFo
         }
     elif form.is_bound:
         return form, LogEntry.objects.none()
-    return form, entry_list_for_coach(coach, **filters)
+    return form, selectors.entry_list(coach=coach, **filters)
 
 
 @coach_required
@@ -249,7 +247,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
     if asked and not known:
         messages.info(request, "There is nothing to show for that school year; here is the current one.")
     contracts = contracts_visible_to(request.user).filter(school_year=chosen)
-    usage = contract_usage(contracts, as_of=today)
+    usage = contract_usage_list(contracts=contracts, as_of=today)
     return render(
         request,
         "coaching/contract_list.html",

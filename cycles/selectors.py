@@ -14,7 +14,7 @@ from .access import CycleView
 from .models import Cycle, CycleTime, Goal, ProgressMeasure, Reflection, Stage, StageChange
 
 
-def with_list_columns(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
+def cycle_list_columns(*, cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
     """Everything a cycle row shows (teachers, school, current goal, minutes) in fixed queries."""
     current_goal = Goal.objects.filter(cycle=OuterRef("pk"), is_current=True)
     minutes = (
@@ -35,7 +35,7 @@ def with_list_columns(cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
 
 
 def cycle_list(
-    cycles: QuerySet[Cycle], *, stage: str = "", school_id: int | None = None, teacher_id: int | None = None,
+    *, cycles: QuerySet[Cycle], stage: str = "", school_id: int | None = None, teacher_id: int | None = None,
     q: str = "", confidential: bool = True,
 ) -> QuerySet[Cycle]:  # fmt: skip
     """Narrow an already-scoped queryset by the list filters; open cycles first, newest first.
@@ -61,10 +61,10 @@ def cycle_list(
             match |= Q(strategy__icontains=word)
         cycles = cycles.filter(match)
     # Open cycles first (no closing date), then the most recently started.
-    return with_list_columns(cycles).order_by(F("closed_on").desc(nulls_first=True), "-started_on", "-pk")
+    return cycle_list_columns(cycles=cycles).order_by(F("closed_on").desc(nulls_first=True), "-started_on", "-pk")
 
 
-def stage_counts(cycles: QuerySet[Cycle]) -> dict[str, int]:
+def cycle_stage_counts(*, cycles: QuerySet[Cycle]) -> dict[str, int]:
     """How many cycles sit in each stage, and how many closed with the goal met (one query)."""
     row = cycles.aggregate(
         total=Count("pk"),
@@ -94,7 +94,7 @@ class ChartData:
         }
 
 
-def progress_chart(goal: Goal, measures: list[ProgressMeasure]) -> ChartData:
+def progress_chart_get(*, goal: Goal, measures: list[ProgressMeasure]) -> ChartData:
     """The progress points of a goal against its baseline and target, ready for Chart.js."""
     return ChartData(
         labels=[m.date.isoformat() for m in measures],
@@ -115,7 +115,7 @@ TEACHER_FIELDS = (*SHARED_FIELDS, "current_reality", "strategy", "strategy_descr
 COACH_FIELDS = (*TEACHER_FIELDS, "coach_notes")  # the coach's private notes: the coach's alone
 
 
-def cycle_fields_for(cycle: Cycle, view: CycleView) -> dict[str, Any]:
+def cycle_fields_get(*, cycle: Cycle, view: CycleView) -> dict[str, Any]:
     """The cycle's fields this view may see, with the labels and states the page shows."""
     names = {CycleView.COACH: COACH_FIELDS, CycleView.TEACHER: TEACHER_FIELDS}.get(view, SHARED_FIELDS)
     fields: dict[str, Any] = {name: getattr(cycle, name) for name in names}
@@ -129,7 +129,7 @@ def cycle_fields_for(cycle: Cycle, view: CycleView) -> dict[str, Any]:
 @dataclass
 class CyclePage:
     """Everything one cycle's page shows, loaded in a fixed number of queries. `cycle` holds only
-    the fields of the row its view may see (`cycle_fields_for`), never the row itself."""
+    the fields of the row its view may see (`cycle_fields_get`), never the row itself."""
 
     cycle: dict[str, Any]
     view: CycleView
@@ -153,7 +153,7 @@ class CyclePage:
         return sum(1 for item in self.checklist if item.done)
 
 
-def cycle_page(cycle: Cycle, view: CycleView, *, viewer_teacher: Teacher | None = None) -> CyclePage:
+def cycle_page_get(*, cycle: Cycle, view: CycleView, viewer_teacher: Teacher | None = None) -> CyclePage:
     """Load one cycle for its page. The shared (administrator) view loads only goal and progress."""
     goals = list(cycle.goals.all())
     goal = next((g for g in goals if g.is_current), None)
@@ -172,12 +172,12 @@ def cycle_page(cycle: Cycle, view: CycleView, *, viewer_teacher: Teacher | None 
     )
     minutes = CycleTime.objects.filter(cycle=cycle).aggregate(total=Sum("entry__minutes"))["total"] or 0
     return CyclePage(
-        cycle=cycle_fields_for(cycle, view),
+        cycle=cycle_fields_get(cycle=cycle, view=view),
         view=view,
         goal=goal,
         past_goals=[g for g in goals if not g.is_current] if confidential else [],
         measures=measures,
-        chart=progress_chart(goal, measures) if goal else None,
+        chart=progress_chart_get(goal=goal, measures=measures) if goal else None,
         evidence=list(cycle.evidence.all()) if confidential else [],
         checklist=list(cycle.checklist.all()) if confidential else [],
         stage_changes=list(cycle.stage_changes.select_related("changed_by")) if confidential else [],

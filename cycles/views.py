@@ -59,7 +59,7 @@ from .forms import (
     SignUpForm,
 )
 from .models import Cycle, Evidence, ReflectionLink, Stage
-from .selectors import cycle_list, cycle_page, stage_counts
+from .selectors import cycle_list, cycle_page_get, cycle_stage_counts
 
 
 def confidential(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
@@ -85,10 +85,10 @@ def cycle_list_view(request: HttpRequest) -> HttpResponse:
         if not cycles_in_aggregate_for(user).exists() and not districts_visible_to(user).exists():
             raise PermissionDenied("Cycles are for coaches, teachers and administrators.")
         scoped = shared_cycles_for(user)
-        counts = stage_counts(cycles_in_aggregate_for(user))
+        counts = cycle_stage_counts(cycles=cycles_in_aggregate_for(user))
     else:
         scoped = in_confidence
-        counts = stage_counts(in_confidence)
+        counts = cycle_stage_counts(cycles=in_confidence)
     schools = School.objects.filter(pk__in=scoped.values("school")).order_by("name")
     form = CycleFilterForm(request.GET or None, schools=schools)
     filters: dict[str, Any] = {}
@@ -96,7 +96,7 @@ def cycle_list_view(request: HttpRequest) -> HttpResponse:
         data = form.cleaned_data
         filters = {"stage": data["stage"], "school_id": data["school"].pk if data["school"] else None,
                    "q": data["q"].strip()}  # fmt: skip
-    page = Paginator(cycle_list(scoped, **filters, confidential=not is_admin_view), 25).get_page(
+    page = Paginator(cycle_list(cycles=scoped, **filters, confidential=not is_admin_view), 25).get_page(
         request.GET.get("page")
     )
     query = request.GET.copy()
@@ -150,7 +150,7 @@ def teacher_picker(request: HttpRequest, coach: Coach) -> HttpResponse:
 
 def _render_detail(request: HttpRequest, cycle: Cycle, status: int = 200, **forms: Any) -> HttpResponse:
     view = view_of_cycle(request.user, cycle)
-    page = cycle_page(cycle, view, viewer_teacher=teacher_for(request.user))
+    page = cycle_page_get(cycle=cycle, view=view, viewer_teacher=teacher_for(request.user))
     # The template gets the fields this view may see, not the cycle row (see cycles.selectors).
     context: dict[str, Any] = {"p": page, "cycle": page.cycle, "view": view.value, "stages": list(Stage)}
     if view != CycleView.SHARED and not cycle.is_closed:

@@ -7,13 +7,11 @@ full_clean() before saving. Facilitating a PD session is logged through `coachin
 from __future__ import annotations
 
 import datetime as dt
-import random
 from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Avg, Count
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
@@ -25,7 +23,6 @@ from toolkit.uploads import attach_checked_upload
 
 from .models import (
     MAX_GROUP,
-    MIN_CHECKIN_RESPONSES,
     MIN_GROUP,
     PRINCIPLES,
     CheckIn,
@@ -245,32 +242,3 @@ def checkin_answer(*, checkin: CheckIn, comment: str = "", **scores: int) -> Che
     response.full_clean()
     response.save()
     return response
-
-
-def checkin_results(checkins: Any) -> dict[str, Any] | None:
-    """Averages per principle over the given check-ins' answers (all one coach's), or None below
-    five answers, so that no answer can be traced to one teacher."""
-    return checkin_results_by_coach(checkins).get(next(iter({c.coach_id for c in checkins}), None))
-
-
-def checkin_results_by_coach(checkins: Any) -> dict[int, dict[str, Any] | None]:
-    """The same for many coaches at once, in two queries whatever their number: per coach, the
-    averages per principle, or None below five answers."""
-    responses = CheckInResponse.objects.filter(checkin__in=checkins)
-    rows = responses.values("checkin__coach").annotate(n=Count("pk"), **{p: Avg(p) for p in PRINCIPLES})
-    results: dict[int, dict[str, Any] | None] = {}
-    for row in rows:
-        coach_id = row["checkin__coach"]
-        results[coach_id] = None
-        if row["n"] >= MIN_CHECKIN_RESPONSES:
-            results[coach_id] = {"n": row["n"], "principles": [(p, round(row[p], 1)) for p in PRINCIPLES],
-                                 "comments": []}  # fmt: skip
-    shown = [coach_id for coach_id, result in results.items() if result]
-    for coach_id, comment in (
-        responses.filter(checkin__coach__in=shown).exclude(comment="").values_list("checkin__coach", "comment")
-    ):
-        results[coach_id]["comments"].append(comment)  # type: ignore[index]
-    for result in results.values():
-        if result:
-            random.SystemRandom().shuffle(result["comments"])  # no order that matches the order of answering
-    return results

@@ -21,13 +21,13 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from coaching.access import coach_for, coach_required, programs_directed_by
 from coaching.models import Coach, FocusArea
-from coaching.selectors import focus_areas_for
+from coaching.selectors import focus_area_list
 from teachers.models import User
 from toolkit.params import parse_date_param
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 from toolkit.uploads import download_response
 
-from . import services
+from . import selectors, services
 from .access import (
     checkins_visible_to,
     coach_groups_visible_to,
@@ -72,7 +72,7 @@ def _focus_areas(user: Any) -> Any:
     """A coach's focus areas; a director's: the built-in ones and their programs' own."""
     coach = coach_for(user)
     if coach is not None:
-        return focus_areas_for(coach)
+        return focus_area_list(coach=coach)
     programs = programs_directed_by(user).values("pk")
     return FocusArea.objects.filter(Q(program__isnull=True) | Q(program_id__in=programs), active=True)
 
@@ -82,20 +82,9 @@ def _focus_areas(user: Any) -> Any:
 def resource_list(request: HttpRequest) -> HttpResponse:
     program, programs = library_program_for(request.user, request.GET.get("program"))
     form = ResourceFilterForm(request.GET or None, focus_areas=_focus_areas(request.user))
-    resources = resources_visible_to(request.user).filter(program=program).select_related("focus_area")
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        for word in data["q"].split()[:5]:
-            resources = resources.filter(
-                Q(title__icontains=word) | Q(description__icontains=word) | Q(tags__icontains=word)
-            )
-        if data["kind"]:
-            resources = resources.filter(kind=data["kind"])
-        if data["focus_area"]:
-            resources = resources.filter(focus_area=data["focus_area"])
-        if data["grade_band"]:
-            resources = resources.filter(grade_band=data["grade_band"])
-    page = Paginator(resources.order_by("title", "pk"), 30).get_page(request.GET.get("page"))
+    filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
+    resources = selectors.resource_list(resources=resources_visible_to(request.user).filter(program=program), **filters)
+    page = Paginator(resources, 30).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     return render(request, "learning/resource_list.html", {
@@ -294,7 +283,7 @@ def checkin_list(request: HttpRequest) -> HttpResponse:
     by_coach: dict[Coach, list[CheckIn]] = {}
     for checkin in checkins:
         by_coach.setdefault(checkin.coach, []).append(checkin)
-    results = services.checkin_results_by_coach(checkins)
+    results = selectors.checkin_summary_by_coach(checkins=checkins)
     summaries = [{"coach": c, "checkins": items, "results": results.get(c.pk)} for c, items in by_coach.items()]
     return render(request, "learning/checkin_list.html", {
         "summaries": summaries, "is_coach": coach is not None, "minimum": MIN_CHECKIN_RESPONSES,
@@ -340,7 +329,7 @@ def pd_session_list(request: HttpRequest) -> HttpResponse:
 @coach_required
 @require_http_methods(["GET", "POST"])
 def pd_session_new(request: HttpRequest, coach: Coach) -> HttpResponse:
-    form = PDSessionForm(request.POST or None, user=request.user, focus_areas=focus_areas_for(coach),
+    form = PDSessionForm(request.POST or None, user=request.user, focus_areas=focus_area_list(coach=coach),
                          resources=resources_visible_to(request.user))  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:

@@ -24,7 +24,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import QuerySet
 
 from coaching.models import HALF_DAY_MINUTES, Activity, ActivityKind, Coach, Contract, FocusArea, LogEntry, Program
-from coaching.selectors import contract_usage
+from coaching.selectors import contract_usage_list
 from cycles.models import Cycle, Goal, Stage
 from learning.models import PDSession as PD
 from teachers.models import District, School, User
@@ -411,7 +411,7 @@ def _build(
                 (month, days, days, r[18], r[19], int(r[15]))
             )
         day_rows = {key: sorted(rows, key=lambda row: str(row[0])) for key, rows in day_rows.items()}
-    usage = contract_usage(contracts, as_of=as_of, period=(period.start, period.end), day_rows=day_rows)
+    usage = contract_usage_list(contracts=contracts, as_of=as_of, period=(period.start, period.end), day_rows=day_rows)
     program_ids = sorted({u.contract.program_id for u in usage} | {int(r[16]) for r in groups["program"]})
     thresholds = dict(
         Program.objects.filter(

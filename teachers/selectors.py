@@ -7,9 +7,9 @@ from django.db.models import Q, QuerySet
 from .models import District, School, Teacher
 
 
-def roster_for(
-    teachers: QuerySet[Teacher],
+def roster_list(
     *,
+    teachers: QuerySet[Teacher],
     q: str = "",
     district: District | None = None,
     school: School | None = None,

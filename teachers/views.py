@@ -25,7 +25,7 @@ from .access import (
 from .audit import AuditAction, audit_events_visible_to, audit_record
 from .forms import RosterFilterForm, RosterImportForm
 from .models import District, Teacher
-from .selectors import roster_for
+from .selectors import roster_list
 from .services import ROSTER_COLUMNS, RosterImportError, RosterRowError, roster_import
 
 
@@ -42,8 +42,8 @@ def _filtered_roster(request: Request) -> tuple[RosterFilterForm, QuerySet[Teach
     if form.is_bound and not form.is_valid():
         return form, teachers.none()
     data = form.cleaned_data if form.is_bound else {}
-    return form, roster_for(
-        teachers,
+    return form, roster_list(
+        teachers=teachers,
         q=data.get("q", ""),
         district=data.get("district"),
         school=data.get("school"),

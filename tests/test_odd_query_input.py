@@ -24,14 +24,13 @@ from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.selectors import monday_of
 from learning import services as learning
 from learning.models import CheckIn, CoachGoalNote
 from teachers.audit import AuditAction
 from teachers.models import AuditEvent
 from tests.test_tenant_isolation import every_url_name, seed, url_kwargs
 from toolkit.params import ID_MAX, parse_date_param, parse_id_param, parse_id_params, parse_int_param
-from toolkit.schoolyear import school_year_of
+from toolkit.schoolyear import monday_of, school_year_of
 
 pytestmark = pytest.mark.django_db
 

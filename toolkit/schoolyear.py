@@ -43,3 +43,8 @@ def add_weekdays(day: dt.date, count: int) -> dt.date:
         if result.weekday() < 5:
             rest -= 1
     return result
+
+
+def monday_of(day: dt.date) -> dt.date:
+    """The Monday of a date's week (weeks run Monday to Sunday)."""
+    return day - dt.timedelta(days=day.weekday())

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from coaching.models import Contract
-from coaching.selectors import ContractUsage, contract_usage
+from coaching.selectors import ContractUsage, contract_usage_list
 from coaching.tests.factories import CoachFactory, ContractFactory, LogEntryFactory
 from toolkit.schoolyear import school_year_bounds, school_year_of
 
@@ -17,7 +17,7 @@ YEAR = school_year_of(TODAY)
 
 
 def usage_of(contract: Contract, today: dt.date = TODAY) -> ContractUsage:
-    [usage] = contract_usage(Contract.objects.filter(pk=contract.pk), as_of=today)
+    [usage] = contract_usage_list(contracts=Contract.objects.filter(pk=contract.pk), as_of=today)
     return usage
 
 
@@ -138,7 +138,7 @@ def test_only_the_contracts_own_programs_time_counts_in_a_shared_district(tenant
     entry(tenant_a, dt.date(2026, 9, 1), 300)
     LogEntryFactory(coach=tenant_b.coach, district=tenant_a.district, date=dt.date(2026, 9, 1), minutes=300)
     LogEntryFactory(coach=tenant_b.coach, district=tenant_a.district, date=dt.date(2026, 9, 2), minutes=60)
-    usage = contract_usage(Contract.objects.filter(district=tenant_a.district), as_of=TODAY)
+    usage = contract_usage_list(contracts=Contract.objects.filter(district=tenant_a.district), as_of=TODAY)
     assert sorted((u.contract.program.name, u.days_used) for u in usage) == [
         ("Program A", Decimal("1")),
         ("Program B", Decimal("1.5")),
@@ -150,5 +150,5 @@ def test_days_used_costs_two_queries_for_any_number_of_contracts(tenant_a, djang
     for c in contracts:
         LogEntryFactory(coach=tenant_a.coach, district=c.district, date=dt.date(2026, 9, 1), minutes=100)
     with django_assert_num_queries(2):
-        usage = contract_usage(Contract.objects.filter(pk__in=[c.pk for c in contracts]), as_of=TODAY)
+        usage = contract_usage_list(contracts=Contract.objects.filter(pk__in=[c.pk for c in contracts]), as_of=TODAY)
     assert [u.days_used for u in usage] == [Decimal("0.5")] * 5

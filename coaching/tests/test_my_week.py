@@ -8,9 +8,9 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.selectors import monday_of
 from coaching.tests.factories import LogEntryFactory
 from teachers.tests.factories import TeacherFactory
+from toolkit.schoolyear import monday_of
 
 pytestmark = pytest.mark.django_db
 

@@ -10,7 +10,7 @@ from django.utils import timezone
 from coaching.tests.factories import LogEntryFactory
 from cycles import services
 from cycles.models import Cycle, Goal, Stage, StageChange
-from cycles.selectors import progress_chart, stage_counts
+from cycles.selectors import cycle_stage_counts, progress_chart_get
 from teachers.tests.factories import SchoolFactory, TeacherFactory
 
 pytestmark = pytest.mark.django_db
@@ -217,7 +217,7 @@ def test_progress_chart_data_lists_points_against_baseline_and_target(tenant_a):
     goal = peers_goal(cycle, user)
     for days, value in ((14, "55.5"), (7, "70"), (0, "82")):
         services.progress_record(cycle=cycle, by=user, date=TODAY() - dt.timedelta(days=days), value=Decimal(value))
-    chart = progress_chart(goal, list(goal.measures.all())).as_json()
+    chart = progress_chart_get(goal=goal, measures=list(goal.measures.all())).as_json()
     assert chart["values"] == [55.5, 70.0, 82.0]
     assert chart["labels"] == [(TODAY() - dt.timedelta(days=d)).isoformat() for d in (14, 7, 0)]
     assert (chart["baseline"], chart["target"], chart["unit"]) == (50.0, 90.0, "% of students")
@@ -230,10 +230,10 @@ def test_time_invested_counts_the_coaches_own_linked_entries_once(tenant_a, tena
     assert services.time_link(cycle=cycle, entries=[*mine, theirs]) == 2
     assert services.time_link(cycle=cycle, entries=mine) == 0
     from cycles.access import CycleView
-    from cycles.selectors import cycle_page, with_list_columns
+    from cycles.selectors import cycle_list_columns, cycle_page_get
 
-    assert cycle_page(cycle, CycleView.COACH).minutes_invested == 75
-    assert with_list_columns(Cycle.objects.filter(pk=cycle.pk)).get().minutes_invested == 75
+    assert cycle_page_get(cycle=cycle, view=CycleView.COACH).minutes_invested == 75
+    assert cycle_list_columns(cycles=Cycle.objects.filter(pk=cycle.pk)).get().minutes_invested == 75
 
 
 def test_stage_counts_cover_each_stage_and_goals_met(tenant_a):
@@ -241,7 +241,7 @@ def test_stage_counts_cover_each_stage_and_goals_met(tenant_a):
     start(tenant_a)
     done = ready(tenant_a)
     services.cycle_move(cycle=done, to_stage=Stage.CLOSED, by=user, reason="short", outcome="goal_met", goal_met=True)
-    counts = stage_counts(Cycle.objects.all())
+    counts = cycle_stage_counts(cycles=Cycle.objects.all())
     assert counts == {"total": 2, "identify": 1, "learn": 0, "improve": 0, "closed": 1, "goal_met": 1}
 
 

@@ -22,6 +22,7 @@ from coaching.models import Coach
 from coaching.tests.factories import CoachFactory
 from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES, CheckIn, CheckInResponse
+from learning.selectors import checkin_summary_get
 from teachers.models import Role
 from teachers.tests.factories import UserFactory
 
@@ -212,7 +213,7 @@ def test_results_show_the_average_per_principle_from_five_answers(client, tenant
 def test_averages_are_rounded_to_one_decimal(tenant_a):
     rows = [*FIVE, (1, 1, 1, 1, 1, 1, 1), (2, 2, 2, 2, 2, 2, 2)]  # seven answers: sevenths, no ties
     answer_all(open_checkin(tenant_a.coach), rows)
-    results = learning.checkin_results(CheckIn.objects.all())
+    results = checkin_summary_get(checkins=CheckIn.objects.all())
     for index, principle in enumerate(PRINCIPLES):
         exact = Decimal(sum(r[index] for r in rows)) / 7
         assert float(dict(results["principles"])[principle]) == float(exact.quantize(Decimal("0.1"), ROUND_HALF_UP))

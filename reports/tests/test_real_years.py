@@ -19,7 +19,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from coaching.models import Contract, LogEntry
-from coaching.selectors import contract_usage
+from coaching.selectors import contract_usage_list
 from coaching.tests.factories import ContractFactory, LogEntryFactory, ProgramFactory, activity
 from conftest import need
 from reports import services
@@ -170,7 +170,7 @@ def test_the_report_and_the_contracts_page_give_one_outlook_never_past_june_30(c
     scope = Scope(ScopeKind.DISTRICT, tenant_a.district.pk)
     client.post(reverse("reports:refresh"), {"scope": scope.key})
     [row] = client.get(reverse("reports:dashboard"), {"scope": scope.key}).context["figures"]["contracts"]
-    [usage] = contract_usage(Contract.objects.filter(pk=tenant_a.contract.pk), as_of=today)
+    [usage] = contract_usage_list(contracts=Contract.objects.filter(pk=tenant_a.contract.pk), as_of=today)
     assert row["outlook"] == usage.outlook.text
     text = usage.outlook.text
     assert text[0].upper() + text[1:] in client.get(reverse("coaching:contracts")).content.decode()
@@ -366,7 +366,7 @@ def test_contract_days_from_the_builders_own_pass_equal_the_contracts_page(share
         for scope in (Scope(ScopeKind.DISTRICT, shared_district.district.pk, "d"),
                       Scope(ScopeKind.PROGRAM, tenant_b.program.pk, "p"), Scope(ScopeKind.ALL, 0, "all")):  # fmt: skip
             figures = build_figures(scope, period, today=today)
-            usage = contract_usage(_contracts(scope, period), as_of=min(today, period.end),
+            usage = contract_usage_list(contracts=_contracts(scope, period), as_of=min(today, period.end),
                                    period=(period.start, period.end))  # fmt: skip
             got = [(c["district"], c["program"], c["used"], c["used_in_period"], c["days_per_week"], c["outlook"],
                     [(p["month"], p["used"]) for p in c["burn"]]) for c in figures["contracts"]]  # fmt: skip
