@@ -8,6 +8,8 @@ HOST ?= 127.0.0.1
 PORT ?= 8000
 # Two test processes: the suite's browser, worker and database tests overlap well on two cores.
 PYTEST_ARGS ?= -n 2
+# The Django templates: the project's own folder and every app's.
+TEMPLATES := templates $(wildcard */templates)
 
 .PHONY: run test lint typecheck format check pytest worker beat bench load audit clean
 
@@ -34,6 +36,8 @@ lint: $(VENV)/.dev
 	$(BIN)/ruff format --check .
 	$(BIN)/ruff check .
 	$(BIN)/lint-imports --no-cache
+	$(BIN)/djlint --lint $(TEMPLATES)
+	$(BIN)/djlint --check $(TEMPLATES)
 	$(BIN)/bandit -q -r config toolkit teachers coaching learning cycles reports -x '*/tests/*,*/migrations/*' 2>&1 | grep -v "WARNING" ; \
 		exit $${PIPESTATUS[0]}
 	$(MAKE) --no-print-directory typecheck

@@ -32,7 +32,6 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "django_htmx",
-    "django_filters",
     "django_celery_beat",
     "axes",
     "csp",
