@@ -11,6 +11,7 @@ from django.db.models import Sum
 from django.utils import timezone
 
 from teachers.models import District, School, Teacher
+from toolkit.models import model_update
 from toolkit.schoolyear import school_year_label, school_year_of
 
 from .access import contracts_served_by
@@ -63,6 +64,11 @@ def _validate_entry(
         )
     if errors:
         raise ValidationError(errors)
+
+
+# What an entry's form may change (its coach and program never change).
+ENTRY_FIELDS = ("date", "school_year", "minutes", "district", "school", "activity", "focus_area", "format", "notes",
+                "start_time", "end_time", "teachers")  # fmt: skip
 
 
 @transaction.atomic
@@ -146,20 +152,10 @@ def entry_update(
         focus_area=focus_area,
         exclude_pk=entry.pk,
     )
-    entry.date = date
-    entry.school_year = school_year_of(date)
-    entry.minutes = minutes
-    entry.district = district
-    entry.school = school
-    entry.activity = activity
-    entry.focus_area = focus_area
-    entry.format = format
-    entry.notes = notes
-    entry.start_time = start_time
-    entry.end_time = end_time
-    entry.full_clean()
-    entry.save()
-    entry.teachers.set(teachers)
+    data = {"date": date, "school_year": school_year_of(date), "minutes": minutes, "district": district,
+            "school": school, "activity": activity, "focus_area": focus_area, "format": format, "notes": notes,
+            "start_time": start_time, "end_time": end_time, "teachers": teachers}  # fmt: skip
+    entry, _ = model_update(instance=entry, fields=ENTRY_FIELDS, data=data)
     return entry
 
 
