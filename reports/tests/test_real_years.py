@@ -344,10 +344,9 @@ def test_every_table_adds_up_on_the_page_and_in_the_csv_for_random_entries_and_p
         assert sum(int(r[header.index("minutes")]) for r in body) == expected
         if expected:
             assert sum(Decimal(r[header.index("hours")]) for r in body) == total
-    # And the PDF prints the same total the page does.
-    if shutil.which("pdftotext"):
-        text = pdf_text(client.get(reverse("reports:export_pdf"), {"scope": scope.key, "period": period.key}).content)
-        assert figures["total_hours"] in text
+    # And the PDF prints the same total the page does (without pdftotext: skipped locally, a failure in CI).
+    text = pdf_text(client.get(reverse("reports:export_pdf"), {"scope": scope.key, "period": period.key}).content)
+    assert figures["total_hours"] in text
 
 
 def test_contract_days_from_the_builders_own_pass_equal_the_contracts_page(shared_district, tenant_b, past_year):

@@ -3,6 +3,9 @@
 import csv
 import datetime as dt
 import io
+import re
+import shutil
+import subprocess
 from unittest import mock
 
 import pytest
@@ -11,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.tests.factories import LogEntryFactory
-from conftest import Tenant
+from conftest import Tenant, need
 from reports import services
 from reports.models import ReportRun, ScopeKind, Snapshot
 from reports.replica import ReadSource
@@ -35,6 +38,12 @@ def logged(tenant_a, tenant_b):
     LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=today, minutes=90)
     LogEntryFactory(coach=tenant_b.coach, district=tenant_b.district, date=today, minutes=45)
     return tenant_a
+
+
+def pdf_text(content: bytes) -> str:
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
+                          check=True).stdout.decode()  # fmt: skip
 
 
 def dashboard_url(scope: Scope, period: Period | None = None) -> str:
@@ -238,18 +247,11 @@ def test_csv_export_of_a_table(client, logged):
 
 
 def test_pdf_export_is_a_pdf_with_the_figures_in_its_text(client, logged):
-    import shutil
-    import subprocess
-
-    from conftest import need
-
-    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
     client.force_login(logged.district_admin)
     services.report_request(scope=district(logged), period=this_year(), by=None)
     response = client.get(f"{reverse('reports:export_pdf')}?scope={district(logged).key}&period={this_year().key}")
     assert response["Content-Type"] == "application/pdf"
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True,
-                          check=True).stdout.decode()  # fmt: skip
+    text = pdf_text(response.content)
     assert "How is coaching time spent?" in text
     assert logged.district.name in text
     assert "1.50" in text  # the hours, as the page shows them
@@ -293,7 +295,7 @@ def test_the_run_status_fragment_tells_the_page_to_reload_when_done(client, logg
     assert client.get(reverse("reports:run_status", args=[run.pk])).status_code == 404
 
 
-def test_time_use_report_command_writes_csv_json_and_pdf(logged, tmp_path):
+def test_time_use_report_command_writes_csv_json_and_pdf(logged, tenant_b, tmp_path):
     from django.core.management import call_command
 
     out = io.StringIO()
@@ -304,4 +306,9 @@ def test_time_use_report_command_writes_csv_json_and_pdf(logged, tmp_path):
     assert "balance,output,90,1.50,100.0" in path.read_text()
     pdf = tmp_path / "r.pdf"
     call_command("time_use_report", "--all", "--format", "pdf", "-o", str(pdf), stdout=io.StringIO())
-    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = pdf_text(pdf.read_bytes())
+    assert "How is coaching time spent?" in text
+    assert "All programs and districts" in text
+    assert "2.25" in text  # 90 + 45 minutes, in hours
+    assert re.search(rf"{re.escape(logged.district.name)}\s+1\.50\b", text)
+    assert re.search(rf"{re.escape(tenant_b.district.name)}\s+0\.75\b", text)
