@@ -1,147 +1,337 @@
-"""The access matrix: every URL of the project (found by walking the URL resolver) × nine roles ×
-GET and POST, each cell a declared status. A new URL fails this test until it is declared here.
+"""The access matrix: every URL of the project (found by walking the URL resolver) × eleven roles ×
+GET, POST with an empty form and, on a cycle's write URLs, POST with a valid form; each cell a
+declared answer. A new URL fails this test until it is declared here.
 
-The roles: anonymous; teacher A and teacher B (another district); the coach of A and another
-program's coach; A's district administrator and another district's; A's program director and
-another program's. Objects in URLs are tenant A's (see tests/test_tenant_isolation.seed). A POST
-carries an empty form, and each cell runs in a transaction that is rolled back, so cells do not
-disturb one another. 200 page, 302 redirect (to sign in, or after an action), 400/403/404/405 as
-Django means them; no cell may be a 500.
+The roles: anonymous; teacher A, a peer teacher at A's school who is not in A's cycle, and teacher
+B (another district); the coach of A and another program's coach; A's district administrator and
+another district's; A's program director and another program's; the site administrator. Objects
+in URLs are tenant A's (see tests/test_tenant_isolation.seed), with A's cycle in Improve. The URLs
+of that cycle are asked twice: shared with administrators (as seeded) and unshared; every other
+URL once. Each cell runs in a transaction that is rolled back, so cells do not disturb one another.
+On a cycle URL the cycle is compared before and after: a refusal changes nothing, and neither does
+a GET. No cell may be a 500.
 """
 
 from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, NamedTuple
 
 import pytest
 from django.db import transaction
 from django.urls import reverse
 
-from tests.test_tenant_isolation import every_url_name, seed, url_kwargs
+from cycles import services as cycles
+from cycles.models import Cycle, Stage
+from cycles.tests.writes import WRITE_URLS, cycle_url_names, snapshot, valid_post
+from teachers.models import Role, User
+from teachers.tests.factories import TeacherFactory, UserFactory
+from tests.test_tenant_isolation import Objects, every_url_name, seed, url_kwargs
 
-pytestmark = pytest.mark.django_db
+ROLES = ("anonymous", "teacher", "peer_teacher", "other_teacher", "coach", "other_coach", "district_admin",
+         "other_district_admin", "director", "other_director", "site_admin")  # fmt: skip
+OTHER_TENANT = ("other_teacher", "other_coach", "other_district_admin", "other_director")
 
-ROLES = ("anonymous", "teacher", "other_teacher", "coach", "other_coach", "district_admin", "other_district_admin",
-         "director", "other_director")  # fmt: skip
+GET, POST, FORM = "GET", "POST", "POST form"  # POST: an empty form. POST form: a valid one (cycle write URLs)
+LOGIN = "login"  # 302 to the sign-in page
+OK = 200  # a page
+R = 302  # any other redirect: to a start page, after an action elsewhere, or back to the cycle with nothing changed
+DONE = "done"  # 302 back to the cycle, the change made
+SHOWN = "shown"  # 200, the change made and its result shown at once (a new link is shown once)
+BAD, F, N, X = 400, 403, 404, 405  # invalid form, forbidden (read-only), not found (outside scope), wrong method
 
-# url name: ((GET per role), (POST per role)), roles in ROLES order.
-MATRIX: dict[str, tuple[tuple[int, ...], tuple[int, ...]]] = {
-    'audit': ((302, 403, 403, 403, 403, 200, 200, 403, 403), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'learning:checkin_answer': ((200, 200, 200, 200, 200, 200, 200, 200, 200), (200, 200, 200, 200, 200, 200, 200, 200, 200)),
-    'learning:checkins': ((302, 403, 403, 200, 200, 403, 403, 200, 200), (302, 403, 403, 302, 302, 403, 403, 403, 403)),
-    'learning:coach_goal_new': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 200, 200, 403, 403, 403, 403)),
-    'learning:coach_goal_note': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 404, 404, 302, 404, 404, 404, 404, 404)),
-    'coaching:contracts': ((302, 403, 403, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'coaching:district_fields': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 405, 405, 403, 403, 403, 403)),
-    'coaching:entry_add': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 200, 200, 403, 403, 403, 403)),
-    'coaching:entry_delete': ((302, 403, 403, 200, 404, 403, 403, 403, 403), (302, 403, 403, 302, 404, 403, 403, 403, 403)),
-    'coaching:entry_edit': ((302, 403, 403, 200, 404, 403, 403, 403, 403), (302, 403, 403, 200, 404, 403, 403, 403, 403)),
-    'coaching:entry_export': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 405, 405, 403, 403, 403, 403)),
-    'coaching:entry_list': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 405, 405, 403, 403, 403, 403)),
-    'learning:group': ((302, 404, 404, 200, 404, 404, 404, 200, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'learning:group_new': ((302, 403, 403, 403, 403, 403, 403, 200, 200), (302, 403, 403, 403, 403, 403, 403, 200, 200)),
-    'learning:groups': ((302, 403, 403, 200, 200, 403, 403, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'learning:meeting_new': ((302, 404, 404, 200, 404, 404, 404, 200, 404), (302, 404, 404, 200, 404, 404, 404, 200, 404)),
-    'coaching:my_sessions': ((302, 200, 200, 403, 403, 403, 403, 403, 403), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'coaching:my_week': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 405, 405, 403, 403, 403, 403)),
-    'learning:resource': ((302, 404, 404, 200, 404, 404, 404, 200, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'learning:resource_new': ((302, 403, 403, 200, 200, 403, 403, 200, 200), (302, 403, 403, 200, 200, 403, 403, 200, 200)),
-    'learning:resources': ((302, 403, 403, 200, 200, 403, 403, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:adjust': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 400, 404, 400, 404, 403, 404, 403, 404)),
-    'cycles:checklist_add': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 400, 404, 400, 404, 403, 404, 403, 404)),
-    'cycles:checklist_delete': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 302, 404, 302, 404, 403, 404, 403, 404)),
-    'cycles:checklist_toggle': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 302, 404, 302, 404, 403, 404, 403, 404)),
-    'cycles:detail': ((302, 200, 404, 200, 404, 200, 404, 200, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:evidence_add': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 400, 404, 400, 404, 403, 404, 403, 404)),
-    'cycles:evidence_file': ((302, 200, 404, 200, 404, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:goal': ((302, 200, 404, 200, 404, 403, 404, 403, 404), (302, 200, 404, 200, 404, 403, 404, 403, 404)),
-    'cycles:link': ((302, 403, 404, 200, 404, 403, 404, 403, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:link_new': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 403, 404, 400, 404, 403, 404, 403, 404)),
-    'cycles:list': ((302, 200, 200, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:meeting_reflect': ((302, 404, 404, 200, 404, 404, 404, 200, 404), (302, 404, 404, 200, 404, 404, 404, 200, 404)),
-    'cycles:move': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 403, 404, 400, 404, 403, 404, 403, 404)),
-    'cycles:my_data_csv': ((302, 200, 200, 403, 403, 403, 403, 403, 403), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:my_data_json': ((302, 200, 200, 403, 403, 403, 403, 403, 403), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:pd_attendance': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 404, 404, 302, 404, 404, 404, 403, 404)),
-    'cycles:pd_followup_links': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 404, 404, 200, 404, 404, 404, 403, 404)),
-    'learning:pd_room_sheet': ((302, 404, 404, 200, 404, 404, 404, 200, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:pd_session': ((302, 404, 404, 200, 404, 404, 404, 200, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'learning:pd_session_new': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 200, 200, 403, 403, 403, 403)),
-    'learning:pd_sessions': ((302, 403, 403, 200, 200, 403, 403, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:pd_signup_cycle': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 404, 404, 302, 404, 404, 404, 403, 404)),
-    'learning:pd_signup_decide': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 404, 404, 302, 404, 404, 404, 403, 404)),
-    'cycles:plan': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 400, 404, 400, 404, 403, 404, 403, 404)),
-    'cycles:progress_add': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 400, 404, 400, 404, 403, 404, 403, 404)),
-    'cycles:reflection': ((302, 200, 404, 200, 404, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'cycles:reflection_new': ((302, 200, 404, 200, 404, 403, 404, 403, 404), (302, 200, 404, 200, 404, 403, 404, 403, 404)),
-    'cycles:share': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 302, 404, 403, 404, 403, 404, 403, 404)),
-    'cycles:start': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 200, 200, 403, 403, 403, 403)),
-    'cycles:strategy_resources': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 403, 404, 302, 404, 403, 404, 403, 404)),
-    'cycles:teacher_erase': ((302, 404, 404, 404, 404, 200, 404, 403, 404), (302, 404, 404, 404, 404, 302, 404, 403, 404)),
-    'cycles:teacher_picker': ((302, 403, 403, 200, 200, 403, 403, 403, 403), (302, 403, 403, 405, 405, 403, 403, 403, 403)),
-    'cycles:time_link': ((302, 403, 404, 200, 404, 403, 404, 403, 404), (302, 403, 404, 302, 404, 403, 404, 403, 404)),
-    'cycles:time_log': ((302, 403, 404, 200, 404, 403, 404, 403, 404), (302, 403, 404, 200, 404, 403, 404, 403, 404)),
-    'cycles:time_unlink': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 403, 404, 302, 404, 403, 404, 403, 404)),
-    'healthz': ((200, 200, 200, 200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'home': ((302, 302, 302, 302, 302, 302, 302, 302, 302), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'login': ((200, 302, 302, 302, 302, 302, 302, 302, 302), (200, 302, 302, 302, 302, 302, 302, 302, 302)),
-    'logout': ((405, 405, 405, 405, 405, 405, 405, 405, 405), (302, 302, 302, 302, 302, 302, 302, 302, 302)),
-    'password_reset': ((200, 200, 200, 200, 200, 200, 200, 200, 200), (200, 200, 200, 200, 200, 200, 200, 200, 200)),
-    'password_reset_complete': ((200, 200, 200, 200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'password_reset_confirm': ((200, 200, 200, 200, 200, 200, 200, 200, 200), (200, 200, 200, 200, 200, 200, 200, 200, 200)),
-    'password_reset_done': ((200, 200, 200, 200, 200, 200, 200, 200, 200), (405, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'reflect': ((200, 200, 200, 200, 200, 200, 200, 200, 200), (200, 200, 200, 200, 200, 200, 200, 200, 200)),
-    'reports:dashboard': ((302, 403, 403, 200, 200, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'reports:export_csv': ((302, 403, 403, 404, 404, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'reports:export_pdf': ((302, 403, 403, 404, 404, 404, 404, 404, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'reports:refresh': ((302, 405, 405, 405, 405, 405, 405, 405, 405), (302, 403, 403, 302, 302, 302, 302, 302, 302)),
-    'reports:run_status': ((302, 404, 404, 404, 404, 200, 404, 200, 404), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'learning:resource_open': ((302, 302, 302, 302, 302, 302, 302, 302, 302), (405, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'teachers:roster': ((302, 403, 403, 403, 403, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'teachers:roster_export': ((302, 403, 403, 403, 403, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
-    'teachers:roster_import': ((302, 403, 403, 403, 403, 200, 200, 200, 200), (302, 403, 403, 403, 403, 200, 200, 200, 200)),
-    'teachers:roster_template': ((302, 403, 403, 403, 403, 200, 200, 200, 200), (302, 405, 405, 405, 405, 405, 405, 405, 405)),
+
+class Sh(NamedTuple):
+    """A cell of a cycle URL that depends on whether the teacher shared the cycle with administrators."""
+
+    unshared: Any
+    shared: Any
+
+
+# (url name, request) -> the answer for each role, in ROLES order.
+MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
+    #                                    (anon   teach        peer   oteach  coach  ocoach  dadm       odadm  dir        odir   site
+    ("audit", GET):                      (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    F,         F,     OK),
+    ("audit", POST):                     (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:checkin_answer", GET):             (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("learning:checkin_answer", POST):            (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("learning:checkins", GET):          (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     OK,        OK,    OK),
+    ("learning:checkins", POST):         (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
+    ("learning:coach_goal_new", GET):    (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("learning:coach_goal_new", POST):   (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("learning:coach_goal_note", GET):   (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:coach_goal_note", POST):  (LOGIN, N,           N,     N,      R,     N,      N,         N,     N,         N,     N),
+    ("coaching:contracts", GET):         (LOGIN, F,           F,     F,      OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("coaching:contracts", POST):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("coaching:district_fields", GET):   (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("coaching:district_fields", POST):  (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:entry_add", GET):         (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("coaching:entry_add", POST):        (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("coaching:entry_delete", GET):      (LOGIN, F,           F,     F,      OK,    N,      F,         F,     F,         F,     F),
+    ("coaching:entry_delete", POST):     (LOGIN, F,           F,     F,      R,     N,      F,         F,     F,         F,     F),
+    ("coaching:entry_edit", GET):        (LOGIN, F,           F,     F,      OK,    N,      F,         F,     F,         F,     F),
+    ("coaching:entry_edit", POST):       (LOGIN, F,           F,     F,      OK,    N,      F,         F,     F,         F,     F),
+    ("coaching:entry_export", GET):      (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("coaching:entry_export", POST):     (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:entry_list", GET):        (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("coaching:entry_list", POST):       (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("learning:group", GET):             (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     OK),
+    ("learning:group", POST):            (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:group_new", GET):         (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
+    ("learning:group_new", POST):        (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
+    ("learning:groups", GET):            (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     OK,        OK,    OK),
+    ("learning:groups", POST):           (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:meeting_new", GET):       (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     F),
+    ("learning:meeting_new", POST):      (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     F),
+    ("coaching:my_sessions", GET):       (LOGIN, OK,          OK,    OK,     F,     F,      F,         F,     F,         F,     F),
+    ("coaching:my_sessions", POST):      (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("coaching:my_week", GET):           (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("coaching:my_week", POST):          (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("learning:resource", GET):          (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     OK),
+    ("learning:resource", POST):         (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:resource_new", GET):      (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     OK,        OK,    OK),
+    ("learning:resource_new", POST):     (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     OK,        OK,    OK),
+    ("learning:resources", GET):         (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     OK,        OK,    OK),
+    ("learning:resources", POST):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:adjust", GET):              (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:adjust", POST):             (LOGIN, BAD,         N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:adjust", FORM):             (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:checklist_add", GET):       (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:checklist_add", POST):      (LOGIN, BAD,         N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:checklist_add", FORM):      (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:checklist_delete", GET):    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:checklist_delete", POST):   (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:checklist_delete", FORM):   (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:checklist_toggle", GET):    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:checklist_toggle", POST):   (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:checklist_toggle", FORM):   (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:detail", GET):              (LOGIN, OK,          N,     N,      OK,    N,      Sh(N, OK), N,     Sh(N, OK), N,     Sh(N, OK)),
+    ("cycles:detail", POST):             (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:evidence_add", GET):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:evidence_add", POST):       (LOGIN, BAD,         N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:evidence_add", FORM):       (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:evidence_file", GET):       (LOGIN, OK,          N,     N,      OK,    N,      N,         N,     N,         N,     N),
+    ("cycles:evidence_file", POST):      (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:goal", GET):                (LOGIN, OK,          N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:goal", POST):               (LOGIN, OK,          N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:goal", FORM):               (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:link", GET):                (LOGIN, F,           N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:link", POST):               (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:link_new", GET):            (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:link_new", POST):           (LOGIN, F,           N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:link_new", FORM):           (LOGIN, F,           N,     N,      SHOWN, N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:list", GET):                (LOGIN, OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("cycles:list", POST):               (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:meeting_reflect", GET):     (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     N),
+    ("cycles:meeting_reflect", POST):    (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     N),
+    ("cycles:move", GET):                (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:move", POST):               (LOGIN, F,           N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:move", FORM):               (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:my_data_csv", GET):         (LOGIN, OK,          OK,    OK,     F,     F,      F,         F,     F,         F,     F),
+    ("cycles:my_data_csv", POST):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:my_data_json", GET):        (LOGIN, OK,          OK,    OK,     F,     F,      F,         F,     F,         F,     F),
+    ("cycles:my_data_json", POST):       (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:pd_attendance", GET):       (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:pd_attendance", POST):      (LOGIN, N,           N,     N,      R,     N,      N,         N,     F,         N,     F),
+    ("cycles:pd_followup_links", GET):   (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:pd_followup_links", POST):  (LOGIN, N,           N,     N,      OK,    N,      N,         N,     F,         N,     F),
+    ("learning:pd_room_sheet", GET):       (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     OK),
+    ("learning:pd_room_sheet", POST):      (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:pd_session", GET):          (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     OK),
+    ("cycles:pd_session", POST):         (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:pd_session_new", GET):      (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("learning:pd_session_new", POST):     (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("learning:pd_sessions", GET):         (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     OK,        OK,    OK),
+    ("learning:pd_sessions", POST):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:pd_signup_cycle", GET):     (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:pd_signup_cycle", POST):    (LOGIN, N,           N,     N,      R,     N,      N,         N,     F,         N,     F),
+    ("learning:pd_signup_decide", GET):    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:pd_signup_decide", POST):   (LOGIN, N,           N,     N,      R,     N,      N,         N,     F,         N,     F),
+    ("cycles:plan", GET):                (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:plan", POST):               (LOGIN, BAD,         N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:plan", FORM):               (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:progress_add", GET):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:progress_add", POST):       (LOGIN, BAD,         N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:progress_add", FORM):       (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:reflection", GET):          (LOGIN, OK,          N,     N,      OK,    N,      N,         N,     N,         N,     N),
+    ("cycles:reflection", POST):         (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:reflection_new", GET):      (LOGIN, OK,          N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:reflection_new", POST):     (LOGIN, OK,          N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:reflection_new", FORM):     (LOGIN, DONE,        N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:share", GET):               (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:share", POST):              (LOGIN, Sh(R, DONE), N,     N,      F,     N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:share", FORM):              (LOGIN, DONE,        N,     N,      F,     N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:start", GET):               (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("cycles:start", POST):              (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("cycles:strategy_resources", GET):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:strategy_resources", POST): (LOGIN, F,           N,     N,      R,     N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:strategy_resources", FORM): (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:teacher_erase", GET):       (LOGIN, N,           N,     N,      N,     N,      OK,        N,     F,         N,     OK),
+    ("cycles:teacher_erase", POST):      (LOGIN, N,           N,     N,      N,     N,      R,         N,     F,         N,     R),
+    ("cycles:teacher_picker", GET):      (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("cycles:teacher_picker", POST):     (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("cycles:time_link", GET):           (LOGIN, F,           N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:time_link", POST):          (LOGIN, F,           N,     N,      R,     N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:time_link", FORM):          (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:time_log", GET):            (LOGIN, F,           N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:time_log", POST):           (LOGIN, F,           N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:time_log", FORM):           (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:time_unlink", GET):         (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:time_unlink", POST):        (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:time_unlink", FORM):        (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("healthz", GET):                    (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("healthz", POST):                   (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("home", GET):                       (LOGIN, R,           R,     R,      R,     R,      R,         R,     R,         R,     R),
+    ("home", POST):                      (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("login", GET):                      (OK,    R,           R,     R,      R,     R,      R,         R,     R,         R,     R),
+    ("login", POST):                     (OK,    R,           R,     R,      R,     R,      R,         R,     R,         R,     R),
+    ("logout", GET):                     (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("logout", POST):                    (LOGIN, LOGIN,       LOGIN, LOGIN,  LOGIN, LOGIN,  LOGIN,     LOGIN, LOGIN,     LOGIN, LOGIN),
+    ("password_reset", GET):             (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("password_reset", POST):            (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("password_reset_complete", GET):    (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("password_reset_complete", POST):   (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("password_reset_confirm", GET):     (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("password_reset_confirm", POST):    (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("password_reset_done", GET):        (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("password_reset_done", POST):       (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("reflect", GET):                    (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("reflect", POST):                   (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("reports:dashboard", GET):          (LOGIN, F,           F,     F,      OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("reports:dashboard", POST):         (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("reports:export_csv", GET):         (LOGIN, F,           F,     F,      N,     N,      N,         N,     N,         N,     N),
+    ("reports:export_csv", POST):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("reports:export_pdf", GET):         (LOGIN, F,           F,     F,      N,     N,      N,         N,     N,         N,     N),
+    ("reports:export_pdf", POST):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("reports:refresh", GET):            (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("reports:refresh", POST):           (LOGIN, F,           F,     F,      R,     R,      R,         R,     R,         R,     R),
+    ("reports:run_status", GET):         (LOGIN, N,           N,     N,      N,     N,      OK,        N,     OK,        N,     OK),
+    ("reports:run_status", POST):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:resource_open", GET):              (R,     R,           R,     R,      R,     R,      R,         R,     R,         R,     R),
+    ("learning:resource_open", POST):             (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("teachers:roster", GET):            (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
+    ("teachers:roster", POST):           (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("teachers:roster_export", GET):     (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
+    ("teachers:roster_export", POST):    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("teachers:roster_import", GET):     (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
+    ("teachers:roster_import", POST):    (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
+    ("teachers:roster_template", GET):   (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
+    ("teachers:roster_template", POST):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
 }  # fmt: skip
 
+CYCLE_URLS = set(cycle_url_names())
+READ_ONLY_CYCLE_URLS = {"cycles:detail", "cycles:evidence_file", "cycles:reflection", "cycles:link"}
 
-def test_every_url_and_role_answers_as_declared(client, tenant_a, tenant_b):
+
+@dataclass
+class World:
+    objects: Objects  # tenant A's
+    users: dict[str, User | None]
+
+
+@pytest.fixture
+def world(tenant_a, tenant_b, site_admin) -> World:
     objects = seed(tenant_a, "AARDVARK")
     seed(tenant_b, "ZEBRA")
+    Cycle.objects.filter(pk=objects.cycle.pk).update(stage=Stage.IMPROVE)  # adjustments, and a move back to Learn
+    peer = TeacherFactory(school=tenant_a.school, user=UserFactory(username="peer_teacher", role=Role.TEACHER))
     users = {
-        "anonymous": None, "teacher": tenant_a.teacher.user, "other_teacher": tenant_b.teacher.user,
-        "coach": tenant_a.coach.user, "other_coach": tenant_b.coach.user,
+        "anonymous": None, "teacher": tenant_a.teacher.user, "peer_teacher": peer.user,
+        "other_teacher": tenant_b.teacher.user, "coach": tenant_a.coach.user, "other_coach": tenant_b.coach.user,
         "district_admin": tenant_a.district_admin, "other_district_admin": tenant_b.district_admin,
-        "director": tenant_a.director, "other_director": tenant_b.director,
+        "director": tenant_a.director, "other_director": tenant_b.director, "site_admin": site_admin,
     }  # fmt: skip
-    names = [name for name, _ in every_url_name()]
-    undeclared = sorted(set(names) - set(MATRIX))
-    assert not undeclared, f"declare these URLs in MATRIX: {undeclared}"
-    assert not set(MATRIX) - set(names), "MATRIX declares URLs that no longer exist"
-    wrong = []
-    for name, params in every_url_name():
-        url = reverse(name, kwargs=url_kwargs(name, list(params), objects))
-        for method, expected_row in zip(("GET", "POST"), MATRIX[name], strict=True):
-            for role, expected in zip(ROLES, expected_row, strict=True):
-                with transaction.atomic():
-                    client.logout()
-                    if users[role] is not None:
-                        client.force_login(users[role])
-                    response = client.get(url) if method == "GET" else client.post(url, {})
-                    transaction.set_rollback(True)
-                if response.status_code != expected:
-                    wrong.append(f"{role} {method} {name}: {response.status_code}, declared {expected}")
-    cells = len(MATRIX) * len(ROLES) * 2
-    print(f"access matrix: {len(MATRIX)} URLs x {len(ROLES)} roles x 2 methods = {cells} cells")
+    return World(objects, users)
+
+
+def undeclared() -> list[str]:
+    """What the table is missing (or declares in excess); empty when it covers every URL."""
+    names = {name for name, _ in every_url_name()}
+    problems = [f"declare {name} {request}" for name in sorted(names) for request in (GET, POST)
+                if (name, request) not in MATRIX]  # fmt: skip
+    problems += [f"{name} no longer exists" for name in sorted({n for n, _ in MATRIX} - names)]
+    forms = {name for name, request in MATRIX if request == FORM}
+    write_urls = CYCLE_URLS - READ_ONLY_CYCLE_URLS
+    problems += [f"declare {name} {FORM}, with a valid form in cycles/tests/writes.py"
+                 for name in sorted(write_urls - forms)]  # fmt: skip
+    problems += [f"{name}: {FORM} rows are for a cycle's write URLs only" for name in sorted(forms - write_urls)]
+    if set(WRITE_URLS) != write_urls:
+        problems.append(f"cycles/tests/writes.py: WRITE_URLS must be {sorted(write_urls)}")
+    return problems
+
+
+def test_every_url_is_declared():
+    assert not undeclared(), "\n".join(undeclared())
+
+
+def urls_of(o: Objects) -> dict[str, str]:
+    return {name: reverse(name, kwargs=url_kwargs(name, list(params), o)) for name, params in every_url_name()}
+
+
+def answer(client, world: World, name: str, url: str, request: str, role: str) -> Any:
+    """What one role gets from one request, as the table writes it."""
+    o = world.objects
+    watched = name in CYCLE_URLS
+    with transaction.atomic():
+        client.logout()
+        if world.users[role] is not None:
+            client.force_login(world.users[role])
+        before = snapshot(o.cycle) if watched else None
+        if request == GET:
+            response = client.get(url)
+        else:
+            data = {}
+            if request == FORM:
+                data = valid_post(name, cycle=o.cycle, teacher=o.teacher, resource=o.resource, free_entry=o.entry)
+            response = client.post(url, data)
+        changed = watched and snapshot(o.cycle) != before
+        transaction.set_rollback(True)
+    status, location = response.status_code, response.get("Location", "")
+    if status == 302 and location.startswith(reverse("login")):
+        got: Any = LOGIN
+    elif status == 302 and changed and location.startswith(reverse("cycles:detail", args=[o.cycle.public_id])):
+        got = DONE
+    elif status == 200 and changed and request != GET:
+        got = SHOWN
+    else:
+        got = status
+    if changed and got not in (DONE, SHOWN):
+        return f"{got}, and the cycle changed"
+    return got
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("request_kind", [GET, POST, FORM])
+def test_every_url_and_role_answers_as_declared(client, world, request_kind):
+    assert not undeclared(), "\n".join(undeclared())
+    wrong, cells = [], 0
+    o = world.objects
+    urls = urls_of(o)
+    for shared in (True, False):
+        cycles.cycle_share(cycle=o.cycle, teacher=o.teacher, shared=shared)
+        for (name, request), row in MATRIX.items():
+            if request != request_kind or (not shared and name not in CYCLE_URLS):
+                continue
+            for role, cell in zip(ROLES, row, strict=True):
+                want = (cell.shared if shared else cell.unshared) if isinstance(cell, Sh) else cell
+                got = answer(client, world, name, urls[name], request, role)
+                cells += 1
+                if got != want:
+                    wrong.append(f"{role} {request} {name} ({'shared' if shared else 'unshared'}): {got}, "
+                                 f"declared {want}")  # fmt: skip
+    print(f"access matrix, {request_kind}: {cells} cells")
     assert not wrong, "\n".join(wrong)
 
 
 def test_no_other_tenant_role_gets_a_page_or_an_action_on_tenant_as_objects():
     """A sanity rule over the declared table: on a URL that names one of tenant A's objects, the
-    other tenant's people get no page (200) and no completed action (302)."""
+    other tenant's people get no page and no completed action."""
     object_urls = {name for name, params in every_url_name() if params} - {
         "reflect", "learning:checkin_answer", "learning:resource_open", "password_reset_confirm",  # capability or public links
     }  # fmt: skip
-    others = [ROLES.index(r) for r in ("other_teacher", "other_coach", "other_district_admin", "other_director")]
+    others = [ROLES.index(r) for r in OTHER_TENANT]
     leaks = [
-        f"{name} {method} {ROLES[i]}" for name in object_urls for method, row in zip(("GET", "POST"), MATRIX[name], strict=False)
-        for i in others if row[i] in (200, 302)
+        f"{name} {request} {ROLES[i]}" for (name, request), row in MATRIX.items() if name in object_urls
+        for i in others for cell in (row[i] if isinstance(row[i], Sh) else (row[i],)) if cell in (OK, R, DONE, SHOWN)
     ]  # fmt: skip
     assert leaks == []

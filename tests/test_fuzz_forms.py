@@ -8,13 +8,14 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from coaching.tests.factories import ensure_builtin_lists
 from cycles import services as cycle_services
 
 PAYLOAD = '<script>alert("x")</script>'
+ESCAPED = "&lt;script&gt;alert(&quot;x&quot;)&lt;/script&gt;"
 FUZZ = settings(
     max_examples=40,
     deadline=None,
@@ -29,6 +30,7 @@ texts = st.one_of(
 )
 numbers = st.one_of(st.integers(min_value=-(10**12), max_value=10**12).map(str), st.just("1e309"), st.just("NaN"),
                     st.just("-0"), texts)  # fmt: skip
+confidences = st.one_of(st.sampled_from(["", "1", "5"]), numbers)  # sometimes valid, so some answers are saved
 dates = st.one_of(st.dates().map(lambda d: d.isoformat()), st.just("2026-02-30"), st.just("31/12/2026"), texts)
 
 
@@ -53,13 +55,38 @@ def test_the_time_log_form_survives_anything(tenant_a, minutes, day, notes, star
 
 @pytest.mark.django_db
 @FUZZ
-@given(what=texts, worked=texts, confidence=numbers)
-def test_the_reflection_link_form_survives_anything(tenant_a, what, worked, confidence):
+@given(happened=texts, worked=texts, hard=texts, then=texts, confidence=confidences)
+@example(happened=PAYLOAD, worked=PAYLOAD, hard="", then="", confidence="3")  # accepted, then read by the coach
+@example(happened="", worked=PAYLOAD, hard="", then="", confidence="3")  # refused: the form comes back
+def test_the_answer_form_of_a_live_reflection_link_survives_anything(tenant_a, happened, worked, hard, then,
+                                                                     confidence):  # fmt: skip
     cycle = cycle_services.cycle_start(coach=tenant_a.coach, teachers=[tenant_a.teacher], title="t")
-    _, token = cycle_services.reflection_link_create(cycle=cycle, teacher=tenant_a.teacher, by=None, occasion="free")
-    response = Client().post(reverse("reflect", args=[token]),
-                             {"what_happened": what, "what_worked": worked, "confidence": confidence})  # fmt: skip
-    assert_safe(response)
+    link, token = cycle_services.reflection_link_create(cycle=cycle, teacher=tenant_a.teacher, by=None,
+                                                        occasion="free")  # fmt: skip
+    url = reverse("reflect", args=[token])
+    teacher = Client()
+    form = teacher.get(url)
+    assert form.status_code == 200
+    assert 'name="what_happened"' in form.content.decode()  # the link is live: its form, not "unusable"
+    answers = {"what_happened": happened, "what_worked": worked, "what_was_hard": hard, "what_next": then}
+    response = teacher.post(url, {**answers, "confidence": confidence})
+    assert response.status_code in (200, 302, 400), response.status_code  # never a 500, never a dead link
+    body = response.content.decode("utf-8", "replace")
+    assert PAYLOAD not in body, "a script payload was rendered unescaped"
+    link.refresh_from_db()
+    if link.used_at is None:  # refused: the form again, every answer in it, escaped
+        assert 'name="what_happened"' in body
+        shown = body
+    else:  # accepted: the coach reads the reflection, every answer escaped
+        assert link.reflection is not None
+        coach = Client()
+        coach.force_login(tenant_a.coach.user)
+        page = coach.get(reverse("cycles:reflection", args=[link.reflection.public_id]))
+        assert page.status_code == 200
+        shown = page.content.decode("utf-8", "replace")
+        assert PAYLOAD not in shown, "a script payload was rendered unescaped"
+    if PAYLOAD in answers.values():
+        assert ESCAPED in shown
 
 
 @pytest.mark.django_db

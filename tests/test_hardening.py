@@ -11,7 +11,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.contrib.auth.password_validation import validate_password
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from teachers.tests.factories import UserFactory
@@ -112,3 +114,19 @@ def test_strong_passwords_are_required():
     names = {v["NAME"].rsplit(".", 1)[-1] for v in settings.AUTH_PASSWORD_VALIDATORS}
     assert {"MinimumLengthValidator", "CommonPasswordValidator", "NumericPasswordValidator",
             "UserAttributeSimilarityValidator"} <= names  # fmt: skip
+
+
+MIN_PASSWORD_LENGTH = 10
+
+
+@pytest.mark.django_db
+def test_a_password_one_short_of_ten_characters_is_refused_and_one_of_ten_accepted():
+    user = UserFactory(username="lengthy", email="lengthy@example.org")
+    password = "kq7-wzvbmr"  # not common, not numeric, nothing like the user's name
+    assert len(password) == MIN_PASSWORD_LENGTH
+    with pytest.raises(ValidationError) as refused:
+        validate_password(password[:-1], user)
+    assert refused.value.messages == [
+        f"This password is too short. It must contain at least {MIN_PASSWORD_LENGTH} characters."
+    ]
+    assert validate_password(password, user) is None  # exactly the minimum: every validator accepts it

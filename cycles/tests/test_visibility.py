@@ -7,8 +7,8 @@
 - A reflection is visible to its author and to the cycle's coach, nobody else.
 - Anything outside a person's scope is a 404, exactly like a missing row.
 
-The first part is a declared table: every role against every cycle URL, GET and (for the write
-URLs) POST, with the cycle unshared and then shared.
+Which answer each role gets on each cycle URL, shared and unshared, is declared once, in the
+access matrix (tests/test_access_matrix.py); here are the rules behind it, case by case.
 """
 
 from __future__ import annotations
@@ -28,9 +28,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import LogEntry
-from coaching.tests.factories import LogEntryFactory, activity, focus_area
+from coaching.tests.factories import LogEntryFactory
 from cycles import services
-from cycles import urls as cycles_urls
 from cycles.access import get_cycle_for
 from cycles.models import (
     Adjustment,
@@ -41,12 +40,12 @@ from cycles.models import (
     Evidence,
     Goal,
     Occasion,
-    ProgressMeasure,
     Reflection,
     ReflectionLink,
     Stage,
     StageChange,
 )
+from cycles.tests import writes
 from cycles.tests.factories import (
     CycleFactory,
     EvidenceFactory,
@@ -54,6 +53,7 @@ from cycles.tests.factories import (
     ProgressMeasureFactory,
     ReflectionFactory,
 )
+from cycles.tests.writes import WRITE_URLS, snapshot
 from learning.models import Resource
 from teachers.models import Role, Teacher, User
 from teachers.tests.factories import TeacherFactory, UserFactory
@@ -73,68 +73,8 @@ STAGE_REASON = "CONFIDENTIAL-STAGE-REASON: back to basics"
 REFLECTION = "CONFIDENTIAL-REFLECTION: I felt unsure in front of the class"
 TITLE = "Exit tickets in 3B"
 
-ROLES = (
-    "anonymous", "coach", "teacher", "peer_teacher", "other_coach",
-    "district_admin", "director", "site_admin", "other_admin", "other_director",
-)  # fmt: skip
 ADMINS = ("district_admin", "director", "site_admin")
-
-LOGIN = "login"  # 302 to the sign-in page
-OK = "ok"  # GET: 200. POST: 302 back to the cycle, with the change made.
-SHOWN = "shown"  # POST: 200, the change made and its result shown at once (a new link is shown once)
-N, F, X = 404, 403, 405  # not found (outside scope), forbidden (read-only), method not allowed
-
-# (method, url name) -> the answer for each role in ROLES order while the cycle is unshared, then
-# (last column) the answer for the three administrators in tenant A once the teacher has shared it.
-# Everyone else gets the same answer shared or not. A POST-only URL answers GET with 405 before
-# looking anything up, so it tells nobody whether the cycle exists.
-MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
-    #                                   anon   coach teach peer oc   dadm dir  site oadm odir   shared:admins
-    ("GET", "cycles:detail"):           (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     OK),
-    ("GET", "cycles:plan"):             (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:goal"):             (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("GET", "cycles:evidence_add"):     (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:evidence_file"):    (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     N),
-    ("GET", "cycles:checklist_add"):    (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:checklist_toggle"): (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:checklist_delete"): (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:progress_add"):     (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:adjust"):           (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:move"):             (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:share"):            (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:strategy_resources"): (LOGIN, X,  X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:reflection_new"):   (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("GET", "cycles:reflection"):       (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     N),
-    ("GET", "cycles:link_new"):         (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("GET", "cycles:link"):             (LOGIN, OK,   F,    N,   N,   N,   N,   N,   N,   N,     F),
-    ("GET", "cycles:time_link"):        (LOGIN, OK,   F,    N,   N,   N,   N,   N,   N,   N,     F),
-    ("GET", "cycles:time_log"):         (LOGIN, OK,   F,    N,   N,   N,   N,   N,   N,   N,     F),
-    ("GET", "cycles:time_unlink"):      (LOGIN, X,    X,    X,   X,   X,   X,   X,   X,   X,     X),
-    ("POST", "cycles:plan"):            (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:goal"):            (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:evidence_add"):    (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:checklist_add"):   (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:checklist_toggle"):(LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:checklist_delete"):(LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:progress_add"):    (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:adjust"):          (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:move"):            (LOGIN, OK,   F,    N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:share"):           (LOGIN, F,    OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:strategy_resources"): (LOGIN, OK, F,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:reflection_new"):  (LOGIN, OK,   OK,   N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:link_new"):        (LOGIN, SHOWN, F,    N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:time_link"):       (LOGIN, OK,   F,    N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:time_log"):        (LOGIN, OK,   F,    N,   N,   N,   N,   N,   N,   N,     F),
-    ("POST", "cycles:time_unlink"):     (LOGIN, OK,   F,    N,   N,   N,   N,   N,   N,   N,     F),
-}  # fmt: skip
-
-URL_NAMES = sorted({name for _, name in MATRIX})
-WRITE_URLS = sorted(name for method, name in MATRIX if method == "POST")
-
-
-def expected(method: str, name: str, role: str, shared: bool) -> Any:
-    row = MATRIX[(method, name)]
-    return row[-1] if shared and role in ADMINS else row[ROLES.index(role)]
+URL_NAMES = writes.cycle_url_names()
 
 
 @dataclass
@@ -222,51 +162,7 @@ def url_of(name: str, w: World, public_id: Any = None) -> str:
 
 def valid_post(name: str, w: World) -> dict[str, Any]:
     """A POST that succeeds (and changes something) when the person is allowed to make it."""
-    cycle = Cycle.objects.get(pk=w.cycle.pk)
-    today = timezone.localdate()
-    peers = dict.fromkeys(("powerful", "easy", "emotionally_compelling", "reachable", "student_focused"), "on")
-    data: dict[str, dict[str, Any]] = {
-        "cycles:plan": {"version": cycle.version, "title": "Exit tickets in 3B, second try",
-                        "current_reality": REALITY, "strategy": STRATEGY},
-        "cycles:goal": {"statement": "Every student in 3B explains their reasoning", "measure": "rubric ≥ 3",
-                        "unit": "% of students", "baseline": "40", "target": "95",
-                        "deadline": (today + dt.timedelta(days=30)).isoformat(), **peers},
-        "cycles:evidence_add": {"kind": "observation", "note": "Second observation"},
-        "cycles:checklist_add": {"text": "Model one answer first"},
-        "cycles:checklist_toggle": {},
-        "cycles:checklist_delete": {},
-        "cycles:progress_add": {"date": today.isoformat(), "value": "71"},
-        "cycles:adjust": {"kind": AdjustmentKind.CHANGE_TEACHING, "note": "Two questions instead of four"},
-        "cycles:move": {"version": cycle.version, "to_stage": Stage.LEARN, "reason": "Revisit the strategy"},
-        "cycles:share": {} if cycle.shared_with_admins else {"shared": "on"},
-        "cycles:strategy_resources": {"resources": [w.resource.pk]},
-        "cycles:reflection_new": {"occasion": Occasion.FREE, "what_happened": "The second lesson went better"},
-        "cycles:link_new": {"teacher": w.teacher.pk, "occasion": Occasion.AFTER_IMPLEMENTING},
-        "cycles:time_link": {"entries": [w.free_entry.pk]},
-        "cycles:time_log": {"date": today.isoformat(), "minutes": "30", "district": cycle.district_id,
-                            "school": cycle.school_id, "teachers": [w.teacher.pk], "activity": activity().pk,
-                            "focus_area": focus_area().pk, "format": "in_person"},
-        "cycles:time_unlink": {},
-    }  # fmt: skip
-    return data[name]
-
-
-def snapshot(cycle: Cycle) -> dict[str, Any]:
-    """Everything a request to a cycle URL could change."""
-    c = Cycle.objects.get(pk=cycle.pk)
-    return {
-        "cycle": (c.title, c.stage, c.version, c.shared_with_admins, c.current_reality, c.coach_notes),
-        "goals": sorted(Goal.objects.filter(cycle=c).values_list("pk", "statement", "is_current")),
-        "evidence": Evidence.objects.filter(cycle=c).count(),
-        "checklist": sorted(ChecklistItem.objects.filter(cycle=c).values_list("pk", "done")),
-        "measures": ProgressMeasure.objects.filter(goal__cycle=c).count(),
-        "adjustments": Adjustment.objects.filter(cycle=c).count(),
-        "reflections": Reflection.objects.count(),
-        "links": ReflectionLink.objects.count(),
-        "time": sorted(CycleTime.objects.filter(cycle=c).values_list("entry_id", flat=True)),
-        "strategy_resources": sorted(c.strategy_resources.values_list("pk", flat=True)),
-        "entries": LogEntry.objects.count(),
-    }
+    return writes.valid_post(name, cycle=w.cycle, teacher=w.teacher, resource=w.resource, free_entry=w.free_entry)
 
 
 def share(w: World, shared: bool = True) -> None:
@@ -280,61 +176,7 @@ def replace_goal(w: World, statement: str) -> Goal:
                              measure="rubric", target=Decimal(95), deadline=deadline)  # fmt: skip
 
 
-def sign_in(client, user: User | None) -> None:
-    if user is not None:
-        client.force_login(user)
-
-
-# ---------------------------------------------------------------------------- the table
-
-
-CASES = [
-    pytest.param(method, name, role, shared, id=f"{method} {name} {role} {'shared' if shared else 'unshared'}")
-    for (method, name) in MATRIX
-    for shared in (False, True)
-    for role in ROLES
-]
-
-
-@pytest.mark.parametrize(("method", "name", "role", "shared"), CASES)
-def test_each_role_gets_the_declared_answer_on_each_cycle_url(client, world, method, name, role, shared):
-    if shared:
-        share(world)
-    sign_in(client, world.users[role])
-    before = snapshot(world.cycle)
-    target = url_of(name, world)
-    response = client.post(target, valid_post(name, world)) if method == "POST" else client.get(target)
-    want = expected(method, name, role, shared)
-    after = snapshot(world.cycle)
-    label = f"{role} {method} {name}"
-    if want == LOGIN:
-        assert response.status_code == 302, label
-        assert response["Location"].startswith(reverse("login")), label
-    elif want == OK and method == "GET":
-        assert response.status_code == 200, label
-    elif want == SHOWN:
-        assert response.status_code == 200, label
-        assert after != before, f"{label} showed a page but changed nothing"
-    elif want == OK:
-        assert response.status_code == 302, f"{label}: {response.status_code}"
-        assert response["Location"].startswith(reverse("cycles:detail", args=[world.cycle.public_id])), label
-        assert after != before, f"{label} redirected but changed nothing"
-    else:
-        assert response.status_code == want, label
-    if not (want in (OK, SHOWN) and method == "POST"):
-        assert after == before, f"{label} changed the cycle"
-
-
-def test_the_table_covers_every_cycle_url_with_get_and_every_write_url_with_post():
-    """Walks the app's URL patterns: a new URL of a cycle fails here until the table classifies it."""
-    every_url = [
-        f"cycles:{pattern.name}" for pattern in cycles_urls.urlpatterns
-        if str(pattern.pattern).startswith(("<uuid:public_id>", "reflections/<uuid:public_id>"))
-    ]  # fmt: skip
-    assert sorted(every_url) == URL_NAMES
-    assert all(("GET", name) in MATRIX for name in URL_NAMES)
-    assert set(WRITE_URLS) == set(URL_NAMES) - {"cycles:detail", "cycles:evidence_file", "cycles:reflection",
-                                                "cycles:link"}  # fmt: skip
+# ---------------------------------------------------------------------------- unknown and garbled ids
 
 
 @pytest.mark.parametrize("name", [n for n in URL_NAMES if n != "cycles:reflection"])

@@ -3,6 +3,9 @@
 import csv
 import datetime as dt
 import io
+import re
+import shutil
+import subprocess
 from unittest import mock
 
 import pytest
@@ -11,7 +14,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.tests.factories import LogEntryFactory
-from conftest import Tenant
+from conftest import Tenant, need
 from reports import services
 from reports.models import ReportRun, ScopeKind, Snapshot
 from reports.replica import ReadSource
@@ -37,24 +40,36 @@ def logged(tenant_a, tenant_b):
     return tenant_a
 
 
+def pdf_text(content: bytes) -> str:
+    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+    return subprocess.run(["pdftotext", "-layout", "-", "-"], input=content, capture_output=True,
+                          check=True).stdout.decode()  # fmt: skip
+
+
 def dashboard_url(scope: Scope, period: Period | None = None) -> str:
     return f"{reverse('reports:dashboard')}?scope={scope.key}&period={(period or this_year()).key}"
 
 
-def test_a_request_builds_one_snapshot_and_a_second_run_replaces_its_figures(logged):
-    run = services.report_request(scope=district(logged), period=this_year(), by=None)
+def test_a_request_builds_one_snapshot_and_a_second_run_replaces_its_figures(
+    logged, django_capture_on_commit_callbacks
+):
+    # The run is published (and, with no broker, built) when its transaction commits.
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.report_request(scope=district(logged), period=this_year(), by=None)
     run.refresh_from_db()
     assert (run.status, run.progress, run.attempts) == ("done", 100, 1)
     snapshot = Snapshot.objects.get()
     assert snapshot.figures["total_minutes"] == 90
     LogEntryFactory(coach=logged.coach, district=logged.district, minutes=30)
-    services.report_request(scope=district(logged), period=this_year(), by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(scope=district(logged), period=this_year(), by=None)
     assert Snapshot.objects.count() == 1
     assert Snapshot.objects.get().figures["total_minutes"] == 120
 
 
-def test_running_a_finished_run_again_changes_nothing(logged):
-    run = services.report_request(scope=district(logged), period=this_year(), by=None)
+def test_running_a_finished_run_again_changes_nothing(logged, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.report_request(scope=district(logged), period=this_year(), by=None)
     built_at = Snapshot.objects.get().built_at
     assert services.report_run_execute(run.pk) is None
     assert Snapshot.objects.get().built_at == built_at
@@ -69,10 +84,16 @@ def test_a_second_request_joins_the_pending_run(logged):
     assert ReportRun.objects.count() == 1
 
 
-def test_a_failed_build_keeps_the_previous_snapshot_and_shows_the_failure(client, logged):
-    services.report_request(scope=district(logged), period=this_year(), by=None)
+def test_a_failed_build_keeps_the_previous_snapshot_and_shows_the_failure(
+    client, logged, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(scope=district(logged), period=this_year(), by=None)
     before = Snapshot.objects.get().figures
-    with mock.patch("reports.services.build_figures", side_effect=RuntimeError("disk full")):
+    with (
+        mock.patch("reports.services.build_figures", side_effect=RuntimeError("disk full")),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
         run = services.report_request(scope=district(logged), period=this_year(), by=None)
     run.refresh_from_db()
     assert run.status == "failed"
@@ -86,15 +107,16 @@ def test_a_failed_build_keeps_the_previous_snapshot_and_shows_the_failure(client
 
 
 def test_the_snapshot_keeps_which_database_the_build_read_and_the_dashboard_shows_it(
-    client: Client, logged: Tenant
+    client: Client, logged: Tenant, django_capture_on_commit_callbacks
 ) -> None:
-    services.report_request(scope=district(logged), period=this_year(), by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(scope=district(logged), period=this_year(), by=None)
     assert Snapshot.objects.get().source == ""  # no replica configured: nothing to say
     client.force_login(logged.district_admin)
     html = client.get(dashboard_url(district(logged))).content.decode()
     assert "read from the" not in html
     note = "replica more than 10 s behind; read from the primary"
-    with mock.patch("reports.services.report_reads") as reads:
+    with mock.patch("reports.services.report_reads") as reads, django_capture_on_commit_callbacks(execute=True):
         reads.return_value.__enter__.return_value = ReadSource("default", note)
         services.report_request(scope=district(logged), period=this_year(), by=None)
     assert Snapshot.objects.get().source == note
@@ -134,14 +156,16 @@ def test_two_builds_of_the_same_report_leave_one_correct_snapshot(logged):
     assert ReportRun.objects.get().attempts == 2
 
 
-def test_a_broker_outage_leaves_the_run_queued_and_the_page_says_so(client, logged):
+def test_a_broker_outage_leaves_the_run_queued_and_the_page_says_so(client, logged, django_capture_on_commit_callbacks):
     with (
-        mock.patch("reports.services.report_build.apply_async", side_effect=ConnectionError("redis down")),
+        mock.patch("reports.services.report_build.apply_async", side_effect=ConnectionError("redis down")) as down,
         mock.patch("reports.services.jobs_run_in_process", return_value=False),
+        django_capture_on_commit_callbacks(execute=True),
     ):
         client.force_login(logged.district_admin)
         response = client.post(reverse("reports:refresh"), {"scope": district(logged).key, "period": this_year().key})
     run = ReportRun.objects.get()
+    down.assert_called_once_with((run.pk,), countdown=0)  # publishing was tried, on commit, and failed
     assert (run.status, run.published_at) == ("queued", None)
     assert "will build when it is back" in client.get(response["Location"]).content.decode()
     with (
@@ -153,17 +177,21 @@ def test_a_broker_outage_leaves_the_run_queued_and_the_page_says_so(client, logg
     publish.assert_called_once_with((run.pk,), countdown=0)  # 0: no delay
 
 
-def test_scheduled_builds_cover_each_contracted_district_and_each_program(logged, tenant_b):
-    assert report_build_district_years() == 2
+def test_scheduled_builds_cover_each_contracted_district_and_each_program(
+    logged, tenant_b, django_capture_on_commit_callbacks
+):
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_build_district_years() == 2
     assert set(Snapshot.objects.values_list("scope_kind", "scope_id")) == {
         ("district", logged.district.pk),
         ("district", tenant_b.district.pk),
     }
-    assert report_build_program_months() == 2
+    with django_capture_on_commit_callbacks(execute=True):
+        assert report_build_program_months() == 2
     assert Snapshot.objects.filter(scope_kind="program").count() == 2
 
 
-def test_a_get_never_builds_it_offers_a_button_and_the_post_builds(client, logged):
+def test_a_get_never_builds_it_offers_a_button_and_the_post_builds(client, logged, django_capture_on_commit_callbacks):
     client.force_login(logged.district_admin)
     for day in range(1, 31):  # thirty custom periods looked at: nothing is created
         period = f"c-2026-09-{day:02d}-2026-10-{day:02d}"
@@ -171,7 +199,8 @@ def test_a_get_never_builds_it_offers_a_button_and_the_post_builds(client, logge
         assert response.status_code == 200
         assert "Build this report" in response.content.decode()
     assert (ReportRun.objects.count(), Snapshot.objects.count()) == (0, 0)
-    response = client.post(reverse("reports:refresh"), {"scope": district(logged).key, "period": this_year().key})
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("reports:refresh"), {"scope": district(logged).key, "period": this_year().key})
     assert response.status_code == 302
     response = client.get(response["Location"])
     assert response.context["figures"]["total_hours"] == "1.50"
@@ -222,9 +251,10 @@ def test_a_teacher_has_no_reports(client, logged):
     assert client.get(reverse("reports:dashboard")).status_code == 403
 
 
-def test_csv_export_of_a_table(client, logged):
+def test_csv_export_of_a_table(client, logged, django_capture_on_commit_callbacks):
     client.force_login(logged.district_admin)
-    services.report_request(scope=district(logged), period=this_year(), by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(scope=district(logged), period=this_year(), by=None)
     query = f"scope={district(logged).key}&period={this_year().key}"
     response = client.get(f"{reverse('reports:export_csv')}?{query}&table=balance")
     rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
@@ -237,25 +267,21 @@ def test_csv_export_of_a_table(client, logged):
     assert client.get(f"{reverse('reports:export_csv')}?{query}&table=nope").status_code == 404
 
 
-def test_pdf_export_is_a_pdf_with_the_figures_in_its_text(client, logged):
-    import shutil
-    import subprocess
-
-    from conftest import need
-
-    need(shutil.which("pdftotext") is not None, "pdftotext (poppler-utils) is not installed")
+def test_pdf_export_is_a_pdf_with_the_figures_in_its_text(client, logged, django_capture_on_commit_callbacks):
     client.force_login(logged.district_admin)
-    services.report_request(scope=district(logged), period=this_year(), by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(scope=district(logged), period=this_year(), by=None)
     response = client.get(f"{reverse('reports:export_pdf')}?scope={district(logged).key}&period={this_year().key}")
     assert response["Content-Type"] == "application/pdf"
-    text = subprocess.run(["pdftotext", "-layout", "-", "-"], input=response.content, capture_output=True,
-                          check=True).stdout.decode()  # fmt: skip
+    text = pdf_text(response.content)
     assert "How is coaching time spent?" in text
     assert logged.district.name in text
     assert "1.50" in text  # the hours, as the page shows them
 
 
-def test_dashboard_query_count_is_constant(client, logged, django_assert_max_num_queries):
+def test_dashboard_query_count_is_constant(
+    client, logged, django_assert_max_num_queries, django_capture_on_commit_callbacks
+):
     """The same number of queries with 1 and 101 entries, both for a page whose rendered report
     is in the fragment cache (figures not even read) and for one that must render it."""
     from django.core.cache import caches
@@ -265,7 +291,8 @@ def test_dashboard_query_count_is_constant(client, logged, django_assert_max_num
     client.force_login(logged.director)
     scope = Scope("program", logged.program.pk)
     url = dashboard_url(scope)
-    services.report_request(scope=scope, period=this_year(), by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(scope=scope, period=this_year(), by=None)
     caches["fragments"].clear()
     with CaptureQueriesContext(connection) as cold:
         client.get(url)
@@ -275,7 +302,8 @@ def test_dashboard_query_count_is_constant(client, logged, django_assert_max_num
     for i in range(100):
         LogEntryFactory(coach=logged.coach, district=logged.district, minutes=1 + i % 50,
                         date=timezone.localdate() - dt.timedelta(days=i % 40))  # fmt: skip
-    services.report_request(scope=scope, period=this_year(), by=None)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(scope=scope, period=this_year(), by=None)
     caches["fragments"].clear()
     with django_assert_max_num_queries(len(cold.captured_queries)):
         assert client.get(url).context["figures"]["entries"] == 101
@@ -284,8 +312,9 @@ def test_dashboard_query_count_is_constant(client, logged, django_assert_max_num
     print(f"Dashboard (from a snapshot): {len(warm.captured_queries)} queries, {len(cold.captured_queries)} to render")
 
 
-def test_the_run_status_fragment_tells_the_page_to_reload_when_done(client, logged):
-    run = services.report_request(scope=district(logged), period=this_year(), by=None)
+def test_the_run_status_fragment_tells_the_page_to_reload_when_done(client, logged, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        run = services.report_request(scope=district(logged), period=this_year(), by=None)
     client.force_login(logged.district_admin)
     response = client.get(reverse("reports:run_status", args=[run.pk]))
     assert response["HX-Refresh"] == "true"
@@ -293,7 +322,7 @@ def test_the_run_status_fragment_tells_the_page_to_reload_when_done(client, logg
     assert client.get(reverse("reports:run_status", args=[run.pk])).status_code == 404
 
 
-def test_time_use_report_command_writes_csv_json_and_pdf(logged, tmp_path):
+def test_time_use_report_command_writes_csv_json_and_pdf(logged, tenant_b, tmp_path):
     from django.core.management import call_command
 
     out = io.StringIO()
@@ -304,4 +333,9 @@ def test_time_use_report_command_writes_csv_json_and_pdf(logged, tmp_path):
     assert "balance,output,90,1.50,100.0" in path.read_text()
     pdf = tmp_path / "r.pdf"
     call_command("time_use_report", "--all", "--format", "pdf", "-o", str(pdf), stdout=io.StringIO())
-    assert pdf.read_bytes().startswith(b"%PDF-")
+    text = pdf_text(pdf.read_bytes())
+    assert "How is coaching time spent?" in text
+    assert "All programs and districts" in text
+    assert "2.25" in text  # 90 + 45 minutes, in hours
+    assert re.search(rf"{re.escape(logged.district.name)}\s+1\.50\b", text)
+    assert re.search(rf"{re.escape(tenant_b.district.name)}\s+0\.75\b", text)
