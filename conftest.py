@@ -161,8 +161,11 @@ def _close_stray_database_sessions(django_db_setup, django_db_blocker):
 
 
 @pytest.fixture(autouse=True)
-def _fresh_fragment_cache() -> None:
-    """Rendered reports and report pickers are cached per process; ids repeat between tests."""
+def _fresh_caches() -> None:
+    """Rendered reports and report pickers are cached per process, and so are the rate-limit
+    counts in tests (a per-process memory cache, see config/settings/test.py): each test starts
+    with none of another test's."""
     from django.core.cache import caches
 
     caches["fragments"].clear()
+    caches["default"].clear()

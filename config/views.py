@@ -1,5 +1,10 @@
 """Project-level pages: the front door sends each person to where their work is."""
 
+from typing import Any
+
+from axes.utils import reset as axes_reset
+from django.conf import settings
+from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
@@ -7,6 +12,7 @@ from django.views.decorators.http import require_GET
 
 from teachers.access import Request, is_site_admin
 from teachers.models import Role
+from toolkit.ratelimit import Limit, by_address_and_field, rate_limited
 
 
 @login_required
@@ -32,3 +38,19 @@ def healthz(request: HttpRequest) -> HttpResponse:
     with connection.cursor() as cursor:
         cursor.execute("SELECT 1")
     return JsonResponse({"status": "ok"})
+
+
+_reset_limit = Limit("password_reset", *settings.RATE_LIMITS["password_reset"], keys=by_address_and_field("email"))
+# At most a few reset emails per hour for one address and for one email address: the "sent" page
+# still says the same whether or not the account exists.
+password_reset = rate_limited(_reset_limit)(auth_views.PasswordResetView.as_view())
+
+
+class PasswordResetConfirm(auth_views.PasswordResetConfirmView):
+    """Setting a new password through the emailed link lifts any sign-in lockout on the account:
+    someone who tried to lock a person out cannot keep them out of their own account."""
+
+    def form_valid(self, form: Any) -> HttpResponse:
+        response = super().form_valid(form)
+        axes_reset(username=form.user.get_username())
+        return response

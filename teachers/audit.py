@@ -6,14 +6,14 @@ from django.contrib.auth.models import AnonymousUser
 from django.db.models import QuerySet
 from django.http import HttpRequest
 
+from toolkit.http import client_ip
+
 from .access import districts_visible_to, is_site_admin
 from .models import AuditAction, AuditEvent, District, Role, User
 
 
 def _ip(request: HttpRequest | None) -> str | None:
-    if request is None:
-        return None
-    return request.META.get("REMOTE_ADDR") or None
+    return client_ip(request) if request is not None else None
 
 
 def audit_record(

@@ -174,6 +174,8 @@ def body_of(response: Any) -> str:
 
 
 def test_no_page_shows_another_tenants_data_to_any_role(client, tenant_a, tenant_b, capsys):
+    """…and every page answered carries Cache-Control: no-store (a shared computer's browser or a
+    proxy keeps no copy of anyone's roster, audit log, report, check-in or link)."""
     mine, theirs = seed(tenant_a, "AARDVARK"), seed(tenant_b, "ZEBRA")
     roles = {
         "anonymous": None, "coach": tenant_a.coach.user, "teacher": tenant_a.teacher.user,
@@ -199,6 +201,8 @@ def test_no_page_shows_another_tenants_data_to_any_role(client, tenant_a, tenant
                     failures.append(f"{role} GET {name} ({label}): {response.status_code}")
                 elif "ZEBRA" in body_of(response):
                     failures.append(f"{role} GET {name} ({label}) shows tenant B's data")
+                elif response.status_code == 200 and "no-store" not in response.get("Cache-Control", ""):
+                    failures.append(f"{role} GET {name} ({label}) may be stored by a browser or proxy")
     print(f"tenant isolation: {requests} requests over {len(every_url_name())} URL patterns")
     assert not unmapped, f"map these URLs in url_kwargs: {sorted(set(unmapped))}"
     assert not failures, "\n".join(failures)

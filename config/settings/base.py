@@ -53,6 +53,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
     "csp.middleware.CSPMiddleware",
+    "toolkit.middleware.NoStoreMiddleware",
     # Last, as django-axes asks: it turns a locked-out sign-in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
@@ -65,6 +66,11 @@ AUTHENTICATION_BACKENDS = [
 AXES_FAILURE_LIMIT = env.int("FULCRUM_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("FULCRUM_LOGIN_LOCKOUT_HOURS", default=0.25)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# The client's address (for lockouts, rate limits and the audit log): the connection's, or behind
+# FULCRUM_TRUSTED_PROXIES proxies the address they forwarded (toolkit.http.client_ip). Off by default:
+# without a proxy, X-Forwarded-For is whatever a client chose to send.
+TRUSTED_PROXIES = env.int("FULCRUM_TRUSTED_PROXIES", default=0)
+AXES_CLIENT_IP_CALLABLE = "toolkit.http.client_ip"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -173,14 +179,26 @@ DEFAULT_FROM_EMAIL = env("DJANGO_DEFAULT_FROM_EMAIL", default="fulcrum@localhost
 REDIS_URL = env("REDIS_URL", default="")
 # "fragments" holds rendered report snapshots; each key names one snapshot build, so a
 # per-process memory cache is always right and needs no invalidation.
+# "default" counts rate limits: shared by every web process (Redis) when REDIS_URL is set.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fulcrum-default"},
+    "default": (
+        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL, "KEY_PREFIX": "fulcrum"}
+        if REDIS_URL
+        else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fulcrum-default"}
+    ),
     "fragments": {
         "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
         "LOCATION": "fulcrum-fragments",
         "TIMEOUT": 24 * 3600,
         "OPTIONS": {"MAX_ENTRIES": 500},
     },
+}
+# Public doors: requests per window (seconds) for one client address (and, for password reset,
+# for one email address). Over the limit, a 429 page says when to try again.
+RATE_LIMITS = {
+    "password_reset": (env.int("FULCRUM_PASSWORD_RESETS_PER_HOUR", default=5), 3600),
+    "reflection_link": (env.int("FULCRUM_LINK_POSTS_PER_HOUR", default=30), 3600),
+    "checkin_answer": (env.int("FULCRUM_CHECKIN_POSTS_PER_HOUR", default=30), 3600),
 }
 # Report builds one person may start in an hour (counted from the run rows, so every web process
 # agrees; joining a build already queued does not count).

@@ -13,3 +13,6 @@ STORAGES = {
 # Tests read static files through the finders; whitenoise serves a collected STATIC_ROOT in production.
 MIDDLEWARE = [m for m in MIDDLEWARE if m != "whitenoise.middleware.WhiteNoiseMiddleware"]
 LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}
+# Rate-limit counters stay in each test process's memory, so one test's requests never count in
+# another's; tests/test_rate_limits.py checks the shared Redis cache on its own key prefix.
+CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fulcrum-test"}}
