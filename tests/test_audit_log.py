@@ -93,4 +93,22 @@ def test_the_log_is_append_only():
             AuditEvent.objects.filter(pk=event.pk).update(detail="changed")
         with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
             AuditEvent.objects.filter(pk=event.pk).delete()
+        # TRUNCATE too, in any session that has not said otherwise (only the test runner's do).
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET LOCAL fulcrum.audit_truncate = off")
+            with pytest.raises(DatabaseError, match="append-only"), transaction.atomic():
+                cursor.execute("TRUNCATE teachers_auditevent")
     assert AuditEvent.objects.get(pk=event.pk).detail == ""
+
+
+def test_an_outsiders_export_is_never_filed_in_another_districts_log(client, tenant_a, tenant_b):
+    """An export names the district only once the request's district is checked to be the
+    person's own: asking for another district's roster or report files nothing under it."""
+    client.force_login(tenant_b.district_admin)
+    client.get(reverse("teachers:roster_export"), {"district": tenant_a.district.pk})
+    report = client.get(reverse("reports:export_csv"), {"scope": f"district-{tenant_a.district.pk}",
+                                                         "period": "sy-2026", "table": "activity"})  # fmt: skip
+    assert report.status_code == 404
+    assert not AuditEvent.objects.filter(district_id=tenant_a.district.pk).exists()
+    client.force_login(tenant_a.district_admin)
+    assert "roster as CSV" not in client.get(reverse("audit")).content.decode()

@@ -16,3 +16,7 @@ LOGGING = {**LOGGING, "loggers": {"axes": {"level": "WARNING"}}}
 # Rate-limit counters stay in each test process's memory, so one test's requests never count in
 # another's; tests/test_rate_limits.py checks the shared Redis cache on its own key prefix.
 CACHES = {**CACHES, "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "fulcrum-test"}}
+# The audit log refuses TRUNCATE unless a session says otherwise (teachers migration 0004); the
+# test runner empties its throwaway database with TRUNCATE between transactional tests.
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c fulcrum.audit_truncate=on"
