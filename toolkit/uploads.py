@@ -5,6 +5,7 @@ from __future__ import annotations
 import uuid
 from typing import Protocol
 
+import filetype
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db.models.fields.files import FieldFile
@@ -12,15 +13,27 @@ from django.http import FileResponse
 
 MAX_UPLOAD_BYTES = 10 * 1024 * 1024
 
-OFFICE = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "pptx": "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+# The types accepted, each with the extension its stored file gets (derived from the detected
+# type, never from the uploader's file name).
+ACCEPTED = {
+    "application/pdf": "pdf",
+    "image/png": "png",
+    "image/jpeg": "jpg",
+    "image/gif": "gif",
+    "video/mp4": "mp4",
+    "video/quicktime": "mov",
+    "video/webm": "webm",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": "docx",
+    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": "xlsx",
+    "application/vnd.openxmlformats-officedocument.presentationml.presentation": "pptx",
+    "text/plain": "txt",
+    "text/csv": "csv",
 }
 TEXT = {"txt": "text/plain", "csv": "text/csv"}
 ALLOWED_DESCRIPTION = "PDF, PNG, JPEG, GIF, MP4/MOV, WebM, Word, Excel, PowerPoint, CSV or plain text"
 # The attribute check_upload sets on an upload it accepted: the content type its bytes proved.
 CHECKED_TYPE = "checked_type"
+SNIFF_BYTES = 8192  # enough for the signatures, and for the part list at the start of an Office file
 
 
 class StoredUpload(Protocol):
@@ -37,22 +50,15 @@ def _extension(name: str) -> str:
 
 
 def sniff_content_type(head: bytes, name: str) -> str | None:
-    """The content type that the first bytes prove, or None when they prove nothing we accept."""
-    if head.startswith(b"%PDF-"):
-        return "application/pdf"
-    if head.startswith(b"\x89PNG\r\n\x1a\n"):
-        return "image/png"
-    if head.startswith(b"\xff\xd8\xff"):
-        return "image/jpeg"
-    if head.startswith((b"GIF87a", b"GIF89a")):
-        return "image/gif"
-    if head[4:8] == b"ftyp":
-        return "video/quicktime" if head[8:10] == b"qt" else "video/mp4"
-    if head.startswith(b"\x1a\x45\xdf\xa3"):
-        return "video/webm"
+    """The content type that the first bytes prove, or None when they prove nothing we accept.
+
+    Binary formats are recognised by `filetype` (a maintained signature library: it tells HEIC
+    from MP4 by the brand in an `ftyp` box, and a Word file from any ZIP by its parts); plain text
+    and CSV, which have no signature, by being UTF-8 without NUL bytes under a .txt/.csv name."""
+    detected = filetype.guess_mime(head)
+    if detected is not None:
+        return detected if detected in ACCEPTED and detected not in TEXT.values() else None
     extension = _extension(name)
-    if head.startswith(b"PK\x03\x04") and extension in OFFICE:
-        return OFFICE[extension]
     if extension in TEXT and b"\x00" not in head:
         try:
             head.decode("utf-8")
@@ -73,7 +79,7 @@ def check_upload(upload: UploadedFile[bytes]) -> UploadedFile[bytes]:
     if size == 0:
         raise ValidationError("The file is empty.")
     upload.seek(0)
-    head = upload.read(2048)
+    head = upload.read(SNIFF_BYTES)
     upload.seek(0)
     content_type = sniff_content_type(head, upload.name or "")
     if content_type is None:
@@ -91,11 +97,13 @@ def random_stored_name(folder: str, filename: str) -> str:
 
 def attach_checked_upload(instance: StoredUpload, upload: UploadedFile[bytes]) -> None:
     """Store an upload already passed through check_upload on a model with file, file_name and
-    content_type fields (the instance is saved by the caller)."""
+    content_type fields (the instance is saved by the caller). The stored file's extension comes
+    from the type its content proved: a PNG named page.html is stored as .png."""
     name = upload.name or ""
     instance.file_name = name[:200]
     instance.content_type = getattr(upload, CHECKED_TYPE, "") or ""
-    instance.file.save(name, upload, save=False)
+    extension = ACCEPTED.get(instance.content_type, "bin")
+    instance.file.save(f"upload.{extension}", upload, save=False)
 
 
 def download_response(instance: StoredUpload, *, fallback_name: str) -> FileResponse:

@@ -23,6 +23,20 @@ def cycle(tenant_a):
     return services.cycle_start(coach=tenant_a.coach, teachers=[tenant_a.teacher], title="Talk moves")
 
 
+def _docx() -> bytes:
+    import io
+    import zipfile
+
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w") as archive:
+        archive.writestr("[Content_Types].xml", "<Types/>")
+        archive.writestr("word/document.xml", "<document/>")
+    return buffer.getvalue()
+
+
+DOCX = _docx()
+
+
 @pytest.mark.parametrize(
     ("head", "name", "expected"),
     [
@@ -30,11 +44,10 @@ def cycle(tenant_a):
         (PNG, "photo.png", "image/png"),
         (b"\xff\xd8\xff\xe0" + b"0" * 20, "a.jpg", "image/jpeg"),
         (b"\x00\x00\x00\x18ftypmp42" + b"0" * 20, "clip.mp4", "video/mp4"),
-        (
-            b"PK\x03\x04" + b"0" * 20,
-            "plan.docx",
-            "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-        ),
+        (DOCX, "plan.docx", "application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
+        (b"PK\x03\x04" + b"0" * 20, "plan.docx", None),  # any ZIP named .docx is not a Word file
+        (b"\x00\x00\x00\x18ftypheic" + b"\x00" * 20, "clip.mp4", None),  # HEIC is not MP4
+        (b"\x00\x00\x00\x14ftypqt  " + b"\x00" * 20, "clip.mov", "video/quicktime"),
         (b"score,n\n4,20\n", "scores.csv", "text/csv"),
         (b"<html><script>alert(1)</script>", "page.html", None),
         (b"<html><script>alert(1)</script>", "renamed.pdf", None),
@@ -69,6 +82,18 @@ def test_an_accepted_file_is_stored_under_a_random_name_and_served_only_to_the_c
     assert client.get(url).status_code == 404
     client.force_login(tenant_a.district_admin)
     assert client.get(url).status_code == 404
+
+
+def test_the_stored_extension_comes_from_the_content_not_the_name(client, tenant_a, cycle):
+    """A real PNG uploaded as page.html is stored as .png (and served as image/png, attached)."""
+    client.force_login(tenant_a.coach.user)
+    upload = SimpleUploadedFile("page.html", PNG, content_type="text/html")
+    client.post(reverse("cycles:evidence_add", args=[cycle.public_id]),
+                {"kind": "student_work", "note": "A photo", "file": upload})  # fmt: skip
+    evidence = Evidence.objects.get()
+    assert evidence.file.name.endswith(".png")
+    assert ".html" not in evidence.file.name
+    assert evidence.file_name == "page.html"  # the person's own name, shown and offered on download only
 
 
 def test_a_disguised_or_oversized_file_is_refused_with_a_message_and_the_note_kept(client, tenant_a, cycle):
