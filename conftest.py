@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import os
 from dataclasses import dataclass
+from typing import Any
 
 import pytest
 
@@ -169,3 +170,43 @@ def _fresh_caches() -> None:
 
     caches["fragments"].clear()
     caches["default"].clear()
+
+
+@dataclass
+class SmtpServer:
+    """A real SMTP server on loopback (aiosmtpd), and the messages it received."""
+
+    host: str
+    port: int
+    messages: list[Any]
+
+
+@pytest.fixture
+def smtp_server(settings: Any) -> Any:
+    """Start a real SMTP server on 127.0.0.1 for one test and point Django's SMTP backend at it."""
+    import email
+    import email.policy
+    import socket
+
+    from aiosmtpd.controller import Controller
+
+    received: list[Any] = []
+
+    class Handler:
+        async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:  # aiosmtpd's hook name
+            received.append(email.message_from_bytes(envelope.content, policy=email.policy.default))
+            return "250 OK"
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    controller = Controller(Handler(), hostname="127.0.0.1", port=port)
+    controller.start()
+    settings.EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_USE_TLS = settings.EMAIL_USE_SSL = False
+    settings.EMAIL_TIMEOUT = 10
+    try:
+        yield SmtpServer("127.0.0.1", port, received)
+    finally:
+        controller.stop()

@@ -132,3 +132,12 @@ def test_a_rate_limit_is_shared_by_every_web_process_through_redis(settings):
         keys = other._cache.get_client().keys(f"{prefix}:*")  # the counter lives in Redis, not in memory
         assert keys
         first.delete_many([k.decode().split(":", 2)[2] for k in keys])
+
+
+def test_the_reset_email_goes_out_through_a_real_smtp_server(client, victim, smtp_server):
+    response = client.post(reverse("password_reset"), {"email": "victim@example.org"})
+    assert response.status_code == 302
+    [message] = smtp_server.messages
+    assert message["To"] == "victim@example.org"
+    body = message.get_body(preferencelist=("plain",)).get_content()
+    assert re.search(r"/password-reset/\S+/\S+/", body)
