@@ -106,6 +106,7 @@ class AuditAction(models.TextChoices):
     ROLE_CHANGE = "role_change", "Role changed"
     SHARING_CHANGE = "sharing_change", "Sharing changed"
     CONFIDENTIAL_READ = "confidential_read", "Read confidential content"
+    TEACHER_ERASED = "teacher_erased", "Teacher erased"
 
 
 class AuditEvent(models.Model):
