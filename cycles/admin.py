@@ -14,19 +14,19 @@ from .models import (
 )
 
 
-class GoalInline(admin.StackedInline):
+class GoalInline(admin.StackedInline[Goal, Cycle]):
     model = Goal
     extra = 0
 
 
-class StageChangeInline(admin.TabularInline):
+class StageChangeInline(admin.TabularInline[StageChange, Cycle]):
     model = StageChange
     extra = 0
     readonly_fields = ("from_stage", "to_stage", "changed_by", "changed_at", "reason")
 
 
 @admin.register(Cycle)
-class CycleAdmin(admin.ModelAdmin):
+class CycleAdmin(admin.ModelAdmin[Cycle]):
     list_display = ("title", "coach", "school", "stage", "shared_with_admins", "started_on", "closed_on")
     list_filter = ("stage", "outcome", "shared_with_admins", "district")
     search_fields = ("title", "teachers__last_name", "coach__user__last_name", "school__name")
@@ -37,7 +37,7 @@ class CycleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Goal)
-class GoalAdmin(admin.ModelAdmin):
+class GoalAdmin(admin.ModelAdmin[Goal]):
     list_display = ("statement", "cycle", "target", "deadline", "is_current", "met_on")
     list_filter = ("is_current",)
     search_fields = ("statement", "cycle__title")
@@ -45,7 +45,7 @@ class GoalAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProgressMeasure)
-class ProgressMeasureAdmin(admin.ModelAdmin):
+class ProgressMeasureAdmin(admin.ModelAdmin[ProgressMeasure]):
     list_display = ("goal", "date", "value", "n_students")
     search_fields = ("goal__statement",)
     raw_id_fields = ("goal", "recorded_by")
@@ -53,7 +53,7 @@ class ProgressMeasureAdmin(admin.ModelAdmin):
 
 
 @admin.register(Evidence)
-class EvidenceAdmin(admin.ModelAdmin):
+class EvidenceAdmin(admin.ModelAdmin[Evidence]):
     list_display = ("cycle", "kind", "file_name", "added_at")
     list_filter = ("kind",)
     search_fields = ("cycle__title", "note")
@@ -61,7 +61,7 @@ class EvidenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(ChecklistItem)
-class ChecklistItemAdmin(admin.ModelAdmin):
+class ChecklistItemAdmin(admin.ModelAdmin[ChecklistItem]):
     list_display = ("text", "cycle", "done", "position")
     list_filter = ("done",)
     search_fields = ("text", "cycle__title")
@@ -69,7 +69,7 @@ class ChecklistItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(admin.ModelAdmin):
+class AdjustmentAdmin(admin.ModelAdmin[Adjustment]):
     list_display = ("cycle", "kind", "made_at")
     list_filter = ("kind",)
     search_fields = ("cycle__title", "note")
@@ -77,7 +77,7 @@ class AdjustmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(StageChange)
-class StageChangeAdmin(admin.ModelAdmin):
+class StageChangeAdmin(admin.ModelAdmin[StageChange]):
     list_display = ("cycle", "from_stage", "to_stage", "changed_by", "changed_at")
     list_filter = ("to_stage",)
     search_fields = ("cycle__title", "reason")
@@ -85,14 +85,14 @@ class StageChangeAdmin(admin.ModelAdmin):
 
 
 @admin.register(CycleTime)
-class CycleTimeAdmin(admin.ModelAdmin):
+class CycleTimeAdmin(admin.ModelAdmin[CycleTime]):
     list_display = ("cycle", "entry")
     search_fields = ("cycle__title",)
     raw_id_fields = ("cycle", "entry")
 
 
 @admin.register(Reflection)
-class ReflectionAdmin(admin.ModelAdmin):
+class ReflectionAdmin(admin.ModelAdmin[Reflection]):
     list_display = ("public_id", "occasion", "cycle", "teacher", "author", "confidence", "via_link", "created_at")
     list_filter = ("occasion", "via_link")
     search_fields = ("cycle__title", "teacher__last_name")
@@ -101,7 +101,7 @@ class ReflectionAdmin(admin.ModelAdmin):
 
 
 @admin.register(ReflectionLink)
-class ReflectionLinkAdmin(admin.ModelAdmin):
+class ReflectionLinkAdmin(admin.ModelAdmin[ReflectionLink]):
     list_display = ("public_id", "cycle", "teacher", "occasion", "created_at", "expires_at", "used_at")
     list_filter = ("occasion",)
     search_fields = ("cycle__title", "teacher__last_name")

@@ -42,9 +42,8 @@ def load_cycles_demo(*, today: dt.date) -> int:
 def _cycles_demo(coach: Coach, *, today: dt.date) -> None:
     user = coach.user
     ava = Teacher.objects.filter(user__username="teacher").first()
-    district_teachers = list(
-        Teacher.objects.filter(district__name="Maple Grove CUSD 5").exclude(pk=getattr(ava, "pk", None))[:8]
-    )
+    others = Teacher.objects.filter(district__name="Maple Grove CUSD 5")
+    district_teachers = list((others.exclude(pk=ava.pk) if ava else others)[:8])
     partners = [ava, *district_teachers] if ava else district_teachers
     for index, (title, stage, statement, measure, baseline, target, points, shared) in enumerate(PLANS):
         teacher = partners[index % len(partners)]

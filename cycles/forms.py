@@ -2,19 +2,21 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal, cast
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Layout, Row, Submit
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from learning.models import SignUpKind
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, style_filter_fields
-from teachers.models import District, School, Teacher
+from teachers.models import District, School, Teacher, User
 from toolkit.uploads import check_upload
 
 from .models import AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
@@ -26,6 +28,11 @@ PEERS_PROMPTS = {
     "reachable": ("Reachable", "Is there a measurable student outcome, a target and a deadline you can hit?"),
     "student_focused": ("Student-focused", "Is it about what students do, learn or feel, not what the teacher does?"),
 }
+
+
+def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """A form's model choice field by name, to set its queryset (`form.fields` holds plain Fields)."""
+    return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 
 def _helper(*layout: Any, submit: str | None = None) -> FormHelper:
@@ -46,14 +53,14 @@ class CycleStartForm(forms.Form):
         max_length=200, help_text="A short name you will both recognise, e.g. “Exit tickets in 3B”."
     )
 
-    def __init__(self, *args: Any, user: Any, **kwargs: Any):
+    def __init__(self, *args: Any, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         districts = districts_visible_to(user)
-        self.fields["district"].queryset = districts
+        _model_choice(self, "district").queryset = districts
         district_id = chosen_district_id(self)
         self.district_chosen = bool(district_id and districts.filter(pk=district_id).exists())
-        if self.district_chosen:
-            self.fields["teachers"].queryset = (
+        if self.district_chosen and district_id is not None:
+            _model_choice(self, "teachers").queryset = (
                 Teacher.objects.filter(district_id=district_id, active=True)
                 .select_related("school")
                 .order_by("last_name", "first_name")
@@ -91,7 +98,7 @@ class PlanForm(forms.Form):
         help_text="Private to you: the teacher and administrators never see them.",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, for_coach: bool, **kwargs: Any):
+    def __init__(self, *args: Any, for_coach: bool, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not for_coach:
             del self.fields["coach_notes"]
@@ -106,7 +113,7 @@ class PlanForm(forms.Form):
         )  # fmt: skip
 
 
-class GoalForm(forms.ModelForm):
+class GoalForm(forms.ModelForm[Goal]):
     replace = forms.BooleanField(required=False, widget=forms.HiddenInput)
 
     class Meta:
@@ -121,7 +128,7 @@ class GoalForm(forms.ModelForm):
         labels = {"statement": "Goal", "measure": "Student measure", "baseline": "Baseline (now)"}
         help_texts = {"unit": "What the numbers count, e.g. “% of students” or “average score”."}
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         for name, (label, prompt) in PEERS_PROMPTS.items():
             self.fields[name].label = label
@@ -142,7 +149,8 @@ class GoalForm(forms.ModelForm):
         )  # fmt: skip
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         baseline, target = data.get("baseline"), data.get("target")
         if baseline is not None and target is not None and baseline == target:
             self.add_error("target", "The target should differ from the baseline: what will change?")
@@ -159,17 +167,19 @@ class EvidenceForm(forms.Form):
     link = forms.URLField(required=False, max_length=500, assume_scheme="https")
     file = forms.FileField(required=False, help_text="Up to 10 MB: PDF, image, video, Office document, CSV or text.")
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper(Row(Column("kind", css_class="col-md-4"), Column("link", css_class="col-md-8")),
                               "note", "file")  # fmt: skip
 
-    def clean_file(self) -> Any:
+    def clean_file(self) -> UploadedFile[bytes] | Literal[False] | None:
+        # None when no file was sent, False when the "clear" box was ticked (FileField's own values).
         upload = self.cleaned_data.get("file")
         return check_upload(upload) if upload else upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data
         if not self.errors and not (data.get("note", "").strip() or data.get("link") or data.get("file")):
             self.add_error("note", "Add a note, a link or a file.")
         return data
@@ -186,7 +196,7 @@ class ProgressForm(forms.Form):
     n_students = forms.IntegerField(required=False, min_value=1, max_value=1000, label="Students measured")
     note = forms.CharField(required=False, max_length=300)
 
-    def __init__(self, *args: Any, unit: str = "", **kwargs: Any):
+    def __init__(self, *args: Any, unit: str = "", **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.fields["value"].label = f"Value ({unit})" if unit else "Value"
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
@@ -235,7 +245,7 @@ class ReflectionForm(forms.Form):
         label="How confident do you feel about this strategy now? (1 = not yet, 5 = very)",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, with_occasion: bool = True, **kwargs: Any):
+    def __init__(self, *args: Any, with_occasion: bool = True, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not with_occasion:
             del self.fields["occasion"]
@@ -249,9 +259,9 @@ class LinkForm(forms.Form):
     teacher = forms.ModelChoiceField(queryset=Teacher.objects.none(), empty_label=None)
     occasion = forms.ChoiceField(choices=Occasion.choices, label="Reflection for")
 
-    def __init__(self, *args: Any, cycle_teachers: Any, **kwargs: Any):
+    def __init__(self, *args: Any, cycle_teachers: QuerySet[Teacher], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["teacher"].queryset = cycle_teachers
+        _model_choice(self, "teacher").queryset = cycle_teachers
 
 
 class CycleFilterForm(forms.Form):
@@ -259,9 +269,9 @@ class CycleFilterForm(forms.Form):
     stage = forms.ChoiceField(required=False, choices=[("", "All stages"), *Stage.choices])
     school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label="All schools")
 
-    def __init__(self, *args: Any, schools: Any, **kwargs: Any):
+    def __init__(self, *args: Any, schools: QuerySet[School], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["school"].queryset = schools
+        _model_choice(self, "school").queryset = schools
         style_filter_fields(self)
 
 
@@ -276,6 +286,6 @@ class SignUpForm(forms.Form):
     note = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2}),
                            label="Anything your coach should know")  # fmt: skip
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper("kind", "date_preferences", "note")

@@ -3,13 +3,14 @@ private links and QR codes, attendance, and the sign-ups that can open a cycle."
 
 from __future__ import annotations
 
-from typing import Any
+from typing import cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Avg, Count
-from django.http import HttpRequest, HttpResponse
+from django.forms import ModelMultipleChoiceField
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,12 +23,14 @@ from learning.access import get_pd_session_for, is_pd_facilitator
 from learning.forms import AttendanceForm
 from learning.models import PDSession, SignUp
 from learning.views import pd_session_url
+from teachers.access import Request
+from teachers.models import Teacher
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 
 from . import services
 
 
-def _render_session(request: HttpRequest, session: PDSession, **forms: Any) -> HttpResponse:
+def _render_session(request: Request, session: PDSession, **forms: AttendanceForm) -> HttpResponse:
     is_facilitator = is_pd_facilitator(request.user, session)
     attendees = list(session.attendees.select_related("school").order_by("last_name", "first_name"))
     responses = session.reflections.aggregate(n=Count("pk"), confidence=Avg("confidence"))
@@ -45,9 +48,11 @@ def _render_session(request: HttpRequest, session: PDSession, **forms: Any) -> H
             initial={"teachers": [t.pk for t in attendees]}, district_id=session.district_id
         )
         context["attendance_form"] = attendance
+        # The teachers the attendance form offers (AttendanceForm always sets its field's queryset).
+        offered = cast("ModelMultipleChoiceField[Teacher]", attendance.fields["teachers"]).queryset
         context["bulk_groups"] = sorted(
             {(t.school.name, t.get_grade_band_display(), f"{t.school_id}-{t.grade_band}")
-             for t in attendance.fields["teachers"].queryset}
+             for t in offered or ()}
         )  # fmt: skip
     return render(request, "cycles/pd_session_detail.html", context, status=400 if forms else 200)
 
@@ -55,13 +60,13 @@ def _render_session(request: HttpRequest, session: PDSession, **forms: Any) -> H
 @login_required
 @never_cache
 @require_GET
-def pd_session_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def pd_session_detail(request: Request, public_id: str) -> HttpResponse:
     return _render_session(request, get_pd_session_for(request.user, public_id))
 
 
 @login_required
 @require_POST
-def pd_attendance(request: HttpRequest, public_id: str) -> HttpResponse:
+def pd_attendance(request: Request, public_id: str) -> HttpResponse:
     session = get_pd_session_for(request.user, public_id, write=True)
     form = AttendanceForm(request.POST, district_id=session.district_id)
     if form.is_valid():
@@ -83,7 +88,7 @@ def pd_attendance(request: HttpRequest, public_id: str) -> HttpResponse:
 @login_required
 @never_cache
 @require_POST
-def pd_followup_links(request: HttpRequest, public_id: str) -> HttpResponse:
+def pd_followup_links(request: Request, public_id: str) -> HttpResponse:
     """Make every attendee's private follow-up link and show them (with QR codes) once, to print."""
     session = get_pd_session_for(request.user, public_id, write=True)
     try:
@@ -101,12 +106,15 @@ def pd_followup_links(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_POST
-def pd_signup_cycle(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
+def pd_signup_cycle(request: Request, public_id: str, pk: int) -> HttpResponse:
     """One step from an accepted classroom-support request to an Impact Cycle with that teacher."""
     session = get_pd_session_for(request.user, public_id, write=True)
     signup = get_object_or_404(SignUp.objects.select_related("teacher", "session"), session=session, pk=pk)
+    coach = coach_for(request.user)
+    if coach is None:  # the session's facilitator, whose account is no longer a coach's
+        raise PermissionDenied("Only coaches open cycles.")
     try:
-        cycle = services.cycle_from_signup(signup=signup, coach=coach_for(request.user))
+        cycle = services.cycle_from_signup(signup=signup, coach=coach)
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(pd_session_url(session, "signups"))

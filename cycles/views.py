@@ -4,27 +4,30 @@ calls one service, and redirects back to the cycle (or re-renders it with the er
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Q
+from django.forms import Form
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, JsonResponse
+from django.http.response import HttpResponseBase
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
+from django_htmx.middleware import HtmxDetails
 
 from coaching.access import coach_for, coach_required, entries_visible_to
 from coaching.forms import LogEntryForm
 from coaching.models import Activity, Coach
 from coaching.services import entry_log
 from learning.access import in_coach_group, resources_visible_to
-from learning.models import GroupMeeting
-from teachers.access import districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
+from learning.models import GroupMeeting, PDSession
+from teachers.access import Request, districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
 from teachers.audit import AuditAction, audit_record
 from teachers.models import School, Teacher
 from toolkit.params import parse_id_param, parse_id_params
@@ -61,8 +64,16 @@ from .forms import (
 from .models import Cycle, Evidence, ReflectionLink, Stage
 from .selectors import cycle_list, cycle_page_get, cycle_stage_counts
 
+ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponseBase])
 
-def confidential(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+
+class HtmxRequest(Request):
+    """A signed-in request as django-htmx's middleware leaves it: `htmx` says whether htmx sent it."""
+
+    htmx: HtmxDetails
+
+
+def confidential(view: ViewT) -> ViewT:
     """Signed in, and never cached: goals, evidence, notes and reflections are confidential."""
     return login_required(never_cache(view))
 
@@ -76,7 +87,7 @@ def _detail_url(cycle: Cycle, anchor: str = "") -> str:
 
 @confidential
 @require_GET
-def cycle_list_view(request: HttpRequest) -> HttpResponse:
+def cycle_list_view(request: Request) -> HttpResponse:
     """Coaches and teachers: their cycles. Administrators: counts, and the cycles shared with them."""
     user = request.user
     in_confidence = cycles_in_confidence_of(user)
@@ -112,7 +123,7 @@ def cycle_list_view(request: HttpRequest) -> HttpResponse:
 @coach_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def cycle_start(request: HttpRequest, coach: Coach) -> HttpResponse:
+def cycle_start(request: Request, coach: Coach) -> HttpResponse:
     if request.method == "POST":
         form = CycleStartForm(request.POST, user=request.user)
         if form.is_valid():
@@ -139,7 +150,7 @@ def cycle_start(request: HttpRequest, coach: Coach) -> HttpResponse:
 
 @coach_required
 @require_GET
-def teacher_picker(request: HttpRequest, coach: Coach) -> HttpResponse:
+def teacher_picker(request: Request, coach: Coach) -> HttpResponse:
     """htmx: the teacher checkboxes for the district just chosen."""
     form = CycleStartForm(initial={"district": request.GET.get("district")}, user=request.user)
     return render(request, "cycles/partials/_teacher_picker.html", {"form": form})
@@ -148,7 +159,7 @@ def teacher_picker(request: HttpRequest, coach: Coach) -> HttpResponse:
 # ---------------------------------------------------------------------------- one cycle
 
 
-def _render_detail(request: HttpRequest, cycle: Cycle, status: int = 200, **forms: Any) -> HttpResponse:
+def _render_detail(request: Request, cycle: Cycle, status: int = 200, **forms: Form) -> HttpResponse:
     view = view_of_cycle(request.user, cycle)
     page = cycle_page_get(cycle=cycle, view=view, viewer_teacher=teacher_for(request.user))
     # The template gets the fields this view may see, not the cycle row (see cycles.selectors).
@@ -183,14 +194,14 @@ def _plan_initial(fields: dict[str, Any], version: int) -> dict[str, Any]:
 
 @confidential
 @require_GET
-def cycle_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def cycle_detail(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id)
     if view_of_cycle(request.user, cycle) == CycleView.SHARED:
         _audit_read(request, cycle.district_id, "cycle", cycle.public_id, "shared goal and progress")
     return _render_detail(request, cycle)
 
 
-def _audit_read(request: HttpRequest, district_id: int | None, kind: str, ref: object, what: str) -> None:
+def _audit_read(request: Request, district_id: int | None, kind: str, ref: object, what: str) -> None:
     """A read of confidential content by someone other than its author goes in the audit log."""
     audit_record(action=AuditAction.CONFIDENTIAL_READ, actor=request.user, request=request, district=district_id,
                  object_type=kind, object_ref=ref, detail=what)  # fmt: skip
@@ -198,7 +209,7 @@ def _audit_read(request: HttpRequest, district_id: int | None, kind: str, ref: o
 
 @confidential
 @require_POST
-def cycle_plan(request: HttpRequest, public_id: str) -> HttpResponse:
+def cycle_plan(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     for_coach = view_of_cycle(request.user, cycle) == CycleView.COACH
     form = PlanForm(request.POST, for_coach=for_coach)
@@ -217,7 +228,7 @@ def cycle_plan(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_http_methods(["GET", "POST"])
-def goal_edit(request: HttpRequest, public_id: str) -> HttpResponse:
+def goal_edit(request: Request, public_id: str) -> HttpResponse:
     """The PEERS goal: coach and teacher both edit it; ?new=1 sets a new goal and keeps the old."""
     cycle = get_cycle_for(request.user, public_id, write=True)
     if cycle.is_closed:
@@ -242,7 +253,7 @@ def goal_edit(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_POST
-def evidence_add(request: HttpRequest, public_id: str) -> HttpResponse:
+def evidence_add(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     form = EvidenceForm(request.POST, request.FILES)
     if form.is_valid():
@@ -256,7 +267,7 @@ def evidence_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_GET
-def evidence_file(request: HttpRequest, public_id: str, pk: int) -> FileResponse:
+def evidence_file(request: Request, public_id: str, pk: int) -> FileResponse:
     """Serve an uploaded file only to those who may read the cycle's evidence, as a download."""
     cycle = get_cycle_for(request.user, public_id)
     if view_of_cycle(request.user, cycle) == CycleView.SHARED:
@@ -269,7 +280,7 @@ def evidence_file(request: HttpRequest, public_id: str, pk: int) -> FileResponse
     return download_response(evidence, fallback_name="evidence")
 
 
-def _checklist_response(request: HttpRequest, cycle: Cycle) -> HttpResponse:
+def _checklist_response(request: HtmxRequest, cycle: Cycle) -> HttpResponse:
     if request.htmx:
         return render(request, "cycles/partials/_checklist.html",
                       {"cycle": cycle, "checklist": list(cycle.checklist.all()), "checklist_form": ChecklistItemForm(),
@@ -279,7 +290,7 @@ def _checklist_response(request: HttpRequest, cycle: Cycle) -> HttpResponse:
 
 @confidential
 @require_POST
-def checklist_add(request: HttpRequest, public_id: str) -> HttpResponse:
+def checklist_add(request: HtmxRequest, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     form = ChecklistItemForm(request.POST)
     if form.is_valid():
@@ -291,7 +302,7 @@ def checklist_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_POST
-def checklist_item(request: HttpRequest, public_id: str, pk: int, action: str) -> HttpResponse:
+def checklist_item(request: HtmxRequest, public_id: str, pk: int, action: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     item = get_object_or_404(cycle.checklist, pk=pk)
     if action == "toggle":
@@ -303,7 +314,7 @@ def checklist_item(request: HttpRequest, public_id: str, pk: int, action: str) -
 
 @confidential
 @require_POST
-def progress_add(request: HttpRequest, public_id: str) -> HttpResponse:
+def progress_add(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     goal = cycle.goals.filter(is_current=True).first()
     form = ProgressForm(request.POST, unit=goal.unit if goal else "")
@@ -320,7 +331,7 @@ def progress_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_POST
-def adjustment_add(request: HttpRequest, public_id: str) -> HttpResponse:
+def adjustment_add(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     form = AdjustmentForm(request.POST)
     if form.is_valid():
@@ -338,7 +349,7 @@ def adjustment_add(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_POST
-def cycle_move(request: HttpRequest, public_id: str) -> HttpResponse:
+def cycle_move(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
     form = MoveForm(request.POST)
@@ -360,7 +371,7 @@ def cycle_move(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_POST
-def strategy_resources(request: HttpRequest, public_id: str) -> HttpResponse:
+def strategy_resources(request: Request, public_id: str) -> HttpResponse:
     """The coach picks library resources for the strategy (shown to the teacher with the plan)."""
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
@@ -372,7 +383,7 @@ def strategy_resources(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_POST
-def cycle_share(request: HttpRequest, public_id: str) -> HttpResponse:
+def cycle_share(request: Request, public_id: str) -> HttpResponse:
     """Only the cycle's teacher may share it with administrators, or withdraw it."""
     cycle = get_cycle_for(request.user, public_id, write=True)
     teacher = require_teacher_of(request.user, cycle)
@@ -393,7 +404,7 @@ def cycle_share(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_http_methods(["GET", "POST"])
-def reflection_new(request: HttpRequest, public_id: str) -> HttpResponse:
+def reflection_new(request: Request, public_id: str) -> HttpResponse:
     """A signed-in teacher of the cycle, or its coach, writes a reflection."""
     cycle = get_cycle_for(request.user, public_id, write=True)
     teacher = teacher_for(request.user)
@@ -411,7 +422,7 @@ def reflection_new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_GET
-def reflection_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def reflection_detail(request: Request, public_id: str) -> HttpResponse:
     reflection = get_reflection_for(request.user, public_id)
     if reflection.author_id != request.user.pk:
         place = reflection.cycle or reflection.pd_session
@@ -422,7 +433,7 @@ def reflection_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_POST
-def link_new(request: HttpRequest, public_id: str) -> HttpResponse:
+def link_new(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
     form = LinkForm(request.POST, cycle_teachers=cycle.teachers.all())
@@ -440,7 +451,7 @@ def link_new(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_GET
-def link_show(request: HttpRequest, public_id: str, link_id: str) -> HttpResponse:
+def link_show(request: Request, public_id: str, link_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
     link = get_object_or_404(ReflectionLink.objects.select_related("teacher"), cycle=cycle, public_id=link_id)
@@ -469,7 +480,8 @@ def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
             (signup_form or form).add_error(None, exc.messages)
         else:
             return render(request, "cycles/link_thanks.html", {"first_name": link.teacher.first_name})
-    coach = link.cycle.coach if link.cycle else session.facilitator
+    # A link is for a cycle or for a PD session, exactly one (the table's check constraint says so).
+    coach = link.cycle.coach if link.cycle else cast(PDSession, session).facilitator
     # The token is in the URL; the site-wide Referrer-Policy "same-origin" keeps it from ever being
     # sent to another site. ("no-referrer" would make browsers post with Origin: null, failing CSRF.)
     return render(
@@ -481,7 +493,7 @@ def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
 
 @confidential
 @require_http_methods(["GET", "POST"])
-def meeting_reflect(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_reflect(request: Request, pk: int) -> HttpResponse:
     """A coach's own reflection after a coach-group meeting: private to its author."""
     meeting = get_object_or_404(GroupMeeting.objects.select_related("group"), pk=pk)
     if not in_coach_group(request.user, meeting.group):
@@ -500,7 +512,7 @@ def meeting_reflect(request: HttpRequest, pk: int) -> HttpResponse:
 
 @confidential
 @require_http_methods(["GET", "POST"])
-def time_link(request: HttpRequest, public_id: str) -> HttpResponse:
+def time_link(request: Request, public_id: str) -> HttpResponse:
     """Count already-logged entries (with this cycle's teachers) as time invested in the cycle."""
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
@@ -523,16 +535,19 @@ def time_link(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_http_methods(["GET", "POST"])
-def time_log(request: HttpRequest, public_id: str) -> HttpResponse:
+def time_log(request: Request, public_id: str) -> HttpResponse:
     """Log new time straight into this cycle, with the coaching log's own form and rules."""
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
     coach = coach_for(request.user)
+    if coach is None:  # the cycle's coach, whose account is no longer a coach's
+        raise PermissionDenied("Only coaches log time.")
     if request.method == "POST":
         form = LogEntryForm(request.POST, coach=coach, user=request.user)
         if form.is_valid():
-            values = {k: form.cleaned_data.get(k) for k in ("date", "minutes", "district", "school", "activity",
-                      "focus_area", "format", "start_time", "end_time")}  # fmt: skip
+            names = ("date", "minutes", "district", "school", "activity", "focus_area", "format", "start_time",
+                     "end_time")  # fmt: skip
+            values: dict[str, Any] = {k: form.cleaned_data.get(k) for k in names}
             try:
                 entry = entry_log(coach=coach, teachers=form.cleaned_data["teachers"] or [],
                                   notes=form.cleaned_data["notes"] or "", **values)  # fmt: skip
@@ -555,7 +570,7 @@ def time_log(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @confidential
 @require_POST
-def time_unlink(request: HttpRequest, public_id: str, entry_id: int) -> HttpResponse:
+def time_unlink(request: Request, public_id: str, entry_id: int) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     require_coach_of(request.user, cycle)
     entry = get_object_or_404(entries_visible_to(request.user), pk=entry_id)
@@ -568,7 +583,7 @@ def time_unlink(request: HttpRequest, public_id: str, entry_id: int) -> HttpResp
 
 @confidential
 @require_GET
-def my_data(request: HttpRequest, fmt: str) -> HttpResponse:
+def my_data(request: Request, fmt: str) -> HttpResponse:
     """A teacher downloads everything Fulcrum holds about them (JSON or CSV)."""
     teacher = teacher_for(request.user)
     if teacher is None:
@@ -576,6 +591,7 @@ def my_data(request: HttpRequest, fmt: str) -> HttpResponse:
     data = lifecycle.teacher_data(teacher)
     audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, district=teacher.district_id,
                  object_type="own data", detail=f"a teacher's own data as {fmt.upper()}")  # fmt: skip
+    response: HttpResponse
     if fmt == "json":
         response = JsonResponse(data, json_dumps_params={"indent": 2})
     else:
@@ -586,7 +602,7 @@ def my_data(request: HttpRequest, fmt: str) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def teacher_erase(request: HttpRequest, pk: int) -> HttpResponse:
+def teacher_erase(request: Request, pk: int) -> HttpResponse:
     """A district administrator erases a teacher who left (confirm, then erase)."""
     teacher = get_object_or_404(Teacher.objects.select_related("school", "district"), pk=pk,
                                 district__in=districts_with_roster_managed_by(request.user))  # fmt: skip

@@ -5,6 +5,7 @@ from coaching.demo import DEMO_PASSWORD, PEOPLE, load_demo
 from coaching.models import LogEntry
 from cycles.demo import load_cycles_demo
 from learning.demo import load_learning_demo
+from teachers.models import Role
 
 
 class Command(BaseCommand):
@@ -19,5 +20,5 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(f"{v} {k}" for k, v in counts.items())))
         self.stdout.write(f"Sign in with the password {DEMO_PASSWORD!r} as:")
         for person in PEOPLE:
-            self.stdout.write(f"  {person.username:<16} {person.role.label}")
+            self.stdout.write(f"  {person.username:<16} {Role(person.role).label}")
         self.stdout.write(f"  {'siteadmin':<16} Site administrator (Django admin)")
