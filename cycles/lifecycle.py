@@ -7,9 +7,8 @@ reflections, their goals and evidence, requests, links, name, email and sign-in.
 
 from __future__ import annotations
 
-import csv
-import io
 import uuid
+from collections.abc import Iterator
 from typing import Any
 
 from django.db import transaction
@@ -68,24 +67,24 @@ def teacher_data(teacher: Teacher) -> dict[str, Any]:
     # fmt: on
 
 
-def teacher_data_csv(data: dict[str, Any]) -> str:
-    """The export as one CSV: a row per item, its kind first, so a spreadsheet can filter it."""
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(["kind", "date", "title_or_activity", "detail", "value"])
+TEACHER_DATA_CSV_HEADER = ["kind", "date", "title_or_activity", "detail", "value"]
+
+
+def teacher_data_rows(data: dict[str, Any]) -> Iterator[list[object]]:
+    """The export as CSV rows: one per item, its kind first, so a spreadsheet can filter it (the
+    view writes them through the one formula-safe CSV writer, `toolkit.csv_export`)."""
     for c in data["cycles"]:
-        writer.writerow(["cycle", c["started_on"], c["title"], c["strategy"], c["stage"]])
+        yield ["cycle", c["started_on"], c["title"], c["strategy"], c["stage"]]
         for g in c["goals"]:
-            writer.writerow(["goal", g["deadline"], g["statement"], g["measure"], g["target"]])
+            yield ["goal", g["deadline"], g["statement"], g["measure"], g["target"]]
             for m in g["progress"]:
-                writer.writerow(["progress", m["date"], g["statement"], "", m["value"]])
+                yield ["progress", m["date"], g["statement"], "", m["value"]]
     for r in data["reflections"]:
-        writer.writerow(["reflection", r["date"], r["occasion"], r["what_happened"], r["confidence"]])
+        yield ["reflection", r["date"], r["occasion"], r["what_happened"], r["confidence"]]
     for s in data["coaching_sessions"]:
-        writer.writerow(["coaching session", s["date"], s["activity"], s["focus_area"], s["minutes"]])
+        yield ["coaching session", s["date"], s["activity"], s["focus_area"], s["minutes"]]
     for s in data["classroom_requests"]:
-        writer.writerow(["classroom request", "", s["session"], s["note"], s["status"]])
-    return out.getvalue()
+        yield ["classroom request", "", s["session"], s["note"], s["status"]]
 
 
 @transaction.atomic
@@ -98,9 +97,15 @@ def teacher_erase(*, teacher: Teacher, by: User) -> dict[str, int]:
     cycles = Cycle.objects.filter(teachers=teacher).annotate(n=Count("teachers"))
     solo = [c.pk for c in cycles if c.n == 1]
     counts["goals"] = Goal.objects.filter(cycle__in=solo).delete()[0]
-    for evidence in Evidence.objects.filter(cycle__in=solo):
-        if evidence.file:
-            evidence.file.delete(save=False)
+    # The files go once the erasure is committed: a rollback keeps the rows, so it keeps their files.
+    stored = [(e.file.storage, e.file.name) for e in Evidence.objects.filter(cycle__in=solo) if e.file.name]
+
+    def delete_files() -> None:
+        for storage, name in stored:
+            if name:
+                storage.delete(name)
+
+    transaction.on_commit(delete_files)
     Evidence.objects.filter(cycle__in=solo).delete()
     Adjustment.objects.filter(cycle__in=solo).delete()
     Cycle.objects.filter(pk__in=solo).update(
@@ -119,7 +124,7 @@ def teacher_erase(*, teacher: Teacher, by: User) -> dict[str, int]:
         active=False, user=None,
     )  # fmt: skip
     audit_record(
-        action=AuditAction.ROLE_CHANGE,
+        action=AuditAction.TEACHER_ERASED,
         actor=by,
         district=district_id,
         object_type="teacher",

@@ -8,7 +8,6 @@ from typing import cast
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Avg, Count
 from django.forms import ModelMultipleChoiceField
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -28,16 +27,17 @@ from teachers.models import Teacher
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 
 from . import services
+from .selectors import MIN_ANSWERS_SHOWN, pd_followup_summary_get
 
 
 def _render_session(request: Request, session: PDSession, **forms: AttendanceForm) -> HttpResponse:
     is_facilitator = is_pd_facilitator(request.user, session)
     attendees = list(session.attendees.select_related("school").order_by("last_name", "first_name"))
-    responses = session.reflections.aggregate(n=Count("pk"), confidence=Avg("confidence"))
+    responses = pd_followup_summary_get(session=session, for_facilitator=is_facilitator)
     context = {
         "session": session, "is_facilitator": is_facilitator, "attendees": attendees,
         "schools": list(session.schools.all()), "resources": list(session.resources.all()),
-        "responses": responses,
+        "responses": responses, "min_answers": MIN_ANSWERS_SHOWN,
         "reflections": list(session.reflections.select_related("teacher")) if is_facilitator else [],
         "signups": list(session.signups.select_related("teacher", "cycle")) if is_facilitator else [],
         "links": session.reflection_links.count(),

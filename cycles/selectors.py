@@ -5,9 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from django.db.models import Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import Avg, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
+from learning.models import PDSession
 from teachers.models import Teacher
 
 from .access import CycleView
@@ -189,3 +190,25 @@ def cycle_page_get(*, cycle: Cycle, view: CycleView, viewer_teacher: Teacher | N
         teachers=teachers,
         strategy_resources=list(cycle.strategy_resources.all()) if confidential else [],
     )
+
+
+# Below this many answers, no average or distribution of teachers' answers is shown to anyone
+# but the person who asked for them (their coach, a PD session's facilitator): with fewer, one
+# answer could be read back from the figure.
+MIN_ANSWERS_SHOWN = 5
+
+
+@dataclass(frozen=True)
+class FollowUpSummary:
+    answers: int
+    confidence: float | None  # None: not shown (too few answers for this viewer)
+    withheld: bool
+
+
+def pd_followup_summary_get(*, session: PDSession, for_facilitator: bool) -> FollowUpSummary:
+    """A PD session's follow-up reflections as counts: the average confidence for its facilitator,
+    and for anyone else only from MIN_ANSWERS_SHOWN answers up."""
+    row = Reflection.objects.filter(pd_session=session).aggregate(n=Count("pk"), confidence=Avg("confidence"))
+    shown = for_facilitator or row["n"] >= MIN_ANSWERS_SHOWN
+    confidence = row["confidence"] if shown and row["confidence"] is not None else None
+    return FollowUpSummary(answers=row["n"], confidence=confidence, withheld=not shown and row["n"] > 0)

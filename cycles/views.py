@@ -30,8 +30,10 @@ from learning.models import GroupMeeting, PDSession
 from teachers.access import Request, districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
 from teachers.audit import AuditAction, audit_record
 from teachers.models import School, Teacher
+from toolkit.csv_export import csv_response
 from toolkit.params import parse_id_param, parse_id_params
 from toolkit.qr import qr_svg, qr_svg_data_uri
+from toolkit.ratelimit import Limit, by_path, rate_limited
 from toolkit.uploads import download_response
 
 from . import lifecycle, services
@@ -459,8 +461,13 @@ def link_show(request: Request, public_id: str, link_id: str) -> HttpResponse:
     return render(request, "cycles/link_show.html", context)
 
 
+# Answers (and the sign-ups sent with them) through private links: per client address and per link.
+_link_limit = Limit("reflection_link", keys=by_path)
+
+
 @never_cache
 @require_http_methods(["GET", "POST"])
+@rate_limited(_link_limit)
 def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
     """The private link: no sign-in, one teacher, one cycle, once, for 14 days. Shows nothing else."""
     try:
@@ -583,7 +590,7 @@ def time_unlink(request: Request, public_id: str, entry_id: int) -> HttpResponse
 
 @confidential
 @require_GET
-def my_data(request: Request, fmt: str) -> HttpResponse:
+def my_data(request: Request, fmt: str) -> HttpResponseBase:
     """A teacher downloads everything Fulcrum holds about them (JSON or CSV)."""
     teacher = teacher_for(request.user)
     if teacher is None:
@@ -591,12 +598,10 @@ def my_data(request: Request, fmt: str) -> HttpResponse:
     data = lifecycle.teacher_data(teacher)
     audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, district=teacher.district_id,
                  object_type="own data", detail=f"a teacher's own data as {fmt.upper()}")  # fmt: skip
-    response: HttpResponse
-    if fmt == "json":
-        response = JsonResponse(data, json_dumps_params={"indent": 2})
-    else:
-        response = HttpResponse(lifecycle.teacher_data_csv(data), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="my-fulcrum-data.{fmt}"'
+    if fmt == "csv":
+        return csv_response("my-fulcrum-data.csv", lifecycle.TEACHER_DATA_CSV_HEADER, lifecycle.teacher_data_rows(data))
+    response = JsonResponse(data, json_dumps_params={"indent": 2})
+    response["Content-Disposition"] = 'attachment; filename="my-fulcrum-data.json"'
     return response
 
 

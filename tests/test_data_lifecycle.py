@@ -47,7 +47,9 @@ def test_a_teacher_downloads_their_own_data_as_json_and_csv(client, tenant_a, hi
     assert [r["what_happened"] for r in data["reflections"]] == ["I felt unsure at first"]
     assert [s["minutes"] for s in data["coaching_sessions"]] == [75]
     assert "Coach's private note" not in json.dumps(data)
-    rows = list(csv.reader(io.StringIO(client.get(reverse("cycles:my_data_csv")).content.decode())))
+    exported = b"".join(client.get(reverse("cycles:my_data_csv")).streaming_content).decode()
+    assert exported.startswith("\ufeff")  # like every other export: spreadsheets read the names right
+    rows = list(csv.reader(io.StringIO(exported.lstrip("\ufeff"))))
     assert rows[0] == ["kind", "date", "title_or_activity", "detail", "value"]
     assert {row[0] for row in rows[1:]} == {"cycle", "goal", "progress", "reflection", "coaching session"}
 
@@ -91,3 +93,42 @@ def test_a_district_admin_cannot_erase_another_districts_teacher_and_a_coach_can
     client.force_login(tenant_a.coach.user)
     assert client.post(reverse("cycles:teacher_erase", args=[tenant_a.teacher.pk])).status_code == 404
     assert Teacher.objects.filter(first_name="Former").count() == 0
+
+
+def _evidence_with_file(cycle, by):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    png = b"\x89PNG\r\n\x1a\n" + b"\x00" * 64
+    return services.evidence_add(cycle=cycle, by=by, kind="student_work", note="photo",
+                                 upload=SimpleUploadedFile("work.png", png))  # fmt: skip
+
+
+def test_an_erasure_deletes_files_only_once_committed_and_is_audited_as_an_erasure(
+    tenant_a, history, django_capture_on_commit_callbacks
+):
+    from django.db import transaction
+
+    from cycles import lifecycle
+    from teachers.models import AuditAction, AuditEvent
+
+    evidence = _evidence_with_file(history, tenant_a.coach.user)
+    storage, name = evidence.file.storage, evidence.file.name
+    assert storage.exists(name)
+
+    class Abort(Exception):
+        pass
+
+    def erase_then_fail() -> None:
+        with transaction.atomic():
+            lifecycle.teacher_erase(teacher=tenant_a.teacher, by=tenant_a.district_admin)
+            raise Abort  # something after the erasure fails: the rows come back, so must the file
+
+    with pytest.raises(Abort), django_capture_on_commit_callbacks(execute=True):
+        erase_then_fail()
+    assert storage.exists(name), "a rolled-back erasure deleted the evidence file"
+
+    with django_capture_on_commit_callbacks(execute=True):
+        lifecycle.teacher_erase(teacher=Teacher.objects.get(pk=tenant_a.teacher.pk), by=tenant_a.district_admin)
+    assert not storage.exists(name)
+    event = AuditEvent.objects.get(object_type="teacher")
+    assert event.action == AuditAction.TEACHER_ERASED

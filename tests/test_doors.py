@@ -120,7 +120,8 @@ def test_a_rate_limit_is_shared_by_every_web_process_through_redis(settings):
     prefix = f"fulcrum-test-{uuid.uuid4().hex[:8]}"
     params = {"KEY_PREFIX": prefix, "TIMEOUT": 60}
     shared = {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": settings.REDIS_URL, **params}
-    limit = Limit("test_door", 3, 60, keys=by_address)
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "test_door": (3, 60)}
+    limit = Limit("test_door", keys=by_address)
     request = request_from("198.51.100.9")
     with override_settings(CACHES={**settings.CACHES, "default": shared}):
         from django.core.cache import caches
@@ -141,3 +142,18 @@ def test_the_reset_email_goes_out_through_a_real_smtp_server(client, victim, smt
     assert message["To"] == "victim@example.org"
     body = message.get_body(preferencelist=("plain",)).get_content()
     assert re.search(r"/password-reset/\S+/\S+/", body)
+
+
+def test_a_private_link_cannot_be_hammered(client, settings, tenant_a):
+    """Answers (and sign-ups) through a private link: limited per address and per link."""
+    from cycles import services
+
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "reflection_link": (3, 3600)}
+    cycle = services.cycle_start(coach=tenant_a.coach, teachers=[tenant_a.teacher], title="Exit tickets")
+    _link, token = services.reflection_link_create(cycle=cycle, teacher=tenant_a.teacher, by=tenant_a.coach.user,
+                                                   occasion="free")  # fmt: skip
+    url = reverse("reflect", args=[token])
+    answers = [client.post(url, {"what_happened": ""}).status_code for _ in range(5)]
+    assert 429 not in answers[:3]  # the form is shown again, with its errors
+    assert answers[3:] == [429, 429]
+    assert client.get(url).status_code == 200  # reading the form is not limited

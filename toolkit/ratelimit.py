@@ -9,6 +9,7 @@ import time
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import caches
 from django.http import HttpRequest, HttpResponse
 from django.http.response import HttpResponseBase
@@ -21,13 +22,17 @@ CACHE = "default"
 
 @dataclass(frozen=True)
 class Limit:
-    """`limit` requests per `window` seconds for each key `keys` derives from a request."""
+    """At most `settings.RATE_LIMITS[name]` = (requests, window in seconds) for each key that
+    `keys` derives from a request (read when counting, so a setting changed at run time counts)."""
 
     name: str
-    limit: int
-    window: int
     keys: Callable[[HttpRequest], Iterable[str]]
     methods: tuple[str, ...] = ("POST",)
+
+    @property
+    def rate(self) -> tuple[int, int]:
+        limit, window = settings.RATE_LIMITS[self.name]
+        return int(limit), int(window)
 
 
 def by_address(request: HttpRequest) -> list[str]:
@@ -53,20 +58,21 @@ def by_path(request: HttpRequest) -> list[str]:
 def hit(limit: Limit, request: HttpRequest) -> int | None:
     """Count this request; the seconds to wait when one of its keys is over the limit, else None."""
     cache = caches[CACHE]
+    allowed, window = limit.rate
     now = int(time.time())
-    window_start = now - now % limit.window
-    retry = limit.window - (now - window_start)
+    window_start = now - now % window
+    retry = window - (now - window_start)
     over = False
     for key in limit.keys(request):
         digest = hashlib.sha256(key.encode()).hexdigest()[:32]  # no address or email kept in clear
         name = f"rl:{limit.name}:{window_start}:{digest}"
-        cache.add(name, 0, timeout=limit.window + 5)
+        cache.add(name, 0, timeout=window + 5)
         try:
             count = cache.incr(name)
         except ValueError:  # expired between add and incr
-            cache.set(name, 1, timeout=limit.window + 5)
+            cache.set(name, 1, timeout=window + 5)
             count = 1
-        over = over or count > limit.limit
+        over = over or count > allowed
     return retry if over else None
 
 

@@ -459,10 +459,37 @@ def test_the_facilitator_sees_the_response_count_and_average_confidence(client, 
     answer(client, slips[1]["url"], confidence=5)
     client.force_login(tenant_a.coach.user)
     response = client.get(session_url(session))
-    assert response.context["responses"]["n"] == 2
-    assert float(response.context["responses"]["confidence"]) == pytest.approx(4.5)
+    assert response.context["responses"].answers == 2
+    assert response.context["responses"].confidence == pytest.approx(4.5)
     assert "4.5 / 5" in response.content.decode()
     assert len(response.context["reflections"]) == 2
+
+
+def test_a_director_sees_no_average_of_fewer_than_five_follow_ups(client, tenant_a, session):
+    """'Average confidence 2.0/5' from one answer is that teacher's answer: anyone but the
+    facilitator sees an average only from five answers up, and never the answers themselves."""
+    teachers = [tenant_a.teacher, *(TeacherFactory(school=tenant_a.school, user=None) for _ in range(5))]
+    client.force_login(tenant_a.coach.user)
+    mark_attendance(client, session, teachers)
+    slips = make_links(client, session)
+    client.logout()
+    answer(client, slips[0]["url"], confidence=2)
+    client.force_login(tenant_a.director)
+    page = client.get(session_url(session))
+    assert (page.context["responses"].answers, page.context["responses"].confidence) == (1, None)
+    html = page.content.decode()
+    assert "2.0 / 5" not in html
+    assert "Shown from 5 answers" in html
+    assert page.context["reflections"] == []
+    client.logout()
+    for slip, confidence in zip(slips[1:5], (3, 4, 5, 4), strict=True):
+        answer(client, slip["url"], confidence=confidence)
+    client.force_login(tenant_a.director)
+    page = client.get(session_url(session))
+    assert page.context["responses"].answers == 5
+    assert page.context["responses"].confidence == pytest.approx(3.6)
+    assert "3.6 / 5" in page.content.decode()
+    assert page.context["reflections"] == []
 
 
 # ---------------------------------------------------------------------------- sign-ups and cycles
