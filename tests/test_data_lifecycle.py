@@ -111,7 +111,8 @@ def test_an_erasure_deletes_files_only_once_committed_and_is_audited_as_an_erasu
     from cycles import lifecycle
     from teachers.models import AuditAction, AuditEvent
 
-    evidence = _evidence_with_file(history, tenant_a.coach.user)
+    with django_capture_on_commit_callbacks(execute=True):
+        evidence = _evidence_with_file(history, tenant_a.coach.user)
     storage, name = evidence.file.storage, evidence.file.name
     assert storage.exists(name)
 

@@ -5,6 +5,7 @@ Every answer is a page with a message (never a 500), and a script payload is alw
 from __future__ import annotations
 
 import pytest
+from django.core.cache import caches
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from django.urls import reverse
@@ -60,6 +61,7 @@ def test_the_time_log_form_survives_anything(tenant_a, minutes, day, notes, star
 @example(happened="", worked=PAYLOAD, hard="", then="", confidence="3")  # refused: the form comes back
 def test_the_answer_form_of_a_live_reflection_link_survives_anything(tenant_a, happened, worked, hard, then,
                                                                      confidence):  # fmt: skip
+    caches["default"].clear()  # each example is one visitor: the links' rate limit is tested in test_doors.py
     cycle = cycle_services.cycle_start(coach=tenant_a.coach, teachers=[tenant_a.teacher], title="t")
     link, token = cycle_services.reflection_link_create(cycle=cycle, teacher=tenant_a.teacher, by=None,
                                                         occasion="free")  # fmt: skip

@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import uuid
-from typing import Protocol
+from typing import Protocol, cast
 
 import filetype
 from django.core.exceptions import ValidationError
+from django.core.files.base import ContentFile
 from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from django.db.models import Model
 from django.db.models.fields.files import FieldFile
 from django.http import FileResponse
 
@@ -96,14 +99,31 @@ def random_stored_name(folder: str, filename: str) -> str:
 
 
 def attach_checked_upload(instance: StoredUpload, upload: UploadedFile[bytes]) -> None:
-    """Store an upload already passed through check_upload on a model with file, file_name and
-    content_type fields (the instance is saved by the caller). The stored file's extension comes
-    from the type its content proved: a PNG named page.html is stored as .png."""
+    """Attach an upload already passed through check_upload to a model with file, file_name and
+    content_type fields; the caller validates and saves the row inside a transaction.
+
+    The row gets the stored name now and the bytes are written once that transaction commits:
+    a row that fails validation or rolls back leaves no file behind. The stored file's extension
+    comes from the type its content proved (a PNG named page.html is stored as .png)."""
     name = upload.name or ""
     instance.file_name = name[:200]
     instance.content_type = getattr(upload, CHECKED_TYPE, "") or ""
     extension = ACCEPTED.get(instance.content_type, "bin")
-    instance.file.save(f"upload.{extension}", upload, save=False)
+    field = instance.file.field
+    # upload_to gives a random name; the instance is a model row (StoredUpload only names its fields).
+    stored = field.generate_filename(cast(Model, instance), f"upload.{extension}")
+    instance.file.name = stored
+    storage = instance.file.storage
+    upload.seek(0)
+    content = ContentFile(upload.read())  # at most MAX_UPLOAD_BYTES; the upload is closed with its request
+
+    def write() -> None:
+        written = storage.save(stored, content)
+        if written != stored:  # a random name is never taken; refuse to point the row elsewhere
+            storage.delete(written)
+            raise RuntimeError(f"The upload could not be stored as {stored}.")
+
+    transaction.on_commit(write)
 
 
 def download_response(instance: StoredUpload, *, fallback_name: str) -> FileResponse:

@@ -60,11 +60,14 @@ def test_file_type_is_decided_by_content_not_name(head, name, expected):
     assert sniff_content_type(head, name) == expected
 
 
-def test_an_accepted_file_is_stored_under_a_random_name_and_served_only_to_the_cycle(client, tenant_a, tenant_b, cycle):
+def test_an_accepted_file_is_stored_under_a_random_name_and_served_only_to_the_cycle(
+    client, tenant_a, tenant_b, cycle, django_capture_on_commit_callbacks
+):
     client.force_login(tenant_a.coach.user)
     upload = SimpleUploadedFile("../../etc/passwd notes.pdf", PDF, content_type="text/html")
-    response = client.post(reverse("cycles:evidence_add", args=[cycle.public_id]),
-                           {"kind": "student_work", "note": "Week 1 samples", "file": upload})  # fmt: skip
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written once the row is committed
+        response = client.post(reverse("cycles:evidence_add", args=[cycle.public_id]),
+                               {"kind": "student_work", "note": "Week 1 samples", "file": upload})  # fmt: skip
     assert response.status_code == 302
     evidence = Evidence.objects.get()
     assert evidence.content_type == "application/pdf"
@@ -185,3 +188,39 @@ def test_a_stale_plan_edit_shows_a_clear_message_and_keeps_the_typed_text(client
     assert "Theirs, typed meanwhile" in html
     cycle.refresh_from_db()
     assert cycle.strategy == "Mine"
+
+
+def test_a_refused_or_rolled_back_evidence_leaves_no_file(tenant_a, cycle, django_capture_on_commit_callbacks):
+    """The bytes are written once the row is committed: a row that fails validation, or whose
+    transaction rolls back, leaves nothing in storage."""
+    from django.core.exceptions import ValidationError
+    from django.core.files.storage import default_storage
+    from django.db import transaction
+
+    from cycles import services
+
+    def stored() -> list[str]:
+        return default_storage.listdir("evidence")[1] if default_storage.exists("evidence") else []
+
+    before = stored()
+    upload = SimpleUploadedFile("work.png", PNG)
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(ValidationError):
+        services.evidence_add(cycle=cycle, by=tenant_a.coach.user, kind="not-a-kind", upload=upload)
+    assert stored() == before
+
+    class Abort(Exception):
+        pass
+
+    def add_then_fail() -> None:
+        with transaction.atomic():
+            services.evidence_add(cycle=cycle, by=tenant_a.coach.user, kind="student_work",
+                                  upload=SimpleUploadedFile("work.png", PNG))  # fmt: skip
+            raise Abort
+
+    with django_capture_on_commit_callbacks(execute=True), pytest.raises(Abort):
+        add_then_fail()
+    assert stored() == before
+    with django_capture_on_commit_callbacks(execute=True):
+        services.evidence_add(cycle=cycle, by=tenant_a.coach.user, kind="student_work",
+                              upload=SimpleUploadedFile("work.png", PNG))  # fmt: skip
+    assert len(stored()) == len(before) + 1

@@ -81,13 +81,16 @@ def test_a_coach_adds_a_link_resource_and_lands_on_its_page(client, tenant_a):
     assert resource.tag_list == ["number sense", "plc"]
 
 
-def test_an_uploaded_pdf_is_stored_under_a_random_name_with_the_type_its_content_proves(client, tenant_a):
+def test_an_uploaded_pdf_is_stored_under_a_random_name_with_the_type_its_content_proves(
+    client, tenant_a, django_capture_on_commit_callbacks
+):
     client.force_login(tenant_a.coach.user)
     upload = SimpleUploadedFile("Exit ticket template.pdf", PDF, content_type="text/html")
-    response = client.post(
-        reverse("learning:resource_new"),
-        {"title": "Exit ticket template", "kind": ResourceKind.TEMPLATE, "file": upload},
-    )
+    with django_capture_on_commit_callbacks(execute=True):  # the file is written once the row is committed
+        response = client.post(
+            reverse("learning:resource_new"),
+            {"title": "Exit ticket template", "kind": ResourceKind.TEMPLATE, "file": upload},
+        )
     assert response.status_code == 302
     resource = Resource.objects.get()
     assert resource.content_type == "application/pdf"  # from the bytes, not the browser's claim
@@ -255,12 +258,19 @@ def test_the_open_url_redirects_anyone_to_a_link_resource(client, library):
     assert response["Location"] == "https://videos.example.org/number-talks"
 
 
-def test_the_open_url_downloads_a_file_resource_as_an_attachment_that_is_never_sniffed(client, tenant_a):
+def test_the_open_url_downloads_a_file_resource_as_an_attachment_that_is_never_sniffed(
+    client, tenant_a, django_capture_on_commit_callbacks
+):
     upload = SimpleUploadedFile("Exit ticket.pdf", PDF)
     upload.checked_type = "application/pdf"
-    resource = learning.resource_create(
-        program=tenant_a.program, by=tenant_a.coach.user, title="Exit ticket", kind=ResourceKind.TEMPLATE, upload=upload
-    )
+    with django_capture_on_commit_callbacks(execute=True):
+        resource = learning.resource_create(
+            program=tenant_a.program,
+            by=tenant_a.coach.user,
+            title="Exit ticket",
+            kind=ResourceKind.TEMPLATE,
+            upload=upload,
+        )
     response = client.get(reverse("learning:resource_open", args=[resource.public_id]))
     assert response.status_code == 200
     assert response["Content-Type"] == "application/pdf"
