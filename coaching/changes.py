@@ -61,7 +61,7 @@ def _announce() -> None:
 def _remember_where_it_was(sender: type[LogEntry], instance: LogEntry, raw: bool = False, **_: Any) -> None:
     if raw or instance.pk is None:
         return
-    instance._place_before = (  # type: ignore[attr-defined]
+    instance._place_before = (  # type: ignore[attr-defined]  # kept on the instance for post_save only
         LogEntry.objects.filter(pk=instance.pk).values_list(*_FIELDS).first()
     )
 
