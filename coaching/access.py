@@ -12,14 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from functools import wraps
-from typing import Any
+from typing import Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Max, Min, Q, QuerySet
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import Http404
+from django.http.response import HttpResponseBase
 
-from teachers.access import districts_visible_to, is_site_admin, register_district_scope
+from teachers.access import Request, districts_visible_to, is_site_admin, register_district_scope
 from teachers.models import District, Role, User
 from toolkit.schoolyear import school_year_of
 
@@ -36,13 +37,19 @@ def coach_for(user: User) -> Coach | None:
         return None
 
 
-def coach_required(view: Callable[..., HttpResponse]) -> Callable[..., HttpResponse]:
+P = ParamSpec("P")
+ResponseT = TypeVar("ResponseT", bound=HttpResponseBase)
+
+
+def coach_required(
+    view: Callable[Concatenate[Request, Coach, P], ResponseT],
+) -> Callable[Concatenate[Request, P], ResponseT]:
     """Views for signed-in coaches only: anyone else signed in gets 403. The view receives the
     Coach row after the request."""
 
     @login_required
     @wraps(view)
-    def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponse:
+    def wrapper(request: Request, /, *args: P.args, **kwargs: P.kwargs) -> ResponseT:
         coach = coach_for(request.user)
         if coach is None:
             raise PermissionDenied("This page is for coaches.")

@@ -1,17 +1,19 @@
+from __future__ import annotations
+
 from django.contrib import admin
 
 from .models import Activity, Coach, Contract, FocusArea, LogEntry, Program
 
 
 @admin.register(Program)
-class ProgramAdmin(admin.ModelAdmin):
+class ProgramAdmin(admin.ModelAdmin[Program]):
     list_display = ("name", "non_coaching_threshold")
     search_fields = ("name",)
     filter_horizontal = ("directors",)
 
 
 @admin.register(Coach)
-class CoachAdmin(admin.ModelAdmin):
+class CoachAdmin(admin.ModelAdmin[Coach]):
     list_display = ("__str__", "program", "active")
     list_filter = ("program", "active")
     search_fields = ("user__first_name", "user__last_name", "user__email")
@@ -20,7 +22,7 @@ class CoachAdmin(admin.ModelAdmin):
 
 
 @admin.register(Contract)
-class ContractAdmin(admin.ModelAdmin):
+class ContractAdmin(admin.ModelAdmin[Contract]):
     list_display = ("district", "program", "school_year", "contracted_days", "daily_rate")
     list_filter = ("school_year", "program")
     search_fields = ("district__name", "program__name")
@@ -29,7 +31,7 @@ class ContractAdmin(admin.ModelAdmin):
 
 
 @admin.register(Activity)
-class ActivityAdmin(admin.ModelAdmin):
+class ActivityAdmin(admin.ModelAdmin[Activity]):
     list_display = ("name", "kind", "balance", "program", "position", "active")
     list_filter = ("kind", "balance", "active", "program")
     search_fields = ("name",)
@@ -37,7 +39,7 @@ class ActivityAdmin(admin.ModelAdmin):
 
 
 @admin.register(FocusArea)
-class FocusAreaAdmin(admin.ModelAdmin):
+class FocusAreaAdmin(admin.ModelAdmin[FocusArea]):
     list_display = ("name", "program", "position", "active")
     list_filter = ("active", "program")
     search_fields = ("name",)
@@ -45,7 +47,7 @@ class FocusAreaAdmin(admin.ModelAdmin):
 
 
 @admin.register(LogEntry)
-class LogEntryAdmin(admin.ModelAdmin):
+class LogEntryAdmin(admin.ModelAdmin[LogEntry]):
     list_display = ("date", "coach", "district", "activity", "focus_area", "minutes", "format")
     list_filter = ("format", "activity__kind", "district", "activity")
     search_fields = ("coach__user__last_name", "district__name", "activity__name")

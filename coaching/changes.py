@@ -9,6 +9,7 @@ loads (`bulk_create`, COPY) send no signals; they are for empty databases (demo,
 
 from __future__ import annotations
 
+import datetime as dt
 import threading
 from typing import Any
 
@@ -23,7 +24,7 @@ from .models import EntryChange, LogEntry
 # school_id, date) tuples, each where a changed entry was or now is.
 entries_changed = Signal()
 
-Place = tuple[int, int, int, int, int | None, Any]
+Place = tuple[int, int, int, int, int | None, dt.date]
 _FIELDS = ("pk", "coach_id", "program_id", "district_id", "school_id", "date")
 _pending = threading.local()
 
@@ -51,7 +52,7 @@ def entry_changes_record(places: set[Place]) -> None:
 def _announce() -> None:
     # Each record registers a callback; the first to run announces everything pending, the
     # others find nothing. Places left by a rolled-back transaction only cause one extra rebuild.
-    places = getattr(_pending, "places", set())
+    places: set[Place] = getattr(_pending, "places", set())
     _pending.places = set()
     if places:
         entries_changed.send(sender=EntryChange, places=sorted(places, key=str))
@@ -60,7 +61,7 @@ def _announce() -> None:
 def _remember_where_it_was(sender: type[LogEntry], instance: LogEntry, raw: bool = False, **_: Any) -> None:
     if raw or instance.pk is None:
         return
-    instance._place_before = (  # type: ignore[attr-defined]
+    instance._place_before = (  # type: ignore[attr-defined]  # kept on the instance for post_save only
         LogEntry.objects.filter(pk=instance.pk).values_list(*_FIELDS).first()
     )
 
@@ -71,7 +72,7 @@ def _saved(sender: type[LogEntry], instance: LogEntry, raw: bool = False, **_: A
     places = {_place(instance)}
     before = getattr(instance, "_place_before", None)
     if before:
-        places.add(tuple(before))  # type: ignore[arg-type]
+        places.add(tuple(before))
     entry_changes_record(places)
 
 
@@ -87,7 +88,7 @@ def _teachers_changed(sender: Any, instance: Any, action: str, reverse: bool, pk
         entry_changes_record({_place(instance)})
     elif pk_set:
         rows = LogEntry.objects.filter(pk__in=pk_set).values_list(*_FIELDS)
-        entry_changes_record({tuple(row) for row in rows})  # type: ignore[misc]
+        entry_changes_record({tuple(row) for row in rows})
 
 
 def connect() -> None:

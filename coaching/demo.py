@@ -136,9 +136,9 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
         casey: ["Maple Grove CUSD 5", "Maple Grove CUSD 5", "Riverbend SD 12", "Maple Grove CUSD 5", "Riverbend SD 12"],
         jordan: ["Cedar Falls CSD 3", "Riverbend SD 12", "Riverbend SD 12", "Cedar Falls CSD 3", "Riverbend SD 12"],
     }
-    for coach, days in weekly_plan.items():
+    for coach, weekdays in weekly_plan.items():
         if not LogEntry.objects.filter(coach=coach).exists():
-            _log_term(coach, {i: districts[name] for i, name in enumerate(days)}, today=today, rng=rng)
+            _log_term(coach, {i: districts[name] for i, name in enumerate(weekdays)}, today=today, rng=rng)
     for username in ("coach3", "coach4"):  # in the coach group only (learning.demo)
         Coach.objects.get_or_create(user=users[username], defaults={"program": program})
     return {

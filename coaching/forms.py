@@ -13,21 +13,19 @@ from django.urls import reverse
 from django.utils import timezone
 
 from teachers.access import districts_visible_to
-from teachers.forms import chosen_district_id, style_filter_fields
-from teachers.models import District, School, Teacher
+from teachers.forms import TeacherPickerField, chosen_district_id, model_choice_field, style_filter_fields
+from teachers.models import District, School, Teacher, User
 
-from .models import MAX_ENTRY_MINUTES, Activity, ActivityKind, Balance, Coach, Format, LogEntry
+from .models import MAX_ENTRY_MINUTES, Activity, ActivityKind, Balance, Coach, FocusArea, Format, LogEntry
 from .selectors import activity_list, focus_area_list
 
-
-class TeacherChoiceField(forms.ModelMultipleChoiceField):
-    def label_from_instance(self, obj: Teacher) -> str:
-        return f"{obj.last_name}, {obj.first_name} · {obj.school.name}"
+# A choice list with option groups: ("", "Choose…") first, then (group label, [(activity id, name)]).
+ActivityChoices = list[tuple[str, str | list[tuple[int, str]]]]
 
 
-def grouped_activity_choices(activities: list[Activity]) -> list[tuple[Any, Any]]:
+def grouped_activity_choices(activities: list[Activity]) -> ActivityChoices:
     """Activities grouped as the LTC report groups them: input, output, non-coaching."""
-    groups = {
+    groups: dict[str, list[tuple[int, str]]] = {
         "Coaching · output (supporting teachers)": [],
         "Coaching · input (learning, assessing, tracking)": [],
         "Non-coaching duties": [],
@@ -60,13 +58,13 @@ class LogEntryForm(forms.Form):
     end_time = forms.TimeField(required=False, widget=forms.TimeInput(attrs={"type": "time"}), label="End")
     district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label="Choose a district…")
     school = forms.ModelChoiceField(queryset=School.objects.none(), required=False, empty_label="Whole district")
-    teachers = TeacherChoiceField(
+    teachers = TeacherPickerField(
         queryset=Teacher.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
     activity = forms.ModelChoiceField(queryset=Activity.objects.none())
-    focus_area = forms.ModelChoiceField(
+    focus_area: forms.ModelChoiceField[FocusArea] = forms.ModelChoiceField(
         queryset=None, required=False, empty_label="Choose a focus area…", label="Focus area"
     )
     format = forms.ChoiceField(choices=Format.choices, initial=Format.IN_PERSON, widget=forms.RadioSelect)
@@ -77,24 +75,25 @@ class LogEntryForm(forms.Form):
         help_text="Private to you: never shown to administrators.",
     )
 
-    def __init__(self, *args: Any, coach: Coach, user: Any, **kwargs: Any):
+    def __init__(self, *args: Any, coach: Coach, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.coach = coach
         districts = districts_visible_to(user)
-        self.fields["district"].queryset = districts
+        model_choice_field(self, "district").queryset = districts
         district_id = chosen_district_id(self)
         self.district_chosen = bool(district_id and districts.filter(pk=district_id).exists())
-        if self.district_chosen:
-            self.fields["school"].queryset = School.objects.filter(district_id=district_id)
-            self.fields["teachers"].queryset = (
+        if district_id is not None and self.district_chosen:
+            model_choice_field(self, "school").queryset = School.objects.filter(district_id=district_id)
+            model_choice_field(self, "teachers").queryset = (
                 Teacher.objects.filter(district_id=district_id, active=True)
                 .select_related("school")
                 .order_by("last_name", "first_name")
             )
         activities = list(activity_list(coach=coach))
-        self.fields["activity"].queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
-        self.fields["activity"].choices = grouped_activity_choices(activities)
-        self.fields["focus_area"].queryset = focus_area_list(coach=coach)
+        activity = model_choice_field(self, "activity")
+        activity.queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
+        activity.choices = grouped_activity_choices(activities)
+        model_choice_field(self, "focus_area").queryset = focus_area_list(coach=coach)
         self.fields["district"].widget.attrs.update(
             {
                 "hx-get": reverse("coaching:district_fields"),
@@ -125,7 +124,8 @@ class LogEntryForm(forms.Form):
         )
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns; the stubs also allow None
         start, end, minutes = data.get("start_time"), data.get("end_time"), data.get("minutes")
         if "minutes" in self.errors:
             return data
@@ -178,16 +178,18 @@ class EntryFilterForm(forms.Form):
     activity = forms.ModelChoiceField(queryset=Activity.objects.none(), required=False, empty_label="All activities")
     q = forms.CharField(required=False, label="Search notes and teachers", max_length=100)
 
-    def __init__(self, *args: Any, coach: Coach, user: Any, **kwargs: Any):
+    def __init__(self, *args: Any, coach: Coach, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["district"].queryset = districts_visible_to(user)
+        model_choice_field(self, "district").queryset = districts_visible_to(user)
         activities = list(activity_list(coach=coach))
-        self.fields["activity"].queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
-        self.fields["activity"].choices = [("", "All activities"), *grouped_activity_choices(activities)[1:]]
+        activity = model_choice_field(self, "activity")
+        activity.queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
+        activity.choices = [("", "All activities"), *grouped_activity_choices(activities)[1:]]
         style_filter_fields(self)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns; the stubs also allow None
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "“To” must be on or after “From”.")
         return data

@@ -166,9 +166,10 @@ class ContractUsage:
                 return Outlook("ended", "ended with every contracted day used", end, left)
             return Outlook("ended", f"ended {_days(-left)} days over the contract", end, left)
         if left <= 0:
+            last = self.last_day
+            assert last is not None  # noqa: S101  # nosec B101: only service uses up a contract's 10+ days
             over = f", {_days(-left)} over" if left < 0 else ""
-            return Outlook("used_up", f"all days used by {self.last_day:%b} {self.last_day.day}{over}",
-                           self.last_day, left)  # fmt: skip
+            return Outlook("used_up", f"all days used by {last:%b} {last.day}{over}", last, left)
         if not self.first_day or not self.days_used:
             return Outlook("no_service", "no service yet", None, left)
         pace = self.days_used / self._weeks  # unrounded, so the outlook does not drift
@@ -255,7 +256,7 @@ def _contract_day_rows(
         GROUP BY d.district_id, d.program_id, d.school_year, {month}
         ORDER BY month
     """  # noqa: S608  # nosec B608
-    params: list[object] = [HALF_DAY_MINUTES, start, end, HALF_DAY_MINUTES]
+    params: list[int | dt.date] = [HALF_DAY_MINUTES, start, end, HALF_DAY_MINUTES]
     for key in keys:
         params.extend(key)
     params.append(as_of)
@@ -282,7 +283,7 @@ def _usage_from_rows(
         months = [(str(r[0]), Decimal(str(r[1]))) for r in rows]
         firsts = [d for d in (as_date(r[3]) for r in rows) if d]
         lasts = [d for d in (as_date(r[4]) for r in rows) if d]
-        dates = sum(int(r[5]) for r in rows)
+        dates = sum(int(str(r[5])) for r in rows)
         usage.append(
             ContractUsage(
                 contract=contract,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from typing import NotRequired, TypedDict
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -64,6 +65,23 @@ def _validate_entry(
         )
     if errors:
         raise ValidationError(errors)
+
+
+class EntryValues(TypedDict):
+    """What is said of an entry when it is logged or changed: the keyword arguments of `entry_log`
+    (besides its coach) and of `entry_update` (besides the entry), for a caller to pass on whole."""
+
+    date: dt.date
+    minutes: int
+    district: District
+    activity: Activity
+    focus_area: NotRequired[FocusArea | None]
+    school: NotRequired[School | None]
+    teachers: NotRequired[Iterable[Teacher]]
+    format: NotRequired[str]
+    notes: NotRequired[str]
+    start_time: NotRequired[dt.time | None]
+    end_time: NotRequired[dt.time | None]
 
 
 # What an entry's form may change (its coach and program never change).

@@ -3,20 +3,22 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterator
 from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.http import HttpRequest, HttpResponse
+from django.db.models import QuerySet
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods
 
-from teachers.access import districts_visible_to
+from teachers.access import Request, districts_visible_to
 from teachers.audit import AuditAction, audit_record
 from toolkit.csv_export import csv_response
 from toolkit.params import parse_date_param, parse_id_param, parse_int_param
@@ -41,25 +43,11 @@ from .selectors import (
     week_get,
 )
 
-ENTRY_FIELDS = (
-    "date",
-    "minutes",
-    "district",
-    "school",
-    "teachers",
-    "activity",
-    "focus_area",
-    "format",
-    "notes",
-    "start_time",
-    "end_time",
-)
-
 
 @coach_required
 @never_cache
 @require_GET
-def my_week(request: HttpRequest, coach: Coach) -> HttpResponse:
+def my_week(request: Request, coach: Coach) -> HttpResponse:
     today = timezone.localdate()
     asked = request.GET.get("week")
     day = parse_date_param(asked, earliest=FIRST_WEEK_DAY, latest=LAST_WEEK_DAY)
@@ -70,11 +58,22 @@ def my_week(request: HttpRequest, coach: Coach) -> HttpResponse:
     return render(request, "coaching/my_week.html", {"week": week, "today": today, "coach": coach})
 
 
-def _save_entry(request: HttpRequest, form: LogEntryForm, coach: Coach, entry: LogEntry | None) -> LogEntry | None:
-    """Run the service with the form's data; on a rule error, put messages on the form's fields."""
-    values = {name: form.cleaned_data.get(name) for name in ENTRY_FIELDS}
-    values["teachers"] = values["teachers"] or []
-    values["notes"] = values["notes"] or ""
+def _save_entry(request: Request, form: LogEntryForm, coach: Coach, entry: LogEntry | None) -> LogEntry | None:
+    """Run the service with a valid form's data; on a rule error, put messages on the form's fields."""
+    data = form.cleaned_data
+    values: services.EntryValues = {
+        "date": data["date"],
+        "minutes": data["minutes"],
+        "district": data["district"],
+        "school": data["school"],
+        "teachers": data["teachers"] or [],
+        "activity": data["activity"],
+        "focus_area": data["focus_area"],
+        "format": data["format"],
+        "notes": data["notes"] or "",
+        "start_time": data["start_time"],
+        "end_time": data["end_time"],
+    }
     try:
         if entry is None:
             return services.entry_log(coach=coach, **values)
@@ -91,7 +90,7 @@ def _week_url(day: dt.date) -> str:
 @coach_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def entry_add(request: HttpRequest, coach: Coach) -> HttpResponse:
+def entry_add(request: Request, coach: Coach) -> HttpResponse:
     today = timezone.localdate()
     copy_of = None
     if request.method == "POST":
@@ -117,7 +116,7 @@ def entry_add(request: HttpRequest, coach: Coach) -> HttpResponse:
     return render(request, "coaching/entry_form.html", {"form": form, "copy_of": copy_of, "entry": None})
 
 
-def _fresh_initial(request: HttpRequest, coach: Coach, day: dt.date) -> dict[str, Any]:
+def _fresh_initial(request: Request, coach: Coach, day: dt.date) -> dict[str, Any]:
     """Sensible defaults: the date asked for, and the district and format used last time
     (or the coach's only district)."""
     initial: dict[str, Any] = {"date": min(day, timezone.localdate())}
@@ -134,7 +133,7 @@ def _fresh_initial(request: HttpRequest, coach: Coach, day: dt.date) -> dict[str
 @coach_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def entry_edit(request: HttpRequest, coach: Coach, pk: int) -> HttpResponse:
+def entry_edit(request: Request, coach: Coach, pk: int) -> HttpResponse:
     entry = get_entry_for(request.user, pk)
     if request.method == "POST":
         form = LogEntryForm(request.POST, coach=coach, user=request.user)
@@ -149,7 +148,7 @@ def entry_edit(request: HttpRequest, coach: Coach, pk: int) -> HttpResponse:
 @coach_required
 @never_cache
 @require_http_methods(["GET", "POST"])
-def entry_delete(request: HttpRequest, coach: Coach, pk: int) -> HttpResponse:
+def entry_delete(request: Request, coach: Coach, pk: int) -> HttpResponse:
     entry = get_entry_for(request.user, pk)
     if request.method == "POST":
         day = entry.date
@@ -161,33 +160,33 @@ def entry_delete(request: HttpRequest, coach: Coach, pk: int) -> HttpResponse:
 
 @coach_required
 @require_GET
-def district_fields(request: HttpRequest, coach: Coach) -> HttpResponse:
+def district_fields(request: Request, coach: Coach) -> HttpResponse:
     """htmx: the school and teacher pickers for the district just chosen."""
     form = LogEntryForm(initial={"district": request.GET.get("district")}, coach=coach, user=request.user)
     return render(request, "coaching/partials/_district_fields.html", {"form": form})
 
 
-def _filtered_entries(request: HttpRequest, coach: Coach) -> tuple[EntryFilterForm, Any]:
+def _filtered_entries(request: Request, coach: Coach) -> tuple[EntryFilterForm, QuerySet[LogEntry]]:
     form = EntryFilterForm(request.GET or None, coach=coach, user=request.user)
-    filters: dict[str, Any] = {}
-    if form.is_bound and form.is_valid():
-        data = form.cleaned_data
-        filters = {
-            "date_from": data["date_from"],
-            "date_to": data["date_to"],
-            "district_id": data["district"].pk if data["district"] else None,
-            "activity_id": data["activity"].pk if data["activity"] else None,
-            "q": data["q"].strip(),
-        }
-    elif form.is_bound:
+    if not form.is_bound:
+        return form, selectors.entry_list(coach=coach)
+    if not form.is_valid():
         return form, LogEntry.objects.none()
-    return form, selectors.entry_list(coach=coach, **filters)
+    data = form.cleaned_data
+    return form, selectors.entry_list(
+        coach=coach,
+        date_from=data["date_from"],
+        date_to=data["date_to"],
+        district_id=data["district"].pk if data["district"] else None,
+        activity_id=data["activity"].pk if data["activity"] else None,
+        q=data["q"].strip(),
+    )
 
 
 @coach_required
 @never_cache
 @require_GET
-def entry_list(request: HttpRequest, coach: Coach) -> HttpResponse:
+def entry_list(request: Request, coach: Coach) -> HttpResponse:
     form, entries = _filtered_entries(request, coach)
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -201,12 +200,12 @@ def entry_list(request: HttpRequest, coach: Coach) -> HttpResponse:
 
 @coach_required
 @require_GET
-def entry_export(request: HttpRequest, coach: Coach) -> HttpResponse:
+def entry_export(request: Request, coach: Coach) -> StreamingHttpResponse:
     _, entries = _filtered_entries(request, coach)
     header = ["date", "start", "end", "minutes", "district", "school", "teachers", "activity", "kind", "balance",
               "focus_area", "format", "notes"]  # fmt: skip
 
-    def rows() -> Any:
+    def rows() -> Iterator[list[object]]:
         for entry in entries.iterator(chunk_size=2000):
             yield [
                 entry.date.isoformat(),
@@ -232,7 +231,7 @@ def entry_export(request: HttpRequest, coach: Coach) -> HttpResponse:
 
 @login_required
 @require_GET
-def contract_list(request: HttpRequest) -> HttpResponse:
+def contract_list(request: Request) -> HttpResponse:
     """Days used, left and the outlook of each contract the person may see, for any school year
     with contracts or entries (the current one by default)."""
     if not may_see_contracts(request.user):
@@ -258,7 +257,7 @@ def contract_list(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def my_sessions(request: HttpRequest) -> HttpResponse:
+def my_sessions(request: Request) -> HttpResponse:
     """A teacher's own coaching history: when, with whom, doing what. Never the coach's notes."""
     if not may_see_own_sessions(request.user):
         raise PermissionDenied("This page lists a teacher's own coaching sessions.")

@@ -2,17 +2,19 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING, Any, Literal
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Layout, Row
 from django import forms
+from django.core.files.uploadedfile import UploadedFile
+from django.db.models import QuerySet
 from django.utils import timezone
 
 from coaching.models import Coach, FocusArea
 from teachers.access import districts_visible_to
-from teachers.forms import TeacherPickerField, style_filter_fields
+from teachers.forms import TeacherPickerField, model_choice_field, style_filter_fields
 from teachers.models import District, GradeBand, School, Teacher, User
 from toolkit.uploads import check_upload
 
@@ -46,9 +48,9 @@ class ResourceForm(forms.Form):
     grade_band = forms.ChoiceField(choices=[("", "Any grades"), *GradeBand.choices], required=False)
     tags = forms.CharField(required=False, max_length=200, help_text="Comma-separated, e.g. number sense, PLC")
 
-    def __init__(self, *args: Any, focus_areas: Any, **kwargs: Any):
+    def __init__(self, *args: Any, focus_areas: QuerySet[FocusArea], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].queryset = focus_areas
+        model_choice_field(self, "focus_area").queryset = focus_areas
         self.helper = _helper(
             "title",
             Row(Column("kind", css_class="col-md-4"), Column("link", css_class="col-md-8")),
@@ -58,12 +60,14 @@ class ResourceForm(forms.Form):
                 Column("tags", css_class="col-md-4")),
         )  # fmt: skip
 
-    def clean_file(self) -> Any:
-        upload = self.cleaned_data.get("file")
+    def clean_file(self) -> UploadedFile[bytes] | Literal[False] | None:
+        # False when the widget's "clear" box is posted (the field is optional).
+        upload: UploadedFile[bytes] | Literal[False] | None = self.cleaned_data.get("file")
         return check_upload(upload) if upload else upload
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean()
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns; the stubs also allow None
         if not self.errors and not data.get("link") and not data.get("file"):
             self.add_error("link", "Give a link or upload a file.")
         return data
@@ -77,13 +81,20 @@ class ResourceFilterForm(forms.Form):
     )
     grade_band = forms.ChoiceField(required=False, choices=[("", "All grades"), *GradeBand.choices])
 
-    def __init__(self, *args: Any, focus_areas: Any, **kwargs: Any):
+    def __init__(self, *args: Any, focus_areas: QuerySet[FocusArea], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["focus_area"].queryset = focus_areas
+        model_choice_field(self, "focus_area").queryset = focus_areas
         style_filter_fields(self)
 
 
-class CoachChoiceField(forms.ModelMultipleChoiceField):
+if TYPE_CHECKING:
+    _CoachChoices = forms.ModelMultipleChoiceField[Coach]
+    _SchoolChoices = forms.ModelMultipleChoiceField[School]
+else:  # the generic aliases exist only for the type checker
+    _CoachChoices = _SchoolChoices = forms.ModelMultipleChoiceField
+
+
+class CoachChoiceField(_CoachChoices):
     def label_from_instance(self, obj: Coach) -> str:
         return obj.user.display_name
 
@@ -95,10 +106,10 @@ class CoachGroupForm(forms.Form):
                                help_text="Three to six coaches.")  # fmt: skip
     cadence = forms.CharField(max_length=100, help_text="e.g. every other Tuesday, 3:30")
 
-    def __init__(self, *args: Any, coaches: Any, facilitators: Any, **kwargs: Any):
+    def __init__(self, *args: Any, coaches: QuerySet[Coach], facilitators: QuerySet[User], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["members"].queryset = coaches
-        self.fields["facilitator"].queryset = facilitators
+        model_choice_field(self, "members").queryset = coaches
+        model_choice_field(self, "facilitator").queryset = facilitators
         self.helper = _helper("name", "facilitator", "members", "cadence")
 
 
@@ -111,10 +122,10 @@ class GroupMeetingForm(forms.Form):
     resources = forms.ModelMultipleChoiceField(queryset=Resource.objects.none(), required=False,
                                                widget=forms.CheckboxSelectMultiple)  # fmt: skip
 
-    def __init__(self, *args: Any, members: Any, resources: Any, **kwargs: Any):
+    def __init__(self, *args: Any, members: QuerySet[Coach], resources: QuerySet[Resource], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["attendees"].queryset = members
-        self.fields["resources"].queryset = resources
+        model_choice_field(self, "attendees").queryset = members
+        model_choice_field(self, "resources").queryset = resources
         self.fields["date"].initial = timezone.localdate()
         self.helper = _helper("date", "agenda", "attendees", "notes", "resources")
 
@@ -134,9 +145,9 @@ class CoachGoalForm(forms.Form):
     group = forms.ModelChoiceField(queryset=CoachGroup.objects.none(), required=False, label="Which group",
                                    empty_label=None)  # fmt: skip
 
-    def __init__(self, *args: Any, groups: Any, **kwargs: Any):
+    def __init__(self, *args: Any, groups: QuerySet[CoachGroup], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["group"].queryset = groups
+        model_choice_field(self, "group").queryset = groups
         choices = list(groups[:2])
         self.only_group = choices[0] if len(choices) == 1 else None
         if len(choices) < 2:  # one group (or none): nothing to choose
@@ -144,7 +155,8 @@ class CoachGoalForm(forms.Form):
         self.helper = _helper(*self.fields)
 
     def clean(self) -> dict[str, Any]:
-        data = super().clean() or {}
+        super().clean()
+        data = self.cleaned_data  # what Form.clean() returns; the stubs also allow None
         if data.get("shared_with_group") and "group" not in self.fields:
             data["group"] = self.only_group
         return data
@@ -161,7 +173,7 @@ class CheckInAnswerForm(forms.Form):
     comment = forms.CharField(required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
                               label="Anything else? (optional — don't write your name)")  # fmt: skip
 
-    def __init__(self, *args: Any, **kwargs: Any):
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         scale = [(i, str(i)) for i in range(1, 6)]
         statements = {
@@ -174,7 +186,7 @@ class CheckInAnswerForm(forms.Form):
         self.helper = _helper(*[InlineRadios(p) for p in PRINCIPLES], "comment")
 
 
-class SchoolChoiceField(forms.ModelMultipleChoiceField):
+class SchoolChoiceField(_SchoolChoices):
     def label_from_instance(self, obj: School) -> str:
         return f"{obj.name} ({obj.district.name})"
 
@@ -195,13 +207,16 @@ class PDSessionForm(forms.Form):
     resources = forms.ModelMultipleChoiceField(queryset=Resource.objects.none(), required=False,
                                                widget=forms.CheckboxSelectMultiple)  # fmt: skip
 
-    def __init__(self, *args: Any, user: Any, focus_areas: Any, resources: Any, **kwargs: Any):
+    def __init__(
+        self, *args: Any, user: User, focus_areas: QuerySet[FocusArea], resources: QuerySet[Resource], **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
         districts = districts_visible_to(user)
-        self.fields["district"].queryset = districts
-        self.fields["schools"].queryset = School.objects.filter(district__in=districts).select_related("district")
-        self.fields["focus_area"].queryset = focus_areas
-        self.fields["resources"].queryset = resources
+        model_choice_field(self, "district").queryset = districts
+        schools = School.objects.filter(district__in=districts).select_related("district")
+        model_choice_field(self, "schools").queryset = schools
+        model_choice_field(self, "focus_area").queryset = focus_areas
+        model_choice_field(self, "resources").queryset = resources
         self.helper = _helper(
             "title", "district",
             Row(Column("date", css_class="col-6 col-md-4"), Column("start_time", css_class="col-6 col-md-4"),
@@ -218,9 +233,9 @@ class AttendanceForm(forms.Form):
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )  # fmt: skip
 
-    def __init__(self, *args: Any, district_id: int, **kwargs: Any):
+    def __init__(self, *args: Any, district_id: int, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["teachers"].queryset = (
+        model_choice_field(self, "teachers").queryset = (
             Teacher.objects.filter(district_id=district_id, active=True)
             .select_related("school")
             .order_by("school__name", "last_name", "first_name")

@@ -11,12 +11,13 @@ from collections.abc import Iterable
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
 from coaching.models import Activity, Coach, FocusArea, Program
-from coaching.services import entry_log, entry_update
+from coaching.services import EntryValues, entry_log, entry_update
 from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_of
 from toolkit.uploads import attach_checked_upload
@@ -42,7 +43,8 @@ FACILITATION = "Facilitation of Professional Development"
 
 @transaction.atomic
 def resource_create(
-    *, program: Program, by: User, title: str, kind: str, link: str = "", upload: Any = None, description: str = "",
+    *, program: Program, by: User, title: str, kind: str, link: str = "",
+    upload: UploadedFile[bytes] | None = None, description: str = "",
     focus_area: FocusArea | None = None, grade_band: str = "", tags: str = "",
 ) -> Resource:  # fmt: skip
     """Add a resource to the program's library (a link, or a file already checked by content)."""
@@ -108,7 +110,7 @@ def _log_facilitation(session: PDSession, teachers: list[Teacher]) -> None:
     """The facilitator's log entry for the session: attendees are its teachers, so the time-use
     report counts them as teachers reached and the hours as group professional learning."""
     schools = list(session.schools.all())
-    values = {
+    values: EntryValues = {
         "date": session.date, "minutes": session.minutes, "district": session.district,
         "school": schools[0] if len(schools) == 1 else None,
         "activity": Activity.objects.get(program=None, name=FACILITATION), "focus_area": session.focus_area,
@@ -116,7 +118,7 @@ def _log_facilitation(session: PDSession, teachers: list[Teacher]) -> None:
         "notes": f"PD session: {session.title}",
     }  # fmt: skip
     try:
-        if session.log_entry_id:
+        if session.log_entry is not None:
             entry_update(entry=session.log_entry, **values)
         else:
             session.log_entry = entry_log(coach=session.facilitator, **values)
@@ -202,7 +204,7 @@ def coach_goal_set(*, coach: Coach, statement: str, goal: CoachGoal | None = Non
     goal.statement = statement.strip()
     for name, value in fields.items():
         setattr(goal, name, value)
-    if goal.group_id and not goal.group.members.filter(pk=coach.pk).exists():
+    if goal.group is not None and not goal.group.members.filter(pk=coach.pk).exists():
         raise ValidationError({"group": "Share goals only with a group you belong to."})
     goal.full_clean()
     goal.save()

@@ -5,14 +5,13 @@ session's own page, with its follow-up reflections and the sign-ups that open cy
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q
-from django.http import Http404, HttpRequest, HttpResponse
+from django.db.models import Count, Q, QuerySet
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -22,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from coaching.access import coach_for, coach_required, programs_directed_by
 from coaching.models import Coach, FocusArea
 from coaching.selectors import focus_area_list
+from teachers.access import Request
 from teachers.models import User
 from toolkit.params import parse_date_param
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
@@ -68,7 +68,7 @@ def pd_session_url(session: PDSession, anchor: str = "") -> str:
 # ------------------------------------------------------------------------------------ resources
 
 
-def _focus_areas(user: Any) -> Any:
+def _focus_areas(user: User) -> QuerySet[FocusArea]:
     """A coach's focus areas; a director's: the built-in ones and their programs' own."""
     coach = coach_for(user)
     if coach is not None:
@@ -79,7 +79,7 @@ def _focus_areas(user: Any) -> Any:
 
 @login_required
 @require_GET
-def resource_list(request: HttpRequest) -> HttpResponse:
+def resource_list(request: Request) -> HttpResponse:
     program, programs = library_program_for(request.user, request.GET.get("program"))
     form = ResourceFilterForm(request.GET or None, focus_areas=_focus_areas(request.user))
     filters = form.cleaned_data if form.is_bound and form.is_valid() else {}
@@ -95,7 +95,7 @@ def resource_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def resource_new(request: HttpRequest) -> HttpResponse:
+def resource_new(request: Request) -> HttpResponse:
     program, _ = library_program_for(request.user, request.GET.get("program"))
     if request.method == "POST":
         form = ResourceForm(request.POST, request.FILES, focus_areas=_focus_areas(request.user))
@@ -123,7 +123,7 @@ def open_url(request: HttpRequest, resource: Resource) -> str:
 
 @login_required
 @require_GET
-def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
+def resource_detail(request: Request, public_id: str) -> HttpResponse:
     resource = get_resource_for(request.user, public_id)
     url = open_url(request, resource)
     return render(request, "learning/resource_detail.html", {
@@ -133,7 +133,7 @@ def resource_detail(request: HttpRequest, public_id: str) -> HttpResponse:
 
 
 @require_GET
-def resource_open(request: HttpRequest, public_id: str) -> HttpResponse:
+def resource_open(request: HttpRequest, public_id: str) -> HttpResponseRedirect | FileResponse:
     """What a QR code opens, for anyone holding it: the link, or the file as a download."""
     try:
         resource = Resource.objects.get(public_id=public_id)
@@ -149,7 +149,7 @@ def resource_open(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def group_list(request: HttpRequest) -> HttpResponse:
+def group_list(request: Request) -> HttpResponse:
     groups = coach_groups_visible_to(request.user).select_related("facilitator").prefetch_related("members__user")
     if not may_see_coach_groups(request.user, groups):
         raise PermissionDenied("Coach groups are for coaches and program directors.")
@@ -161,7 +161,7 @@ def group_list(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def group_new(request: HttpRequest) -> HttpResponse:
+def group_new(request: Request) -> HttpResponse:
     program, programs = group_program_for(request.user, request.GET.get("program"))
     coaches = Coach.objects.filter(program=program, active=True).select_related("user")
     facilitators = User.objects.filter(
@@ -182,7 +182,7 @@ def group_new(request: HttpRequest) -> HttpResponse:
 @login_required
 @never_cache
 @require_GET
-def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
+def group_detail(request: Request, pk: int) -> HttpResponse:
     group = get_coach_group_for(request.user, pk)
     member_view = in_coach_group(request.user, group)
     meetings = list(group.meetings.prefetch_related("attendees__user", "resources")) if member_view else []
@@ -203,7 +203,7 @@ def group_detail(request: HttpRequest, pk: int) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
+def meeting_new(request: Request, pk: int) -> HttpResponse:
     group = get_coach_group_for(request.user, pk)
     if not in_coach_group(request.user, group):
         raise PermissionDenied("Only the group records its meetings.")
@@ -222,7 +222,7 @@ def meeting_new(request: HttpRequest, pk: int) -> HttpResponse:
 
 @coach_required
 @require_http_methods(["GET", "POST"])
-def coach_goal_new(request: HttpRequest, coach: Coach) -> HttpResponse:
+def coach_goal_new(request: Request, coach: Coach) -> HttpResponse:
     form = CoachGoalForm(request.POST or None, groups=groups_of(coach))
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
@@ -236,14 +236,15 @@ def coach_goal_new(request: HttpRequest, coach: Coach) -> HttpResponse:
 
 @login_required
 @require_POST
-def coach_goal_note(request: HttpRequest, pk: int) -> HttpResponse:
+def coach_goal_note(request: Request, pk: int) -> HttpResponse:
     coach = coach_for(request.user)
-    goal = get_object_or_404(CoachGoal, pk=pk, coach=coach) if coach else None
-    if goal is None:
+    if coach is None:
         raise Http404
+    goal = get_object_or_404(CoachGoal, pk=pk, coach=coach)
     form = CoachGoalNoteForm(request.POST)
     if not form.is_valid():
-        messages.error(request, "The note could not be saved: " + " ".join(form.errors.get("note", [])))
+        problems = " ".join(str(message) for message in form.errors.get("note", []))
+        messages.error(request, "The note could not be saved: " + problems)
     elif form.cleaned_data["note"]:
         services.coach_goal_note(goal=goal, note=form.cleaned_data["note"], met=form.cleaned_data["met"])
         messages.success(request, "Goal met — congratulations!" if goal.met_on else "Progress noted.")
@@ -262,7 +263,7 @@ def _goals_home(coach: Coach, goal: CoachGoal) -> HttpResponse:
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def checkin_list(request: HttpRequest) -> HttpResponse:
+def checkin_list(request: Request) -> HttpResponse:
     coach = coach_for(request.user)
     if not may_see_checkins(request.user):
         raise PermissionDenied("Partnership check-ins are for coaches and their directors.")
@@ -315,7 +316,7 @@ def checkin_answer(request: HttpRequest, public_id: str) -> HttpResponse:
 
 @login_required
 @require_GET
-def pd_session_list(request: HttpRequest) -> HttpResponse:
+def pd_session_list(request: Request) -> HttpResponse:
     sessions = pd_sessions_visible_to(request.user)
     if not may_see_pd_sessions(request.user, sessions):
         raise PermissionDenied("PD sessions are for coaches and program directors.")
@@ -328,7 +329,7 @@ def pd_session_list(request: HttpRequest) -> HttpResponse:
 
 @coach_required
 @require_http_methods(["GET", "POST"])
-def pd_session_new(request: HttpRequest, coach: Coach) -> HttpResponse:
+def pd_session_new(request: Request, coach: Coach) -> HttpResponse:
     form = PDSessionForm(request.POST or None, user=request.user, focus_areas=focus_area_list(coach=coach),
                          resources=resources_visible_to(request.user))  # fmt: skip
     if request.method == "POST" and form.is_valid():
@@ -344,7 +345,7 @@ def pd_session_new(request: HttpRequest, coach: Coach) -> HttpResponse:
 
 @login_required
 @require_POST
-def pd_signup_decide(request: HttpRequest, public_id: str, pk: int) -> HttpResponse:
+def pd_signup_decide(request: Request, public_id: str, pk: int) -> HttpResponse:
     session = get_pd_session_for(request.user, public_id, write=True)
     signup = get_object_or_404(SignUp, session=session, pk=pk)
     form = SignUpDecisionForm(request.POST)
@@ -361,7 +362,7 @@ def pd_signup_decide(request: HttpRequest, public_id: str, pk: int) -> HttpRespo
 
 @login_required
 @require_GET
-def pd_room_sheet(request: HttpRequest, public_id: str) -> HttpResponse:
+def pd_room_sheet(request: Request, public_id: str) -> HttpResponse:
     """A printable page of the session's resources, each with its QR code."""
     session = get_pd_session_for(request.user, public_id)
     items = []

@@ -27,7 +27,7 @@ class RosterImportForm(forms.Form):
 
     def __init__(self, *args: Any, districts: QuerySet[District], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_choice(self, "district").queryset = districts
+        model_choice_field(self, "district").queryset = districts
         if districts.count() == 1:
             self.fields["district"].initial = districts.first()
         self.helper = FormHelper()
@@ -49,13 +49,14 @@ class RosterFilterForm(forms.Form):
 
     def __init__(self, *args: Any, districts: QuerySet[District], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        _model_choice(self, "district").queryset = districts
-        _model_choice(self, "school").queryset = School.objects.filter(district__in=districts)
+        model_choice_field(self, "district").queryset = districts
+        model_choice_field(self, "school").queryset = School.objects.filter(district__in=districts)
         style_filter_fields(self)
 
 
-def _model_choice(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
-    """A form's model choice field by name, to set its queryset (`form.fields` holds plain Fields)."""
+def model_choice_field(form: forms.Form, name: str) -> forms.ModelChoiceField[Any]:
+    """A form's model choice field by name, to set its queryset or choices (`form.fields` holds
+    plain Fields)."""
     return cast("forms.ModelChoiceField[Any]", form.fields[name])
 
 

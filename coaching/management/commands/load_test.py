@@ -107,7 +107,8 @@ def wait_for_port(port: int, server: subprocess.Popen[bytes], deadline: float | 
 def _free_port() -> int:
     with socket.socket() as s:
         s.bind((HOST, 0))
-        return s.getsockname()[1]
+        port: int = s.getsockname()[1]
+        return port
 
 
 class Command(BaseCommand):
@@ -162,9 +163,12 @@ class Command(BaseCommand):
             user = User.objects.create(username=f"load.admin{i}", role=Role.DISTRICT_ADMIN, password=hashed)
             user.administered_districts.add(d)
             admins.append(user.username)
+        focus_area = FocusArea.objects.filter(program=None).first()
+        if focus_area is None:
+            raise CommandError("No built-in focus area: run the migrations first.")
         form = {
             "activity": Activity.objects.get(program=None, name="Coaching Cycles").pk,
-            "focus_area": FocusArea.objects.filter(program=None).first().pk,
+            "focus_area": focus_area.pk,
             "format": "in_person",
         }
         return coaches, admins, [d.pk for d in districts], form
