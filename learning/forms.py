@@ -60,10 +60,10 @@ class ResourceForm(forms.Form):
                 Column("tags", css_class="col-md-4")),
         )  # fmt: skip
 
-    def clean_file(self) -> UploadedFile[bytes] | Literal[False] | None:
-        # False when the widget's "clear" box is posted (the field is optional).
+    def clean_file(self) -> UploadedFile[bytes] | None:
+        # The widget's "clear" box posts False: a new resource has no file to clear, so it is None.
         upload: UploadedFile[bytes] | Literal[False] | None = self.cleaned_data.get("file")
-        return check_upload(upload) if upload else upload
+        return check_upload(upload) if upload else None
 
     def clean(self) -> dict[str, Any]:
         super().clean()

@@ -308,3 +308,12 @@ def test_the_resource_list_costs_the_same_queries_for_5_and_60_resources(
     assert five == sixty == RESOURCE_LIST_QUERIES
     with django_assert_max_num_queries(RESOURCE_LIST_QUERIES):
         client.get(reverse("learning:resources"), {"page": 2})
+
+
+def test_a_link_with_the_clear_box_ticked_is_a_link_resource_not_a_server_error(client, tenant_a):
+    client.force_login(tenant_a.coach.user)
+    response = client.post(reverse("learning:resource_new"), {
+        "title": "Number talks", "kind": ResourceKind.VIDEO, "link": "https://example.org/talks", "file-clear": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert Resource.objects.get(title="Number talks").file.name == ""
