@@ -9,8 +9,9 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.views.decorators.http import require_GET
 
+from coaching.access import coach_for, may_see_own_sessions
+from reports.access import may_use_reports
 from teachers.access import Request, is_site_admin
-from teachers.models import Role
 from toolkit.ratelimit import Limit, by_address_and_field, rate_limited
 
 
@@ -18,11 +19,11 @@ from toolkit.ratelimit import Limit, by_address_and_field, rate_limited
 @require_GET
 def home(request: Request) -> HttpResponse:
     user = request.user
-    if user.role == Role.COACH:
+    if coach_for(user) is not None:
         return redirect("coaching:my_week")
-    if user.role == Role.TEACHER:
+    if may_see_own_sessions(user):
         return redirect("cycles:list")
-    if user.role in (Role.DISTRICT_ADMIN, Role.PROGRAM_DIRECTOR):
+    if may_use_reports(user) and not is_site_admin(user):
         return redirect("reports:dashboard")
     if is_site_admin(user):
         return redirect("admin:index")

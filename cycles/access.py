@@ -12,6 +12,7 @@ Anything outside a person's scope is a 404, exactly like a missing row.
 from __future__ import annotations
 
 import uuid
+from dataclasses import dataclass
 from enum import Enum
 
 from django.core.exceptions import PermissionDenied
@@ -64,6 +65,27 @@ def cycles_in_aggregate_for(user: User) -> QuerySet[Cycle]:
     if user.role == Role.PROGRAM_DIRECTOR:
         return Cycle.objects.filter(coach__program__in=programs_directed_by(user))
     return Cycle.objects.none()
+
+
+@dataclass(frozen=True)
+class CycleListScope:
+    """What a person's cycle list holds: their own cycles (coach, teacher), or for an
+    administrator the cycles shared with them, with counts of every cycle they may count."""
+
+    admin_view: bool
+    listed: QuerySet[Cycle]
+    counted: QuerySet[Cycle]
+
+
+def cycle_list_scope_for(user: User) -> CycleListScope:
+    """The cycles list's rows and counts for this person; 403 for someone with no cycles to see."""
+    in_confidence = cycles_in_confidence_of(user)
+    if coach_for(user) is not None or teacher_for(user) is not None:
+        return CycleListScope(admin_view=False, listed=in_confidence, counted=in_confidence)
+    counted = cycles_in_aggregate_for(user)
+    if not counted.exists() and not districts_visible_to(user).exists():
+        raise PermissionDenied("Cycles are for coaches, teachers and administrators.")
+    return CycleListScope(admin_view=True, listed=shared_cycles_for(user), counted=counted)
 
 
 def shared_cycles_for(user: User) -> QuerySet[Cycle]:

@@ -39,13 +39,11 @@ from toolkit.uploads import download_response
 from . import lifecycle, services
 from .access import (
     CycleView,
-    cycles_in_aggregate_for,
-    cycles_in_confidence_of,
+    cycle_list_scope_for,
     get_cycle_for,
     get_reflection_for,
     require_coach_of,
     require_teacher_of,
-    shared_cycles_for,
     teacher_for,
     view_of_cycle,
 )
@@ -91,17 +89,9 @@ def _detail_url(cycle: Cycle, anchor: str = "") -> str:
 @require_GET
 def cycle_list_view(request: Request) -> HttpResponse:
     """Coaches and teachers: their cycles. Administrators: counts, and the cycles shared with them."""
-    user = request.user
-    in_confidence = cycles_in_confidence_of(user)
-    is_admin_view = coach_for(user) is None and teacher_for(user) is None
-    if is_admin_view:
-        if not cycles_in_aggregate_for(user).exists() and not districts_visible_to(user).exists():
-            raise PermissionDenied("Cycles are for coaches, teachers and administrators.")
-        scoped = shared_cycles_for(user)
-        counts = cycle_stage_counts(cycles=cycles_in_aggregate_for(user))
-    else:
-        scoped = in_confidence
-        counts = cycle_stage_counts(cycles=in_confidence)
+    access = cycle_list_scope_for(request.user)
+    scoped, is_admin_view = access.listed, access.admin_view
+    counts = cycle_stage_counts(cycles=access.counted)
     schools = School.objects.filter(pk__in=scoped.values("school")).order_by("name")
     form = CycleFilterForm(request.GET or None, schools=schools)
     filters: dict[str, Any] = {}
@@ -118,7 +108,7 @@ def cycle_list_view(request: Request) -> HttpResponse:
         request,
         "cycles/cycle_list.html",
         {"page": page, "filter_form": form, "counts": counts, "admin_view": is_admin_view,
-         "is_coach": coach_for(user) is not None, "query": query.urlencode(), "stages": list(Stage)},
+         "is_coach": coach_for(request.user) is not None, "query": query.urlencode(), "stages": list(Stage)},
     )  # fmt: skip
 
 
