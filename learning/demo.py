@@ -6,12 +6,15 @@ from __future__ import annotations
 
 import datetime as dt
 
+from coaching.access import contracts_served_by
 from coaching.models import Coach, FocusArea, Program
-from teachers.models import User
+from teachers.models import Teacher, User
 
 from .models import PRINCIPLES, CheckIn, CoachGroup, Resource
 from .services import (
+    Invitation,
     checkin_answer,
+    checkin_close,
     checkin_open,
     coach_goal_note,
     coach_goal_set,
@@ -63,8 +66,35 @@ def _group_learning_demo(program: Program, director: User, coaches: list[Coach],
                              statement="Visit every school I serve at least once a week")  # fmt: skip
         coach_goal_note(goal=met, note="Four weeks in a row.", met=True)
     if not CheckIn.objects.filter(coach=coaches[0]).exists():
-        checkin = checkin_open(coach=coaches[0], closes_on=today + dt.timedelta(days=14))
-        for i in range(6):
-            scores = {p: 3 + (i + n) % 3 for n, p in enumerate(PRINCIPLES)}
-            checkin_answer(checkin=checkin, comment="Our planning time is the most useful part." if i == 2 else "",
-                           **scores)  # fmt: skip
+        _checkin_demo(coaches[0], today=today)
+
+
+DEMO_COMMENTS = [
+    "Our planning time is the most useful part.",
+    "I like that I choose what we work on.",
+    "More time in my room, please.",
+    "The video of my lesson helped a lot.",
+    "I feel listened to.",
+]
+
+
+def _checkin_demo(coach: Coach, *, today: dt.date) -> None:
+    """A closed check-in with its results, and an open one with two of six answers in. The demo
+    plays the teachers: it answers through their links instead of emailing them."""
+    districts = contracts_served_by(coach).values("district")
+    teachers = list(Teacher.objects.filter(district__in=districts, active=True).exclude(email="").order_by("pk")[:6])
+    links: dict[int, list[str]] = {}
+
+    def keep_links(checkin: CheckIn, invitations: list[Invitation]) -> None:
+        links[checkin.pk] = [invitation.token for invitation in invitations]
+
+    earlier = checkin_open(coach=coach, closes_on=today, teachers=teachers, deliver=keep_links,
+                           title="Fall check-in: how is our coaching partnership going?")  # fmt: skip
+    for i, token in enumerate(links[earlier.pk]):
+        scores = {p: 3 + (i + n) % 3 for n, p in enumerate(PRINCIPLES)}
+        checkin_answer(token=token, comment=DEMO_COMMENTS[i] if i < len(DEMO_COMMENTS) else "", **scores)
+    checkin_close(checkin=earlier)
+    current = checkin_open(coach=coach, closes_on=today + dt.timedelta(days=14), teachers=teachers,
+                           deliver=keep_links)  # fmt: skip
+    for token in links[current.pk][:2]:
+        checkin_answer(token=token, comment="", **dict.fromkeys(PRINCIPLES, 4))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import TYPE_CHECKING, Any, Literal
 
 from crispy_forms.bootstrap import InlineRadios
@@ -18,7 +19,7 @@ from teachers.forms import TeacherPickerField, model_choice_field, style_filter_
 from teachers.models import District, GradeBand, School, Teacher, User
 from toolkit.uploads import check_upload
 
-from .models import PRINCIPLES, AgendaItem, CoachGroup, Resource, ResourceKind
+from .models import MIN_CHECKIN_RESPONSES, PRINCIPLES, AgendaItem, CoachGroup, Resource, ResourceKind
 
 PRINCIPLE_STATEMENTS = {
     "equality": "My coach treats me as an equal partner; my ideas count as much as theirs.",
@@ -167,6 +168,30 @@ class CoachGoalNoteForm(forms.Form):
 
     note = forms.CharField(required=False)
     met = forms.BooleanField(required=False)
+
+
+class CheckInOpenForm(forms.Form):
+    """A coach invites the teachers they coach; each gets their own link by email."""
+
+    title = forms.CharField(required=False, max_length=200, initial="How is our coaching partnership going?")
+    closes_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Open until")
+    teachers = TeacherPickerField(
+        queryset=Teacher.objects.none(), label="Invite",
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        help_text=f"At least {MIN_CHECKIN_RESPONSES}: results are shown only from {MIN_CHECKIN_RESPONSES} answers. "
+                  "Teachers without an email address are not listed.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, teachers: QuerySet[Teacher], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "teachers").queryset = teachers
+        self.helper = _helper("title", "closes_on", "teachers")
+
+    def clean_closes_on(self) -> dt.date:
+        day: dt.date = self.cleaned_data["closes_on"]
+        if day < timezone.localdate():
+            raise forms.ValidationError("Choose a closing date from today on.")
+        return day
 
 
 class CheckInAnswerForm(forms.Form):

@@ -239,13 +239,21 @@ MIN_CHECKIN_RESPONSES = 5
 
 
 class CheckIn(models.Model):
-    """A partnership check-in a coach sends to the teachers they coach: one shared anonymous link."""
+    """A partnership check-in a coach sends to the teachers they coach. Each invited teacher gets
+    their own single-use link by email (the coach never holds one); results are computed once,
+    when the check-in closes, and only from MIN_CHECKIN_RESPONSES answers up."""
 
     public_id = models.UUIDField(default=uuid.uuid4, unique=True, editable=False)
     coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="checkins")
     title = models.CharField(max_length=200, default="How is our coaching partnership going?")
     closes_on = models.DateField()
     created_at = models.DateTimeField(auto_now_add=True)
+    invited = models.PositiveIntegerField(default=0, help_text="How many teachers were sent a link.")
+    answered = models.PositiveIntegerField(default=0, help_text="How many links have been used.")
+    closed_at = models.DateTimeField(null=True, blank=True)
+    # Frozen at close: {"answers": n, "shown": bool, "principles": [[name, average], ...],
+    # "comments": [...], "comments_withheld": bool, "note": str}. Never recomputed.
+    results = models.JSONField(null=True, blank=True)
 
     class Meta:
         db_table = "coaching_checkin"
@@ -254,9 +262,25 @@ class CheckIn(models.Model):
     def __str__(self) -> str:
         return self.title
 
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_at is not None
+
+
+class CheckInInvite(models.Model):
+    """One invited teacher's link, as a hash only: no teacher, no address, no time. The hashes
+    are deleted when the check-in closes, so afterwards nothing is left to match a link to."""
+
+    checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="invites")
+    token_hash = models.CharField(max_length=64, unique=True)
+    used = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"Invitation to {self.checkin_id}"
+
 
 class CheckInResponse(models.Model):
-    """One anonymous answer: no teacher, no account, no time of day — only the answers."""
+    """One anonymous answer: no teacher, no account, no link, no time of day — only the answers."""
 
     checkin = models.ForeignKey(CheckIn, on_delete=models.CASCADE, related_name="responses")
     equality = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(5)])

@@ -7,12 +7,20 @@ full_clean() before saving. Facilitating a PD session is logged through `coachin
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable
+import hashlib
+import random
+import secrets
+import smtplib
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import UploadedFile
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
@@ -24,9 +32,11 @@ from toolkit.uploads import attach_checked_upload
 
 from .models import (
     MAX_GROUP,
+    MIN_CHECKIN_RESPONSES,
     MIN_GROUP,
     PRINCIPLES,
     CheckIn,
+    CheckInInvite,
     CheckInResponse,
     CoachGoal,
     CoachGoalNote,
@@ -225,22 +235,152 @@ def coach_goal_note(*, goal: CoachGoal, note: str, date: dt.date | None = None, 
 # ------------------------------------------------------------------------------------ check-ins
 
 
+@dataclass(frozen=True)
+class Invitation:
+    """One teacher's link, held in memory only while it is sent: the database keeps its hash."""
+
+    teacher: Teacher
+    token: str
+
+
+Deliver = Callable[[CheckIn, list[Invitation]], None]
+
+
+def checkin_token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def checkin_invitations_email(
+    checkin: CheckIn, invitations: list[Invitation], *, link_for: Callable[[str], str]
+) -> None:
+    """Send each invited teacher their own link, by email, in one SMTP session."""
+    coach = checkin.coach.user.display_name
+    subject = f"{coach} asks: {checkin.title}"
+    messages = []
+    for invitation in invitations:
+        context = {"checkin": checkin, "coach": coach, "teacher": invitation.teacher,
+                   "link": link_for(invitation.token)}  # fmt: skip
+        body = render_to_string("learning/email/checkin_invitation.txt", context)
+        messages.append(EmailMessage(subject, body, to=[invitation.teacher.email]))
+    with get_connection() as connection:
+        connection.send_messages(messages)
+
+
 @transaction.atomic
-def checkin_open(*, coach: Coach, closes_on: dt.date, title: str = "") -> CheckIn:
-    if closes_on < timezone.localdate():
-        raise ValidationError({"closes_on": "Choose a closing date from today on."})
-    checkin = CheckIn(coach=coach, closes_on=closes_on, **({"title": title.strip()} if title.strip() else {}))
+def checkin_open(
+    *, coach: Coach, closes_on: dt.date, teachers: Iterable[Teacher], deliver: Deliver, title: str = ""
+) -> CheckIn:
+    """Open a check-in and invite each teacher with their own single-use link (`deliver` sends
+    them: by email in the app). Only the links' hashes are stored, and no teacher with them. At
+    least MIN_CHECKIN_RESPONSES teachers, each with an email, from the districts the coach serves."""
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    if closes_on < today:
+        errors["closes_on"] = "Choose a closing date from today on."
+    invited = list(dict.fromkeys(teachers))
+    served = set(contracts_served_by(coach).values_list("district_id", flat=True))
+    if any(t.district_id not in served or not t.active for t in invited):
+        errors["teachers"] = "Invite teachers of the districts you serve."
+    elif len([t for t in invited if t.email]) < MIN_CHECKIN_RESPONSES:
+        errors["teachers"] = (
+            f"Invite at least {MIN_CHECKIN_RESPONSES} teachers with an email address: results are shown only "
+            f"from {MIN_CHECKIN_RESPONSES} answers."
+        )
+    if errors:
+        raise ValidationError(errors)
+    invited = [t for t in invited if t.email]
+    checkin = CheckIn(coach=coach, closes_on=closes_on, invited=len(invited),
+                      **({"title": title.strip()} if title.strip() else {}))  # fmt: skip
     checkin.full_clean()
     checkin.save()
+    invitations = [Invitation(teacher, secrets.token_urlsafe(32)) for teacher in invited]  # 256 bits each
+    CheckInInvite.objects.bulk_create(
+        [CheckInInvite(checkin=checkin, token_hash=checkin_token_hash(i.token)) for i in invitations]
+    )
+    random.SystemRandom().shuffle(invitations)  # the invite rows' order says nothing about whom
+    try:
+        deliver(checkin, invitations)
+    except (OSError, smtplib.SMTPException) as exc:  # nothing half-opened: no check-in, no links
+        raise ValidationError(f"The invitations could not be sent ({exc}); nothing was opened. Try again.") from exc
     return checkin
 
 
+class CheckInLinkUnusable(Exception):
+    """A check-in link that cannot take an answer: `reason` says why, for the person holding it."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+def checkin_for_token(token: str) -> CheckIn:
+    """The check-in a live link belongs to; Http404-style LookupError for a link never made."""
+    invite = CheckInInvite.objects.select_related("checkin__coach__user").filter(token_hash=checkin_token_hash(token))
+    found = invite.first()
+    if found is None:
+        raise LookupError("No such check-in link.")
+    return found.checkin
+
+
 @transaction.atomic
-def checkin_answer(*, checkin: CheckIn, comment: str = "", **scores: int) -> CheckInResponse:
-    """Save one anonymous answer. Nothing about who answered is kept."""
-    if checkin.closes_on < timezone.localdate():
-        raise ValidationError("This check-in has closed.")
+def checkin_answer(*, token: str, comment: str = "", **scores: int) -> CheckInResponse:
+    """Save one anonymous answer through a teacher's own link, once. Nothing about who answered
+    is kept: the answer row has no link, no teacher and no time."""
+    invite = (
+        CheckInInvite.objects.select_for_update().select_related("checkin")
+        .filter(token_hash=checkin_token_hash(token)).first()
+    )  # fmt: skip
+    if invite is None:
+        raise LookupError("No such check-in link.")
+    checkin = invite.checkin
+    if checkin.is_closed or checkin.closes_on < timezone.localdate():
+        raise CheckInLinkUnusable("This check-in has closed.")
+    if invite.used:
+        raise CheckInLinkUnusable("This link has been used: each link takes one answer.")
     response = CheckInResponse(checkin=checkin, comment=comment.strip(), **{p: scores[p] for p in PRINCIPLES})
     response.full_clean()
     response.save()
+    CheckInInvite.objects.filter(pk=invite.pk).update(used=True)
+    CheckIn.objects.filter(pk=checkin.pk).update(answered=F("answered") + 1)
     return response
+
+
+def checkin_results_freeze(rows: list[dict[str, Any]], *, note: str = "") -> dict[str, Any]:
+    """The results shown for good: averages (one decimal) only from MIN_CHECKIN_RESPONSES answers,
+    comments only from that many comments and in random order, else nothing."""
+    shown = len(rows) >= MIN_CHECKIN_RESPONSES
+    comments = [r["comment"] for r in rows if r["comment"]]
+    random.SystemRandom().shuffle(comments)
+    return {
+        "answers": len(rows),
+        "shown": shown,
+        "principles": [[p, round(sum(r[p] for r in rows) / len(rows), 1)] for p in PRINCIPLES] if shown else [],
+        "comments": comments if shown and len(comments) >= MIN_CHECKIN_RESPONSES else [],
+        "comments_withheld": shown and 0 < len(comments) < MIN_CHECKIN_RESPONSES,
+        "note": note,
+    }
+
+
+@transaction.atomic
+def checkin_close(*, checkin: CheckIn) -> CheckIn:
+    """Close a check-in (its coach, or its end date): freeze its results, and forget its links'
+    hashes. Closing twice changes nothing."""
+    locked = CheckIn.objects.select_for_update().get(pk=checkin.pk)
+    if locked.is_closed:
+        return locked
+    rows = list(CheckInResponse.objects.filter(checkin=locked).values(*PRINCIPLES, "comment"))
+    locked.results = checkin_results_freeze(rows)
+    locked.closed_at = timezone.now()
+    locked.save(update_fields=["results", "closed_at"])
+    CheckInInvite.objects.filter(checkin=locked).delete()
+    return locked
+
+
+def checkins_close_due(*, today: dt.date | None = None) -> int:
+    """Close every open check-in whose last day has passed (the nightly job, and any page that
+    shows check-ins). Returns how many were closed."""
+    day = today or timezone.localdate()
+    due = list(CheckIn.objects.filter(closed_at__isnull=True, closes_on__lt=day))
+    for checkin in due:
+        checkin_close(checkin=checkin)
+    return len(due)

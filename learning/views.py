@@ -18,13 +18,13 @@ from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from coaching.access import coach_for, coach_required, programs_directed_by
+from coaching.access import coach_for, coach_required, contracts_served_by, programs_directed_by
 from coaching.models import Coach, FocusArea
 from coaching.selectors import focus_area_list
 from teachers.access import Request
-from teachers.models import User
-from toolkit.params import parse_date_param
+from teachers.models import Teacher, User
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
+from toolkit.ratelimit import Limit, by_path, rate_limited
 from toolkit.uploads import download_response
 
 from . import selectors, services
@@ -48,6 +48,7 @@ from .access import (
 from .forms import (
     PRINCIPLE_STATEMENTS,
     CheckInAnswerForm,
+    CheckInOpenForm,
     CoachGoalForm,
     CoachGoalNoteForm,
     CoachGroupForm,
@@ -261,54 +262,105 @@ def _goals_home(coach: Coach, goal: CoachGoal) -> HttpResponse:
 # ------------------------------------------------------------------------------------ check-ins
 
 
+def _checkin_teachers(coach: Coach) -> QuerySet[Teacher]:
+    """Whom a coach may invite: active teachers with an email in the districts they serve."""
+    districts = contracts_served_by(coach).values("district")
+    return (
+        Teacher.objects.filter(district__in=districts, active=True).exclude(email="")
+        .select_related("school").order_by("school__name", "last_name", "first_name")
+    )  # fmt: skip
+
+
+def _by_email(request: Request) -> services.Deliver:
+    """Deliver invitations by email, each link absolute to this site."""
+
+    def link_for(token: str) -> str:
+        return request.build_absolute_uri(reverse("learning:checkin_answer", args=[token]))
+
+    def deliver(checkin: CheckIn, invitations: list[services.Invitation]) -> None:
+        services.checkin_invitations_email(checkin, invitations, link_for=link_for)
+
+    return deliver
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def checkin_list(request: Request) -> HttpResponse:
+    """A coach opens check-ins and reads their closed ones' results; a director reads the
+    results of their coaches' closed check-ins. Nobody sees a result before it is closed."""
     coach = coach_for(request.user)
     if not may_see_checkins(request.user):
         raise PermissionDenied("Partnership check-ins are for coaches and their directors.")
-    if request.method == "POST":
-        if coach is None:
-            raise PermissionDenied
-        refused = "Choose a closing date from today on."
-        closes = parse_date_param(request.POST.get("closes_on"), earliest=timezone.localdate())
-        if closes is None:
-            messages.error(request, refused)
-        else:
+    services.checkins_close_due()
+    form = None
+    if coach is not None:
+        initial = {"closes_on": timezone.localdate() + dt.timedelta(days=14)}
+        data = request.POST if request.method == "POST" else None
+        form = CheckInOpenForm(data, teachers=_checkin_teachers(coach), initial=initial)
+        if form.is_bound and form.is_valid():
+            chosen = form.cleaned_data
             try:
-                services.checkin_open(coach=coach, closes_on=closes)
-            except ValidationError:
-                messages.error(request, refused)
-        return redirect("learning:checkins")
+                checkin = services.checkin_open(
+                    coach=coach, closes_on=chosen["closes_on"], teachers=chosen["teachers"], title=chosen["title"],
+                    deliver=_by_email(request),
+                )  # fmt: skip
+            except ValidationError as exc:
+                form.add_error(None, exc)
+            else:
+                messages.success(request, f"Check-in opened: {checkin.invited} teachers were each sent their own link.")
+                return redirect("learning:checkins")
+    elif request.method == "POST":
+        raise PermissionDenied("Coaches open check-ins.")
     checkins = checkins_visible_to(request.user).select_related("coach__user")
-    by_coach: dict[Coach, list[CheckIn]] = {}
-    for checkin in checkins:
-        by_coach.setdefault(checkin.coach, []).append(checkin)
-    results = selectors.checkin_summary_by_coach(checkins=checkins)
-    summaries = [{"coach": c, "checkins": items, "results": results.get(c.pk)} for c, items in by_coach.items()]
-    return render(request, "learning/checkin_list.html", {
-        "summaries": summaries, "is_coach": coach is not None, "minimum": MIN_CHECKIN_RESPONSES,
-        "statements": PRINCIPLE_STATEMENTS, "default_close": timezone.localdate() + dt.timedelta(days=14),
-        "links": {c.pk: request.build_absolute_uri(reverse("learning:checkin_answer", args=[c.public_id]))
-                  for c in checkins},
-    })  # fmt: skip
+    if coach is None:
+        checkins = checkins.filter(closed_at__isnull=False)  # a director reads results, never progress
+    context = {
+        "form": form, "checkins": list(checkins), "is_coach": coach is not None, "minimum": MIN_CHECKIN_RESPONSES,
+        "statements": PRINCIPLE_STATEMENTS,
+    }  # fmt: skip
+    return render(
+        request, "learning/checkin_list.html", context, status=400 if form is not None and form.errors else 200
+    )
+
+
+@coach_required
+@require_POST
+def checkin_close(request: Request, coach: Coach, public_id: str) -> HttpResponse:
+    checkin = get_object_or_404(CheckIn, public_id=public_id, coach=coach)
+    closed = services.checkin_close(checkin=checkin)
+    shown = bool(closed.results and closed.results["shown"])
+    messages.success(request, "Closed. " + ("Its results are below." if shown else
+                     f"Fewer than {MIN_CHECKIN_RESPONSES} teachers answered: no results are shown."))  # fmt: skip
+    return redirect("learning:checkins")
+
+
+# Answers through the links: per client address and per link.
+_checkin_limit = Limit("checkin_answer", keys=by_path)
 
 
 @never_cache
 @require_http_methods(["GET", "POST"])
-def checkin_answer(request: HttpRequest, public_id: str) -> HttpResponse:
-    """The anonymous survey. No sign-in; nothing about who answers is stored."""
+@rate_limited(_checkin_limit)
+def checkin_answer(request: HttpRequest, token: str) -> HttpResponse:
+    """The anonymous survey, through a teacher's own link. No sign-in; nothing about who answers
+    is stored; each link takes one answer."""
     try:
-        checkin = CheckIn.objects.select_related("coach__user").get(public_id=public_id)
-    except (CheckIn.DoesNotExist, ValidationError) as exc:
-        raise Http404("No such check-in.") from exc
-    closed = checkin.closes_on < timezone.localdate()
+        checkin = services.checkin_for_token(token)
+    except LookupError as exc:
+        raise Http404("No such check-in link.") from exc
     form = CheckInAnswerForm(request.POST or None)
-    if request.method == "POST" and not closed and form.is_valid():
-        services.checkin_answer(checkin=checkin, **form.cleaned_data)
-        return render(request, "learning/checkin_thanks.html", {"checkin": checkin})
-    return render(request, "learning/checkin_answer.html", {"form": form, "checkin": checkin, "closed": closed},
-                  status=410 if closed else 200)  # fmt: skip
+    unusable = ""
+    if checkin.is_closed or checkin.closes_on < timezone.localdate():
+        unusable = "This check-in has closed."
+    elif request.method == "POST" and form.is_valid():
+        try:
+            services.checkin_answer(token=token, **form.cleaned_data)
+        except services.CheckInLinkUnusable as exc:
+            unusable = exc.reason
+        else:
+            return render(request, "learning/checkin_thanks.html", {"checkin": checkin})
+    context = {"form": form, "checkin": checkin, "unusable": unusable}
+    return render(request, "learning/checkin_answer.html", context, status=410 if unusable else 200)
 
 
 # ------------------------------------------------------------------------------------ PD sessions

@@ -22,7 +22,7 @@ from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
 from reports.scopes import Period, Scope
 from reports.services import report_request
-from teachers.tests.factories import UserFactory
+from teachers.tests.factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -55,6 +55,7 @@ class Objects:
     checkin: Any
     run: Any
     teacher: Any
+    checkin_token: str = ""  # a live link of the open check-in (links are emailed, never stored)
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -108,12 +109,23 @@ def seed(tenant, marker: str) -> Objects:
                                             notes=f"{marker} meeting notes")  # fmt: skip
     goal = learning.coach_goal_set(coach=tenant.coach, group=group, statement=f"{marker} coach goal",
                                    shared_with_group=True)  # fmt: skip
-    checkin = learning.checkin_open(coach=tenant.coach, closes_on=today + dt.timedelta(days=3))
-    for _ in range(MIN_CHECKIN_RESPONSES):
-        learning.checkin_answer(checkin=checkin, comment=f"{marker} comment", **dict.fromkeys(PRINCIPLES, 4))
+    links: list[str] = []
+    invited = [TeacherFactory(school=tenant.school, email=f"{marker.lower()}{i}@school.example") for i in range(6)]
+
+    def keep(_checkin: Any, invitations: list[Any]) -> None:
+        links.extend(i.token for i in invitations)
+
+    closed = learning.checkin_open(coach=tenant.coach, closes_on=today, teachers=invited, deliver=keep,
+                                   title=f"{marker} closed check-in")  # fmt: skip
+    for answer_link in links[:MIN_CHECKIN_RESPONSES]:
+        learning.checkin_answer(token=answer_link, comment=f"{marker} comment", **dict.fromkeys(PRINCIPLES, 4))
+    learning.checkin_close(checkin=closed)  # its results (and comments) are shown to A's coach and director
+    links.clear()
+    checkin = learning.checkin_open(coach=tenant.coach, closes_on=today + dt.timedelta(days=3), teachers=invited,
+                                    deliver=keep, title=f"{marker} open check-in")  # fmt: skip
     run = report_request(scope=Scope("district", tenant.district.pk), period=Period.parse("", today=today), by=None)
     return Objects(entry, cycle, reflection, link, token, evidence, item, time_entry, session, signup, resource,
-                   group, meeting, goal, checkin, run, tenant.teacher)  # fmt: skip
+                   group, meeting, goal, checkin, run, tenant.teacher, links[0])  # fmt: skip
 
 
 def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | None:
@@ -137,7 +149,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "learning:resource": {"public_id": o.resource.public_id},
         "reports:run_status": {"pk": o.run.pk},
         "learning:resource_open": {"public_id": o.resource.public_id},
-        "learning:checkin_answer": {"public_id": o.checkin.public_id},
+        "learning:checkin_answer": {"token": o.checkin_token},
+        "learning:checkin_close": {"public_id": o.checkin.public_id},
         "reflect": {"token": o.token},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     }
