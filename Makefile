@@ -11,7 +11,7 @@ PYTEST_ARGS ?= -n 2
 # The Django templates: the project's own folder and every app's.
 TEMPLATES := templates $(wildcard */templates)
 
-.PHONY: run test lint typecheck format check pytest worker beat bench load audit clean
+.PHONY: run test lint typecheck format check pytest worker beat bench load probe audit clean
 
 $(BIN)/activate:
 	$(PYTHON) -m venv $(VENV)
@@ -81,6 +81,16 @@ bench: $(VENV)/.dev
 		$(PY) manage.py migrate --noinput -v0
 	DATABASE_URL=$(BENCH_DATABASE_URL) DJANGO_SETTINGS_MODULE=config.settings.test \
 		$(PY) manage.py bench_reports $(BENCH_ARGS)
+
+# The privacy and abuse attacks, replayed against gunicorn on 127.0.0.1 behind one "proxy", on a
+# throwaway SQLite database holding the demo; prints what each attack got (exit 1 if one got through).
+PROBE_DB := $(CURDIR)/.probe.sqlite3
+probe: $(VENV)/.runtime
+	rm -f $(PROBE_DB)
+	DATABASE_URL=sqlite:///$(PROBE_DB) REDIS_URL= $(PY) manage.py migrate --noinput -v0
+	DATABASE_URL=sqlite:///$(PROBE_DB) REDIS_URL= $(PY) manage.py load_demo > /dev/null
+	DATABASE_URL=sqlite:///$(PROBE_DB) REDIS_URL= $(PY) manage.py probe
+	rm -f $(PROBE_DB)
 
 # A bounded load test against gunicorn on 127.0.0.1 (its own users, in the bench database).
 load: $(VENV)/.dev

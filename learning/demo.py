@@ -91,7 +91,7 @@ def _checkin_demo(coach: Coach, *, today: dt.date) -> None:
     earlier = checkin_open(coach=coach, closes_on=today, teachers=teachers, deliver=keep_links,
                            title="Fall check-in: how is our coaching partnership going?")  # fmt: skip
     for i, token in enumerate(links[earlier.pk]):
-        scores = {p: 3 + (i + n) % 3 for n, p in enumerate(PRINCIPLES)}
+        scores = {p: 2 + (i * 3 + n * 2) % 4 for n, p in enumerate(PRINCIPLES)}
         checkin_answer(token=token, comment=DEMO_COMMENTS[i] if i < len(DEMO_COMMENTS) else "", **scores)
     checkin_close(checkin=earlier)
     current = checkin_open(coach=coach, closes_on=today + dt.timedelta(days=14), teachers=teachers,
