@@ -24,6 +24,10 @@ class RosterImportForm(forms.Form):
         help_text="Columns: school, first_name, last_name, email, grade_band, subject. Up to 5 MB.",
         widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
     )
+    invite = forms.BooleanField(
+        required=False, label="Invite the teachers this import adds",
+        help_text="Each gets their own link by email to set a password (it lasts 7 days).",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, districts: QuerySet[District], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -31,7 +35,7 @@ class RosterImportForm(forms.Form):
         if districts.count() == 1:
             self.fields["district"].initial = districts.first()
         self.helper = FormHelper()
-        self.helper.layout = Layout("district", "file", Submit("import", "Import roster"))
+        self.helper.layout = Layout("district", "file", "invite", Submit("import", "Import roster"))
 
     def clean_file(self) -> UploadedFile[bytes]:
         upload: UploadedFile[bytes] = self.cleaned_data["file"]

@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-from django.db.models import Q, QuerySet
+from django.db.models import OuterRef, Q, QuerySet, Subquery
+from django.utils import timezone
 
-from .models import District, School, Teacher
+from .models import District, Invitation, School, Teacher
 
 
 def roster_list(
@@ -30,4 +31,10 @@ def roster_list(
             Q(first_name__icontains=word) | Q(last_name__icontains=word) | Q(email__icontains=word)
             | Q(subject__icontains=word)
         )  # fmt: skip
-    return teachers.select_related("school", "district").order_by("last_name", "first_name", "pk")
+    pending = Invitation.objects.filter(user=OuterRef("user"), used_at__isnull=True, revoked_at__isnull=True,
+                                        expires_at__gt=timezone.now())  # fmt: skip
+    return (
+        teachers.select_related("school", "district", "user")
+        .annotate(invited_until=Subquery(pending.order_by("-expires_at").values("expires_at")[:1]))
+        .order_by("last_name", "first_name", "pk")
+    )

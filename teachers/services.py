@@ -65,6 +65,7 @@ class RosterImportResult:
     teachers_unchanged: int = 0
     rows: int = 0
     new_school_names: list[str] = field(default_factory=list)
+    created: list[Teacher] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -217,7 +218,7 @@ def roster_import(*, district: District, data: bytes) -> RosterImportResult:
                 to_update.append(teacher)
             else:
                 result.teachers_unchanged += 1
-        Teacher.objects.bulk_create(to_create, batch_size=1000)
+        result.created = Teacher.objects.bulk_create(to_create, batch_size=1000)
         Teacher.objects.bulk_update(to_update, fields, batch_size=1000)
         result.teachers_created = len(to_create)
         result.teachers_updated = len(to_update)

@@ -1,19 +1,26 @@
-"""Roster pages: list with search and filters, CSV export, CSV import."""
+"""Roster pages: list with search and filters, CSV export, CSV import, invitations to sign in."""
 
 from __future__ import annotations
 
+from axes.utils import reset as axes_reset
 from django.contrib import messages
+from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
+from django.contrib.auth.forms import SetPasswordForm
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.http import Http404, HttpRequest, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_http_methods
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from toolkit.csv_export import csv_response
+from toolkit.params import parse_id_params
+from toolkit.ratelimit import Limit, by_path, rate_limited
 
 from .access import (
     Request,
@@ -24,6 +31,14 @@ from .access import (
 )
 from .audit import AuditAction, audit_events_visible_to, audit_record
 from .forms import RosterFilterForm, RosterImportForm
+from .invitations import (
+    InvitationUnusable,
+    LinkFor,
+    invitation_accept,
+    invitation_for,
+    invitations_revoke,
+    teacher_accounts_invite,
+)
 from .models import District, Teacher
 from .selectors import roster_list
 from .services import ROSTER_COLUMNS, RosterImportError, RosterRowError, roster_import
@@ -109,6 +124,15 @@ def roster_import_view(request: Request) -> HttpResponse:
                     f"{result.teachers_updated} updated, {result.teachers_unchanged} unchanged, "
                     f"{result.schools_created} new schools.",
                 )
+                if form.cleaned_data["invite"] and result.created:
+                    try:
+                        sent = teacher_accounts_invite(teachers=result.created, by=request.user,
+                                                       link_for=_invitation_link(request))  # fmt: skip
+                    except ValidationError as exc:
+                        messages.error(request, "The roster is in, but " + " ".join(exc.messages)
+                                       + " Use Invite on the roster to send them later.")  # fmt: skip
+                    else:
+                        messages.success(request, f"{sent} invitation{'s' if sent != 1 else ''} sent.")
                 return redirect(f"{reverse('teachers:roster')}?district={district.pk}")
     else:
         form = RosterImportForm(districts=districts)
@@ -130,3 +154,65 @@ def audit_log(request: Request) -> HttpResponse:
     query.pop("page", None)
     context = {"page": page, "actions": AuditAction.choices, "action": action, "query": query.urlencode()}
     return render(request, "teachers/audit_log.html", context)
+
+
+def _invitation_link(request: HttpRequest) -> LinkFor:
+    def link_for(token: str) -> str:
+        return request.build_absolute_uri(reverse("invitation", args=[token]))
+
+    return link_for
+
+
+@login_required
+@require_POST
+def roster_invite(request: Request) -> HttpResponse:
+    """Invite roster teachers (chosen by id, in the districts one manages) to set a password."""
+    districts = _managed_districts(request)
+    ids = parse_id_params(request.POST.getlist("teacher"))
+    teachers = list(Teacher.objects.filter(pk__in=ids, district__in=districts).select_related("user"))
+    if request.POST.get("action") == "revoke":
+        ended = invitations_revoke(users=[t.user for t in teachers if t.user is not None])
+        messages.success(request, f"{ended} invitation{'s' if ended != 1 else ''} withdrawn.")
+        return _back(request)
+    try:
+        count = teacher_accounts_invite(teachers=teachers, by=request.user, link_for=_invitation_link(request))
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, f"{count} invitation{'s' if count != 1 else ''} sent." if count else
+                         "Nobody to invite: they already sign in, or have no email address.")  # fmt: skip
+    return _back(request)
+
+
+def _back(request: Request) -> HttpResponse:
+    back = request.POST.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()})
+    return redirect(back if back and safe else reverse("teachers:roster"))
+
+
+_invitation_limit = Limit("reflection_link", keys=by_path)
+
+
+@never_cache
+@require_http_methods(["GET", "POST"])
+@rate_limited(_invitation_limit)
+def invitation(request: HttpRequest, token: str) -> HttpResponse:
+    """Set one's password from an invitation link, then sign in."""
+    try:
+        found = invitation_for(token)
+    except LookupError as exc:
+        raise Http404("No such invitation.") from exc
+    except InvitationUnusable as exc:
+        return render(request, "registration/invitation.html", {"unusable": exc.reason}, status=410)
+    form = SetPasswordForm(found.user, request.POST if request.method == "POST" else None)
+    if form.is_bound and form.is_valid():
+        try:
+            user = invitation_accept(token=token, password=form.cleaned_data["new_password1"])
+        except InvitationUnusable as exc:
+            return render(request, "registration/invitation.html", {"unusable": exc.reason}, status=410)
+        axes_reset(username=user.get_username())
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        messages.success(request, "Your password is set. Welcome to Fulcrum.")
+        return redirect("home")
+    context = {"form": form, "invited": found.user}
+    return render(request, "registration/invitation.html", context, status=400 if form.errors else 200)

@@ -218,6 +218,10 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("teachers:roster_export", POST):    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("teachers:roster_import", GET):     (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
     ("teachers:roster_import", POST):    (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
+    ("teachers:roster_invite", GET):     (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("teachers:roster_invite", POST):    (LOGIN, F,           F,     F,      F,     F,      R,         R,     R,         R,     R),
+    ("invitation", GET):                 (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("invitation", POST):                (BAD,   BAD,         BAD,   BAD,    BAD,   BAD,    BAD,       BAD,   BAD,       BAD,   BAD),
     ("teachers:roster_template", GET):   (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
     ("teachers:roster_template", POST):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
 }  # fmt: skip
@@ -331,7 +335,7 @@ def test_no_other_tenant_role_gets_a_page_or_an_action_on_tenant_as_objects():
     """A sanity rule over the declared table: on a URL that names one of tenant A's objects, the
     other tenant's people get no page and no completed action."""
     object_urls = {name for name, params in every_url_name() if params} - {
-        "reflect", "learning:checkin_answer", "learning:resource_open", "password_reset_confirm",  # capability or public links
+        "reflect", "learning:checkin_answer", "learning:resource_open", "password_reset_confirm", "invitation",  # capability or public links
     }  # fmt: skip
     others = [ROLES.index(r) for r in OTHER_TENANT]
     leaks = [

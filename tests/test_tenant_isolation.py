@@ -22,6 +22,7 @@ from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
 from reports.scopes import Period, Scope
 from reports.services import report_request
+from teachers.invitations import teacher_accounts_invite
 from teachers.tests.factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -31,7 +32,7 @@ OK_STATUSES = {200, 302, 403, 404, 405, 410}
 # Capability links: an unguessable token in the URL is the permission (a teacher's private
 # reflection link, an anonymous check-in, a resource's QR code). Whoever holds tenant B's token is
 # meant to see that one form; holding none of them, tenant A's people are only checked on their own.
-CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open"}
+CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open", "invitation"}
 
 
 @dataclass
@@ -56,6 +57,7 @@ class Objects:
     run: Any
     teacher: Any
     checkin_token: str = ""  # a live link of the open check-in (links are emailed, never stored)
+    invitation_token: str = ""  # a live invitation link of a roster teacher who does not sign in yet
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -124,8 +126,12 @@ def seed(tenant, marker: str) -> Objects:
     checkin = learning.checkin_open(coach=tenant.coach, closes_on=today + dt.timedelta(days=3), teachers=invited,
                                     deliver=keep, title=f"{marker} open check-in")  # fmt: skip
     run = report_request(scope=Scope("district", tenant.district.pk), period=Period.parse("", today=today), by=None)
+    invitation_links: list[str] = []
+    newcomer = TeacherFactory(school=tenant.school, email=f"{marker.lower()}.newcomer@school.example", user=None)
+    teacher_accounts_invite(teachers=[newcomer], by=tenant.district_admin,
+                            link_for=lambda t: invitation_links.append(t) or t)  # fmt: skip
     return Objects(entry, cycle, reflection, link, token, evidence, item, time_entry, session, signup, resource,
-                   group, meeting, goal, checkin, run, tenant.teacher, links[0])  # fmt: skip
+                   group, meeting, goal, checkin, run, tenant.teacher, links[0], invitation_links[0])  # fmt: skip
 
 
 def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | None:
@@ -151,6 +157,7 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "learning:resource_open": {"public_id": o.resource.public_id},
         "learning:checkin_answer": {"token": o.checkin_token},
         "learning:checkin_close": {"public_id": o.checkin.public_id},
+        "invitation": {"token": o.invitation_token},
         "reflect": {"token": o.token},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
     }
