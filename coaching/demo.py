@@ -114,14 +114,20 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
     if ava is not None and ava.user_id is None and not Teacher.objects.filter(user=users["teacher"]).exists():
         ava.user = users["teacher"]
         ava.save(update_fields=["user"])
+    # The demo teacher has one name everywhere: her roster row's is her account's.
+    teacher = users["teacher"]
+    Teacher.objects.filter(user=teacher).update(first_name=teacher.first_name, last_name=teacher.last_name)
 
     casey, _ = Coach.objects.get_or_create(user=users["coach"], defaults={"program": program})
     jordan, _ = Coach.objects.get_or_create(user=users["coach2"], defaults={"program": program})
+    sam, _ = Coach.objects.get_or_create(user=users["coach3"], defaults={"program": program})
+    priya, _ = Coach.objects.get_or_create(user=users["coach4"], defaults={"program": program})
     year = school_year_of(today)
+    # Every demo coach serves a district this year (Sam and Priya have logged nothing yet).
     plan = [
-        ("Maple Grove CUSD 5", 60, Decimal("425.00"), [casey]),
+        ("Maple Grove CUSD 5", 60, Decimal("425.00"), [casey, priya]),
         ("Riverbend SD 12", 90, Decimal("425.00"), [casey, jordan]),
-        ("Cedar Falls CSD 3", 40, Decimal("450.00"), [jordan]),
+        ("Cedar Falls CSD 3", 40, Decimal("450.00"), [jordan, sam]),
     ]
     for district_name, days, rate, coaches in plan:
         contract, _ = Contract.objects.get_or_create(
@@ -139,8 +145,6 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
     for coach, weekdays in weekly_plan.items():
         if not LogEntry.objects.filter(coach=coach).exists():
             _log_term(coach, {i: districts[name] for i, name in enumerate(weekdays)}, today=today, rng=rng)
-    for username in ("coach3", "coach4"):  # in the coach group only (learning.demo)
-        Coach.objects.get_or_create(user=users[username], defaults={"program": program})
     return {
         "districts": District.objects.count(),
         "schools": School.objects.count(),
