@@ -10,6 +10,7 @@ from typing import Any
 from django.http import HttpRequest
 
 from coaching.access import coach_for, may_see_contracts, may_see_own_sessions
+from cycles.access import may_see_caseload, may_see_caseload_counts
 from learning.access import may_form_groups
 from reports.access import may_use_reports
 from teachers.access import is_site_admin, may_erase_teachers, may_manage_rosters, may_read_audit_log
@@ -32,6 +33,16 @@ class Can:
     def see_own_sessions(self) -> bool:
         """A teacher: their own cycles and coaching history."""
         return self._ask(may_see_own_sessions)
+
+    @cached_property
+    def see_caseload(self) -> bool:
+        """A coach: their own caseload, teacher by teacher."""
+        return self._ask(may_see_caseload)
+
+    @cached_property
+    def see_caseload_counts(self) -> bool:
+        """Directors and district administrators: caseloads as counts per coach."""
+        return self._ask(may_see_caseload_counts)
 
     @cached_property
     def use_reports(self) -> bool:

@@ -6,6 +6,10 @@
   shared it, and then only its goal and progress, never reflections, evidence or notes.
   Unshared cycles reach them as counts only.
 - A reflection is visible to its author and to the coach of its cycle, nobody else.
+- A coach's caseload (the teachers they coach, by name) is the coach's alone. Program directors
+  and district administrators see caseloads as counts per coach, never a teacher's name: a
+  director their program's coaches and time, a district administrator the coaches with time or
+  cycles in their districts, and only that time and those cycles.
 Anything outside a person's scope is a 404, exactly like a missing row.
 """
 
@@ -20,8 +24,10 @@ from django.db.models import Q, QuerySet
 from django.http import Http404
 
 from coaching.access import coach_for, programs_directed_by
+from coaching.models import Coach, LogEntry, Program
 from teachers.access import districts_visible_to, is_site_admin
-from teachers.models import Role, Teacher, User
+from teachers.models import District, Role, Teacher, User
+from toolkit.schoolyear import school_year_bounds
 
 from .models import Cycle, Reflection
 
@@ -160,3 +166,52 @@ def get_reflection_for(user: User, public_id: object) -> Reflection:
     if reflection is None:
         raise Http404("No such reflection.")
     return reflection
+
+
+# ---------------------------------------------------------------------------- caseloads
+
+
+def may_see_caseload(user: User) -> bool:
+    """A coach's own caseload, teacher by teacher, is for that coach."""
+    return coach_for(user) is not None
+
+
+def may_see_caseload_counts(user: User) -> bool:
+    """Caseloads as counts per coach: program directors, district administrators, site administrators."""
+    if not user.is_authenticated:
+        return False
+    return is_site_admin(user) or user.role in (Role.PROGRAM_DIRECTOR, Role.DISTRICT_ADMIN)
+
+
+@dataclass(frozen=True)
+class CaseloadCountsScope:
+    """Whose caseloads a person counts, and which part of each: `districts` narrows the time and
+    cycles counted to those districts (a district administrator's), `programs` to the time
+    delivered for those programs (a director's); None counts everything of the coaches."""
+
+    coaches: QuerySet[Coach]
+    districts: QuerySet[District] | None
+    programs: QuerySet[Program] | None
+
+
+def caseload_counts_scope_for(user: User, *, school_year: int) -> CaseloadCountsScope:
+    """The coaches (and the slice of their work) whose caseload counts this person sees; 403 for
+    anyone else. Coaches see their own caseload by name instead (`may_see_caseload`)."""
+    if not may_see_caseload_counts(user):
+        raise PermissionDenied("Caseload counts are for program directors and district administrators.")
+    if is_site_admin(user):
+        return CaseloadCountsScope(coaches=Coach.objects.all(), districts=None, programs=None)
+    if user.role == Role.PROGRAM_DIRECTOR:
+        programs = programs_directed_by(user)
+        return CaseloadCountsScope(coaches=Coach.objects.filter(program__in=programs), districts=None,
+                                   programs=programs)  # fmt: skip
+    districts = districts_visible_to(user)
+    start, _ = school_year_bounds(school_year)
+    with_time = LogEntry.objects.filter(district__in=districts, school_year=school_year).values("coach")
+    with_cycles = (
+        Cycle.objects.filter(district__in=districts)
+        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+        .values("coach")
+    )
+    coaches = Coach.objects.filter(Q(pk__in=with_time) | Q(pk__in=with_cycles))
+    return CaseloadCountsScope(coaches=coaches, districts=districts, programs=None)

@@ -20,6 +20,7 @@ from teachers.models import District, School, Teacher, User
 from toolkit.uploads import check_upload
 
 from .models import AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
+from .selectors import CASELOAD_SORTS
 
 PEERS_PROMPTS = {
     "powerful": ("Powerful", "Will reaching it make a real difference to students' learning or well-being?"),
@@ -289,3 +290,15 @@ class SignUpForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper("kind", "date_preferences", "note")
+
+
+class CaseloadFilterForm(forms.Form):
+    """A coach's caseload: search by name, only those not seen in 4 weeks, the order."""
+
+    q = forms.CharField(required=False, label="Search by name", max_length=100)
+    stale = forms.BooleanField(required=False, label="Not seen in 4 weeks")
+    sort = forms.ChoiceField(required=False, label="Sort by", choices=list(CASELOAD_SORTS.items()))
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        style_filter_fields(self)

@@ -2,14 +2,32 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
-from django.db.models import Avg, Count, F, IntegerField, OuterRef, Prefetch, Q, QuerySet, Subquery, Sum, Value
+from django.db.models import (
+    Avg,
+    Count,
+    DateField,
+    Exists,
+    F,
+    Func,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+)
 from django.db.models.functions import Coalesce
 
+from coaching.models import Coach, LogEntry, Program
 from learning.models import PDSession
-from teachers.models import Teacher
+from teachers.models import District, Teacher
+from toolkit.schoolyear import school_year_bounds
 
 from .access import CycleView
 from .models import Cycle, CycleTime, Goal, ProgressMeasure, Reflection, Stage, StageChange
@@ -212,3 +230,184 @@ def pd_followup_summary_get(*, session: PDSession, for_facilitator: bool) -> Fol
     shown = for_facilitator or row["n"] >= MIN_ANSWERS_SHOWN
     confidence = row["confidence"] if shown and row["confidence"] is not None else None
     return FollowUpSummary(answers=row["n"], confidence=confidence, withheld=not shown and row["n"] > 0)
+
+
+# ---------------------------------------------------------------------------- caseloads
+#
+# A coach's caseload in a school year: the teachers linked to the coach's log entries of that
+# year, or to the coach's cycles still open or closed during that year. Sessions and hours count
+# the year's entries; the last contact is the latest entry with the teacher, of any year.
+
+# "Not seen in 4 weeks": no entry in the last 28 days, so a last contact 28 days ago (or never) is stale.
+STALE_AFTER_DAYS = 28
+CASELOAD_SORTS = {
+    "name": "Name",
+    "last_contact": "Last contact, oldest first",
+    "-last_contact": "Last contact, newest first",
+}
+
+EntryLink = LogEntry.teachers.through
+CycleLink = Cycle.teachers.through
+
+
+def _count(queryset: QuerySet[Any], column: str = "pk", function: str = "COUNT") -> Coalesce:
+    """One number from a correlated subquery (COUNT or SUM over its rows, 0 when none)."""
+    value = queryset.order_by().annotate(_n=Func(F(column), function=function)).values("_n")
+    return Coalesce(Subquery(value, output_field=IntegerField()), Value(0))
+
+
+def _cycles_of_year(cycles: QuerySet[Cycle], *, school_year: int) -> QuerySet[Cycle]:
+    """Cycles open now, or closed during the school year (or after it)."""
+    start, _ = school_year_bounds(school_year)
+    return cycles.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+
+
+def caseload_stale_before(*, today: dt.date) -> dt.date:
+    """A teacher whose last contact is on or before this date has not been seen in 4 weeks."""
+    return today - dt.timedelta(days=STALE_AFTER_DAYS)
+
+
+def caseload_list(
+    *, coach: Coach, school_year: int, today: dt.date, q: str = "", stale: bool = False, sort: str = "name"
+) -> QuerySet[Any, dict[str, Any]]:
+    """The coach's caseload, one row (a dict) per teacher: name, school, last contact, the year's
+    sessions and minutes, the stage of the newest open cycle. One query whatever the data."""
+    in_year = EntryLink.objects.filter(logentry__coach=coach, logentry__school_year=school_year).values("teacher")
+    in_cycles = CycleLink.objects.filter(
+        cycle__in=_cycles_of_year(Cycle.objects.filter(coach=coach), school_year=school_year)
+    ).values("teacher")
+    with_teacher = EntryLink.objects.filter(logentry__coach=coach, teacher=OuterRef("pk"))
+    this_year = with_teacher.filter(logentry__school_year=school_year)
+    open_cycle = Cycle.objects.filter(coach=coach, teachers=OuterRef("pk")).exclude(stage=Stage.CLOSED)
+    teachers = Teacher.objects.filter(Q(pk__in=in_year) | Q(pk__in=in_cycles)).annotate(
+        last_contact=Subquery(with_teacher.order_by("-logentry__date").values("logentry__date")[:1],
+                              output_field=DateField()),
+        sessions=_count(this_year),
+        minutes=_count(this_year, "logentry__minutes", "SUM"),
+        active_stage=Subquery(open_cycle.order_by("-started_on", "-pk").values("stage")[:1]),
+    )  # fmt: skip
+    for word in q.split()[:5]:
+        teachers = teachers.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
+    if stale:
+        stale_since = caseload_stale_before(today=today)
+        teachers = teachers.filter(Q(last_contact__isnull=True) | Q(last_contact__lte=stale_since))
+    order = {
+        "last_contact": (F("last_contact").asc(nulls_first=True), "last_name", "first_name", "pk"),
+        "-last_contact": (F("last_contact").desc(nulls_last=True), "last_name", "first_name", "pk"),
+    }.get(sort, ("last_name", "first_name", "pk"))
+    rows = teachers.order_by(*order).values(
+        "pk", "first_name", "last_name", "school__name", "last_contact", "sessions", "minutes", "active_stage"
+    )
+    return cast("QuerySet[Any, dict[str, Any]]", rows)  # the stubs type the rows as a TypedDict
+
+
+@dataclass(frozen=True)
+class CaseloadRow:
+    """One teacher on a coach's caseload, as the coach's page and CSV show it."""
+
+    name: str
+    school: str
+    last_contact: dt.date | None
+    sessions: int
+    minutes: int
+    stage: str  # the label of the newest open cycle's stage, or ""
+
+    @property
+    def hours(self) -> str:
+        return f"{self.minutes / 60:.2f}"
+
+
+def caseload_row(values: dict[str, Any]) -> CaseloadRow:
+    stage = values["active_stage"]
+    return CaseloadRow(
+        name=f"{values['first_name']} {values['last_name']}", school=values["school__name"],
+        last_contact=values["last_contact"], sessions=values["sessions"], minutes=values["minutes"],
+        stage=Stage(stage).label if stage else "",
+    )  # fmt: skip
+
+
+CASELOAD_STAGES = (Stage.IDENTIFY, Stage.LEARN, Stage.IMPROVE, Stage.CLOSED)
+
+
+def caseload_counts(
+    *, coaches: QuerySet[Coach], school_year: int, districts: QuerySet[District] | None = None,
+    programs: QuerySet[Program] | None = None,
+) -> QuerySet[Any, dict[str, Any]]:  # fmt: skip
+    """Each coach's caseload as counts, never a teacher: teachers on the caseload, the year's
+    sessions with teachers, contacts (a session with three teachers is three contacts), their
+    minutes, and the caseload's cycles by stage. `districts` counts only the time and cycles in
+    those districts, `programs` only the time delivered for those programs. One query."""
+
+    def entry_scope(prefix: str, coach: OuterRef) -> Q:
+        """The year's entries of the coach, in the districts and programs asked (through `prefix`)."""
+        scope = Q(**{f"{prefix}coach": coach, f"{prefix}school_year": school_year})
+        if districts is not None:
+            scope &= Q(**{f"{prefix}district__in": districts})
+        if programs is not None:
+            scope &= Q(**{f"{prefix}program__in": programs})
+        return scope
+
+    def cycle_scope(prefix: str, coach: OuterRef) -> Q:
+        start, _ = school_year_bounds(school_year)
+        scope = Q(**{f"{prefix}coach": coach}) & (
+            Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": start})
+        )
+        if districts is not None:
+            scope &= Q(**{f"{prefix}district__in": districts})
+        if programs is not None:
+            scope &= Q(**{f"{prefix}coach__program__in": programs})
+        return scope
+
+    coach = OuterRef("pk")
+    sessions = LogEntry.objects.filter(entry_scope("", coach)).filter(
+        Exists(EntryLink.objects.filter(logentry=OuterRef("pk")))
+    )
+    links = EntryLink.objects.filter(entry_scope("logentry__", coach))
+    cycles = Cycle.objects.filter(cycle_scope("", coach))
+    # Inside the teachers' subquery the coach is two levels out.
+    year_teachers = EntryLink.objects.filter(entry_scope("logentry__", OuterRef(coach))).values("teacher")
+    cycle_teachers = CycleLink.objects.filter(cycle_scope("cycle__", OuterRef(coach))).values("teacher")
+    on_caseload = Teacher.objects.filter(Q(pk__in=year_teachers) | Q(pk__in=cycle_teachers))
+    counted: QuerySet[Any, dict[str, Any]] = (
+        coaches.order_by("user__last_name", "user__first_name", "pk")
+        .annotate(
+            teachers=_count(on_caseload),
+            sessions=_count(sessions),
+            contacts=_count(links),
+            minutes=_count(sessions, "minutes", "SUM"),
+            **{f"cycles_{stage.value}": _count(cycles.filter(stage=stage)) for stage in CASELOAD_STAGES},
+        )
+        .values("pk", "user__first_name", "user__last_name", "user__username", "program__name", "teachers",
+                "sessions", "contacts", "minutes", *(f"cycles_{stage.value}" for stage in CASELOAD_STAGES))
+    )  # fmt: skip
+    return counted
+
+
+@dataclass(frozen=True)
+class CaseloadCountsRow:
+    """One coach's caseload as counts: nothing in it names a teacher."""
+
+    coach: str
+    program: str
+    teachers: int
+    sessions: int
+    contacts: int
+    minutes: int
+    cycles: dict[str, int]  # by stage value
+
+    @property
+    def hours(self) -> str:
+        return f"{self.minutes / 60:.2f}"
+
+    @property
+    def cycles_by_stage(self) -> list[tuple[str, int]]:
+        return [(stage.label, self.cycles[stage.value]) for stage in CASELOAD_STAGES]
+
+
+def caseload_counts_row(values: dict[str, Any]) -> CaseloadCountsRow:
+    name = f"{values['user__first_name']} {values['user__last_name']}".strip() or values["user__username"]
+    return CaseloadCountsRow(
+        coach=name, program=values["program__name"], teachers=values["teachers"], sessions=values["sessions"],
+        contacts=values["contacts"], minutes=values["minutes"],
+        cycles={stage.value: values[f"cycles_{stage.value}"] for stage in CASELOAD_STAGES},
+    )  # fmt: skip

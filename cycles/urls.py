@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import pd_views, views
+from . import caseload_views, pd_views, views
 
 app_name = "cycles"
 
@@ -8,6 +8,10 @@ urlpatterns = [
     path("", views.cycle_list_view, name="list"),
     path("new/", views.cycle_start, name="start"),
     path("new/teachers/", views.teacher_picker, name="teacher_picker"),
+    path("caseload/", caseload_views.caseload, name="caseload"),
+    path("caseload.csv", caseload_views.caseload_csv, name="caseload_csv"),
+    path("caseloads/", caseload_views.caseload_counts_view, name="caseload_counts"),
+    path("caseloads.csv", caseload_views.caseload_counts_csv, name="caseload_counts_csv"),
     path("reflections/<uuid:public_id>/", views.reflection_detail, name="reflection"),
     path("meetings/<int:pk>/reflect/", views.meeting_reflect, name="meeting_reflect"),
     path("my-data.json", views.my_data, {"fmt": "json"}, name="my_data_json"),

@@ -44,7 +44,7 @@ ODD_VALUES: dict[tuple[str, ...], tuple[str, ...]] = {
     ("year", "month", "page", "district", "school", "coach", "program", "activity", "focus_area", "copy",
      "teachers", "entries", "resources"):
         (BIG, "-1", "²", "abc", "", "\x00"),
-    ("q", "action", "new", "stage", "kind", "grade_band", "show_inactive"):
+    ("q", "action", "new", "stage", "kind", "grade_band", "show_inactive", "sort", "stale"):
         ("\x00", "", "abc", "-1", BIG, "9999-12-31"),
 }  # fmt: skip
 SKIP_PREFIXES = ("reports:",)  # the time-use reports are checked on their own; the admin is never walked
