@@ -155,3 +155,28 @@ def sessions_with_teacher(user: User) -> QuerySet[LogEntry]:
     if not user.is_authenticated or user.role != Role.TEACHER:
         return LogEntry.objects.none()
     return LogEntry.objects.filter(teachers__user=user)
+
+
+def may_import_history(user: User) -> bool:
+    """A coach brings in their own past time log; a program director a program-wide file."""
+    if not user.is_authenticated:
+        return False
+    if coach_for(user) is not None:
+        return True
+    return user.role == Role.PROGRAM_DIRECTOR and programs_directed_by(user).exists()
+
+
+def history_import_is_program_wide(user: User) -> bool:
+    """A director's file names the coach of each row (`coach_email`); a coach's file is their own."""
+    return coach_for(user) is None and may_import_history(user)
+
+
+def coaches_history_importable_by(user: User) -> QuerySet[Coach]:
+    """Whose past time a person may import: a coach their own; a director each coach of their
+    programs (never another program's)."""
+    coach = coach_for(user)
+    if coach is not None:
+        return Coach.objects.filter(pk=coach.pk)
+    if not history_import_is_program_wide(user):
+        return Coach.objects.none()
+    return Coach.objects.filter(program__in=programs_directed_by(user))

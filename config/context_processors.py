@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from coaching.access import coach_for, may_see_contracts, may_see_own_sessions
+from coaching.access import coach_for, may_import_history, may_see_contracts, may_see_own_sessions
 from learning.access import may_form_groups
 from reports.access import may_use_reports
 from teachers.access import is_site_admin, may_erase_teachers, may_manage_rosters, may_read_audit_log
@@ -40,6 +40,11 @@ class Can:
     @cached_property
     def see_contracts(self) -> bool:
         return self._ask(may_see_contracts)
+
+    @cached_property
+    def import_history(self) -> bool:
+        """A coach brings in their past time log; a program director their program's."""
+        return self._ask(may_import_history)
 
     @cached_property
     def manage_rosters(self) -> bool:
