@@ -61,15 +61,20 @@ def builtin_lists(db):
 def test_a_coach_uploads_previews_and_imports_their_history(client, tenant_a):
     data = csv_file(row(tenant_a, notes="Planning"), row(tenant_a, minutes=30, school=tenant_a.school.name))
     response = upload(client, tenant_a.coach.user, data)
-    assert response.status_code == 302 and response["Location"] == PREVIEW_URL
+    assert response.status_code == 302
+    assert response["Location"] == PREVIEW_URL
     assert LogEntry.objects.count() == 0
     preview = client.get(PREVIEW_URL)
     body = preview.content.decode()
     assert preview.status_code == 200
-    assert "2 rows" in body and "2 to import (90 minutes)" in body and "0 already imported" in body
-    assert f"{TODAY:%Y-%m}" in body and tenant_a.district.name in body
+    assert "2 rows" in body
+    assert "2 to import (90 minutes)" in body
+    assert "0 already imported" in body
+    assert f"{TODAY:%Y-%m}" in body
+    assert tenant_a.district.name in body
     response = client.post(PREVIEW_URL, {"import": "1"})
-    assert response.status_code == 302 and response["Location"] == reverse("coaching:entry_list")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coaching:entry_list")
     entries = LogEntry.objects.filter(coach=tenant_a.coach).order_by("minutes")
     assert [(e.minutes, e.school, e.program_id, e.school_year) for e in entries] == [
         (30, tenant_a.school, tenant_a.program.pk, school_year_of(TODAY)),
@@ -80,7 +85,8 @@ def test_a_coach_uploads_previews_and_imports_their_history(client, tenant_a):
     assert not HistoryUpload.objects.exists()  # the kept file is gone once imported
     assert EntryChange.objects.filter(entry_id__in=[e.pk for e in entries]).count() == 2  # reports learn of them
     event = AuditEvent.objects.get(action=AuditAction.IMPORT)
-    assert event.actor == tenant_a.coach.user and "2 past time-log entries" in event.detail
+    assert event.actor == tenant_a.coach.user
+    assert "2 past time-log entries" in event.detail
 
 
 def test_the_same_file_twice_adds_nothing_the_second_time(client, tenant_a):
@@ -90,7 +96,8 @@ def test_the_same_file_twice_adds_nothing_the_second_time(client, tenant_a):
     assert LogEntry.objects.count() == 3
     upload(client, tenant_a.coach.user, data)
     body = client.get(PREVIEW_URL).content.decode()
-    assert "0 to import" in body and "3 already imported" in body
+    assert "0 to import" in body
+    assert "3 already imported" in body
     client.post(PREVIEW_URL, {"import": "1"})
     assert LogEntry.objects.count() == 3 == ImportedEntry.objects.count()
 
@@ -150,8 +157,10 @@ def test_every_bad_line_is_listed_by_number_and_nothing_is_imported(client, tena
     assert errors_of(response) == expected
     assert "Import 1" not in response.content.decode()  # no Import button while a line is bad
     response = client.post(PREVIEW_URL, {"import": "1"})
-    assert response.status_code == 200 and errors_of(response) == expected
-    assert LogEntry.objects.count() == 0 and ImportedEntry.objects.count() == 0
+    assert response.status_code == 200
+    assert errors_of(response) == expected
+    assert LogEntry.objects.count() == 0
+    assert ImportedEntry.objects.count() == 0
 
 
 def test_a_teacher_of_the_coachs_other_district_is_not_on_this_districts_roster(client, tenant_a):
@@ -194,12 +203,14 @@ def test_unknown_activity_names_are_mapped_and_the_import_uses_the_mapping(clien
     response = client.get(PREVIEW_URL)
     body = html.unescape(response.content.decode())
     assert errors_of(response) == []
-    assert "“Coaching cycle mtg” in the file is" in body and "“Lunch duty” in the file is" in body
+    assert "“Coaching cycle mtg” in the file is" in body
+    assert "“Lunch duty” in the file is" in body
     assert body.count("in the file is") == 2
     assert 'for="id_map_0"' in body  # each select has its label
     coaching, duty = activity("Coaching Cycles"), activity("Other duties as assigned")
     response = client.post(PREVIEW_URL, {"import": "1"})  # no mapping chosen: nothing imported
-    assert response.status_code == 200 and LogEntry.objects.count() == 0
+    assert response.status_code == 200
+    assert LogEntry.objects.count() == 0
     assert "This field is required." in response.content.decode()
     response = client.post(PREVIEW_URL, {"import": "1", "map_0": coaching.pk, "map_1": duty.pk})
     assert response.status_code == 302
@@ -220,7 +231,8 @@ def test_a_mapped_coaching_activity_still_needs_a_focus_area(client, tenant_a):
 def test_a_mapping_to_an_activity_outside_the_list_is_refused(client, tenant_a):
     upload(client, tenant_a.coach.user, csv_file(row(tenant_a, activity_name="Cycle work")))
     response = client.post(PREVIEW_URL, {"import": "1", "map_0": 999_999})
-    assert response.status_code == 200 and LogEntry.objects.count() == 0
+    assert response.status_code == 200
+    assert LogEntry.objects.count() == 0
 
 
 # --------------------------------------------------------------------------- years and districts
@@ -245,10 +257,12 @@ def test_a_coach_in_two_districts_imports_rows_of_both(client, tenant_a):
     lines = [row(tenant_a), row(tenant_a, district="second district", school="SECOND SCHOOL", teachers=colleague.email)]
     upload(client, tenant_a.coach.user, csv_file(*lines))
     body = client.get(PREVIEW_URL).content.decode()
-    assert tenant_a.district.name in body and "Second District" in body
+    assert tenant_a.district.name in body
+    assert "Second District" in body
     client.post(PREVIEW_URL, {"import": "1"})
     entry = LogEntry.objects.get(district=other)
-    assert entry.school.name == "Second School" and list(entry.teachers.all()) == [colleague]
+    assert entry.school.name == "Second School"
+    assert list(entry.teachers.all()) == [colleague]
 
 
 # --------------------------------------------------------------------------- program-wide files
@@ -258,10 +272,14 @@ def test_a_director_imports_a_program_wide_file(client, tenant_a):
     second = CoachFactory(program=tenant_a.program, user=UserFactory(username="second_coach", role=Role.COACH))
     tenant_a.contract.coaches.add(second)
     header = HEADER + ",coach_email"
-    lines = [row(tenant_a) + f",{tenant_a.coach.user.email}", row(tenant_a, minutes=15) + f",{second.user.email.upper()}"]
+    lines = [
+        row(tenant_a) + f",{tenant_a.coach.user.email}",
+        row(tenant_a, minutes=15) + f",{second.user.email.upper()}",
+    ]
     upload(client, tenant_a.director, csv_file(*lines, header=header))
     response = client.post(PREVIEW_URL, {"import": "1"})
-    assert response.status_code == 302 and response["Location"] == reverse("coaching:contracts")
+    assert response.status_code == 302
+    assert response["Location"] == reverse("coaching:contracts")
     assert sorted(LogEntry.objects.values_list("coach__user__username", "minutes")) == [
         ("coach_A", 60), ("second_coach", 15),
     ]  # fmt: skip
@@ -298,7 +316,8 @@ def test_bom_and_spreadsheet_quoting_are_read(client, tenant_a):
     upload(client, tenant_a.coach.user, csv_file(line, bom=True))
     client.post(PREVIEW_URL, {"import": "1"})
     entry = LogEntry.objects.get()
-    assert entry.notes == 'Met with "the team", then planned\nnext steps' and entry.minutes == 45
+    assert entry.notes == 'Met with "the team", then planned\nnext steps'
+    assert entry.minutes == 45
 
 
 def test_a_line_number_counts_the_lines_of_a_quoted_cell():
@@ -354,7 +373,8 @@ def test_the_kept_upload_is_the_uploaders_own(client, tenant_a):
     client.force_login(other.user)
     assert client.get(PREVIEW_URL)["Location"] == UPLOAD_URL
     client.post(PREVIEW_URL, {"import": "1"})
-    assert LogEntry.objects.count() == 0 and HistoryUpload.objects.filter(owner=tenant_a.coach.user).exists()
+    assert LogEntry.objects.count() == 0
+    assert HistoryUpload.objects.filter(owner=tenant_a.coach.user).exists()
 
 
 def test_an_expired_upload_is_gone(client, tenant_a):
@@ -367,7 +387,8 @@ def test_an_expired_upload_is_gone(client, tenant_a):
 def test_discarding_the_upload_imports_nothing(client, tenant_a):
     upload(client, tenant_a.coach.user, csv_file(row(tenant_a)))
     assert client.post(PREVIEW_URL, {"cancel": "1"})["Location"] == UPLOAD_URL
-    assert not HistoryUpload.objects.exists() and LogEntry.objects.count() == 0
+    assert not HistoryUpload.objects.exists()
+    assert LogEntry.objects.count() == 0
 
 
 # --------------------------------------------------------------------------- who may
@@ -377,7 +398,8 @@ def test_discarding_the_upload_imports_nothing(client, tenant_a):
 def test_only_coaches_and_directors_import(client, tenant_a, site_admin, who):
     user = {"teacher": tenant_a.teacher.user, "district_admin": tenant_a.district_admin, "site_admin": site_admin}[who]
     response = upload(client, user, csv_file(row(tenant_a)))
-    assert response.status_code == 403 and not HistoryUpload.objects.exists()
+    assert response.status_code == 403
+    assert not HistoryUpload.objects.exists()
 
 
 def test_the_links_are_shown_to_those_who_may_import(client, tenant_a):
@@ -393,4 +415,5 @@ def test_validation_reads_lookups_once_not_per_row(tenant_a, django_assert_max_n
     rows = history_read(csv_file(*[row(tenant_a, minutes=1) for _ in range(300)]), program_wide=False)
     with django_assert_max_num_queries(12):
         check = history_check(rows=rows, coaches=[tenant_a.coach], program_wide=False)
-    assert len(check.planned) == 300 and not check.errors
+    assert len(check.planned) == 300
+    assert not check.errors
