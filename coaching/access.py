@@ -73,6 +73,16 @@ def programs_directed_by(user: User) -> QuerySet[Program]:
     return Program.objects.filter(directors=user)
 
 
+def directs_a_program(user: User) -> bool:
+    """Whether `programs_directed_by` holds any program: asked by several rules on one page (the
+    menu), so it is answered once per request, on the user object the request carries."""
+    cached: bool | None = getattr(user, "_directs_a_program", None)
+    if cached is None:
+        cached = programs_directed_by(user).exists()
+        user.__dict__["_directs_a_program"] = cached  # a per-request memo on the instance
+    return cached
+
+
 def _coach_districts(user: User) -> QuerySet[District]:
     coach = coach_for(user)
     if coach is None:
@@ -155,3 +165,28 @@ def sessions_with_teacher(user: User) -> QuerySet[LogEntry]:
     if not user.is_authenticated or user.role != Role.TEACHER:
         return LogEntry.objects.none()
     return LogEntry.objects.filter(teachers__user=user)
+
+
+def may_import_history(user: User) -> bool:
+    """A coach brings in their own past time log; a program director a program-wide file."""
+    if not user.is_authenticated:
+        return False
+    if coach_for(user) is not None:
+        return True
+    return user.role == Role.PROGRAM_DIRECTOR and directs_a_program(user)
+
+
+def history_import_is_program_wide(user: User) -> bool:
+    """A director's file names the coach of each row (`coach_email`); a coach's file is their own."""
+    return coach_for(user) is None and may_import_history(user)
+
+
+def coaches_history_importable_by(user: User) -> QuerySet[Coach]:
+    """Whose past time a person may import: a coach their own; a director each coach of their
+    programs (never another program's)."""
+    coach = coach_for(user)
+    if coach is not None:
+        return Coach.objects.filter(pk=coach.pk)
+    if not history_import_is_program_wide(user):
+        return Coach.objects.none()
+    return Coach.objects.filter(program__in=programs_directed_by(user))

@@ -16,6 +16,7 @@ from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, model_choice_field, style_filter_fields
 from teachers.models import District, School, Teacher, User
 
+from .history import HISTORY_MAX_BYTES
 from .models import MAX_ENTRY_MINUTES, Activity, ActivityKind, Balance, Coach, FocusArea, Format, LogEntry
 from .selectors import activity_list, focus_area_list
 
@@ -193,3 +194,43 @@ class EntryFilterForm(forms.Form):
         if data.get("date_from") and data.get("date_to") and data["date_from"] > data["date_to"]:
             self.add_error("date_to", "“To” must be on or after “From”.")
         return data
+
+
+class HistoryUploadForm(forms.Form):
+    """Step one of bringing history in: the CSV file."""
+
+    file = forms.FileField(
+        label="Time-log CSV",
+        help_text="UTF-8 CSV (as a spreadsheet saves it), up to 5 MB and 20,000 rows.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def clean_file(self) -> Any:
+        upload = self.cleaned_data["file"]
+        if (upload.size or 0) > HISTORY_MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 5 MB. Split it by school year and import each part.")
+        return upload
+
+
+class ActivityMappingForm(forms.Form):
+    """Step two: which activity each name the file uses, and Fulcrum does not know, stands for."""
+
+    def __init__(self, *args: Any, names: list[str], activities: list[Activity], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.names = names
+        choices = grouped_activity_choices(activities)
+        for position, name in enumerate(names):
+            self.fields[f"map_{position}"] = forms.TypedChoiceField(
+                label=f"“{name}” in the file is", choices=choices, coerce=int
+            )
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+    def mapping(self) -> dict[str, int]:
+        """{lower-case name: activity id}; call after is_valid()."""
+        return {name.lower(): self.cleaned_data[f"map_{i}"] for i, name in enumerate(self.names)}

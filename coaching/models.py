@@ -235,3 +235,40 @@ class EntryChange(models.Model):
 
 
 # --------------------------------------------------------------------------- group learning
+
+
+# --------------------------------------------------------------------------- bringing history in
+
+
+class HistoryUpload(models.Model):
+    """A history file between its upload and its import: the parsed rows, kept on the server so
+    the import reads exactly what was previewed. One per person (a new upload replaces it); it
+    expires after HISTORY_UPLOAD_HOURS."""
+
+    owner = models.OneToOneField(User, on_delete=models.CASCADE, related_name="history_upload")
+    program_wide = models.BooleanField(default=False)
+    filename = models.CharField(max_length=200, blank=True)
+    rows = models.JSONField(default=list, help_text="[line, {column: cell}] for every non-blank line.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.filename or 'history file'} · {len(self.rows)} rows"
+
+
+class ImportedEntry(models.Model):
+    """A log entry brought in from a history file, with the fingerprint of its row, so importing
+    the same file again adds nothing."""
+
+    entry = models.OneToOneField(LogEntry, on_delete=models.CASCADE, related_name="imported")
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="imported_entries")
+    fingerprint = models.CharField(max_length=64)
+    imported_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name_plural = "imported entries"
+        constraints = [
+            models.UniqueConstraint(fields=["coach", "fingerprint"], name="imported_entry_unique_fingerprint"),
+        ]
+
+    def __str__(self) -> str:
+        return f"entry {self.entry_id} (imported)"

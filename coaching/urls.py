@@ -12,6 +12,9 @@ urlpatterns = [
     path("entries/district-fields/", views.district_fields, name="district_fields"),
     path("entries/<int:pk>/edit/", views.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/delete/", views.entry_delete, name="entry_delete"),
+    path("history/import/", views.history_import, name="history_import"),
+    path("history/import/preview/", views.history_preview, name="history_preview"),
+    path("history/import/template.csv", views.history_template, name="history_template"),
     path("contracts/", views.contract_list, name="contracts"),
     path("my-sessions/", views.my_sessions, name="my_sessions"),
 ]

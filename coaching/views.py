@@ -24,17 +24,20 @@ from toolkit.csv_export import csv_response
 from toolkit.params import parse_date_param, parse_id_param, parse_int_param
 from toolkit.schoolyear import monday_of, school_year_of
 
-from . import selectors, services
+from . import history, selectors, services
 from .access import (
     coach_required,
+    coaches_history_importable_by,
     contracts_visible_to,
     get_entry_for,
+    history_import_is_program_wide,
+    may_import_history,
     may_see_contracts,
     may_see_own_sessions,
     school_years_visible_to,
     sessions_with_teacher,
 )
-from .forms import EntryFilterForm, LogEntryForm
+from .forms import ActivityMappingForm, EntryFilterForm, HistoryUploadForm, LogEntryForm
 from .models import Coach, LogEntry
 from .selectors import (
     FIRST_WEEK_DAY,
@@ -268,3 +271,92 @@ def my_sessions(request: Request) -> HttpResponse:
     )
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     return render(request, "coaching/my_sessions.html", {"page": page})
+
+
+# --------------------------------------------------------------------------- bringing history in
+
+
+def _history_coaches(request: Request) -> QuerySet[Coach]:
+    if not may_import_history(request.user):
+        raise PermissionDenied("Coaches import their own past time; program directors their program's.")
+    return coaches_history_importable_by(request.user).select_related("user")
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def history_import(request: Request) -> HttpResponse:
+    """Step one: upload a past time log as CSV; it is read and kept for the preview."""
+    _history_coaches(request)
+    program_wide = history_import_is_program_wide(request.user)
+    errors: list[history.HistoryRowError] = []
+    if request.method == "POST":
+        form = HistoryUploadForm(request.POST, request.FILES)
+        if form.is_valid():
+            upload = form.cleaned_data["file"]
+            try:
+                rows = history.history_read(upload.read(), program_wide=program_wide)
+            except history.HistoryImportError as exc:
+                errors = exc.errors
+                form.add_error("file", "This file cannot be read; see the problems listed.")
+            else:
+                history.history_upload_save(owner=request.user, program_wide=program_wide, filename=upload.name or "",
+                                            rows=rows)  # fmt: skip
+                return redirect("coaching:history_preview")
+    else:
+        form = HistoryUploadForm()
+    columns = history.history_columns(program_wide=program_wide)
+    context = {"form": form, "errors": errors, "columns": columns, "program_wide": program_wide}
+    return render(request, "coaching/history_import.html", context)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def history_preview(request: Request) -> HttpResponse:
+    """Step two: what the file holds, every bad line, the activity mapping; then Import (POST)."""
+    coaches = _history_coaches(request)
+    upload = history.history_upload_get(owner=request.user)
+    if upload is None:
+        messages.info(request, "Upload a file first (an upload is kept for 24 hours).")
+        return redirect("coaching:history_import")
+    rows = history.upload_rows(upload)
+    if request.method == "POST" and "cancel" in request.POST:
+        history.history_upload_discard(owner=request.user)
+        messages.info(request, "The uploaded file was discarded; nothing was imported.")
+        return redirect("coaching:history_import")
+    check = history.history_check(rows=rows, coaches=coaches, program_wide=upload.program_wide)
+    mapping_form = ActivityMappingForm(request.POST if request.method == "POST" else None,
+                                       names=check.unknown_activities, activities=check.activities)  # fmt: skip
+    errors = check.errors
+    if request.method == "POST" and not errors and mapping_form.is_valid():
+        try:
+            result = history.history_import(upload=upload, coaches=coaches, mapping=mapping_form.mapping())
+        except history.HistoryImportError as exc:
+            errors = exc.errors
+        else:
+            audit_record(action=AuditAction.IMPORT, actor=request.user, request=request, object_type="time log",
+                         detail=f"{result.created} past time-log entries from CSV "
+                                f"({'program-wide' if upload.program_wide else 'own'}; "
+                                f"{result.already_imported} already imported)")  # fmt: skip
+            noun = "entry" if result.created == 1 else "entries"
+            messages.success(request, f"Imported {result.created} {noun} ({result.minutes / 60:.2f} hours); "
+                                      f"{result.already_imported} already imported.")  # fmt: skip
+            return redirect("coaching:entry_list" if not upload.program_wide else "coaching:contracts")
+    context = {"upload": upload, "check": check, "errors": errors, "mapping_form": mapping_form}
+    return render(request, "coaching/history_preview.html", context)
+
+
+@login_required
+@require_GET
+def history_template(request: Request) -> StreamingHttpResponse:
+    """A sample file with the expected header, to fill in a spreadsheet."""
+    _history_coaches(request)
+    program_wide = history_import_is_program_wide(request.user)
+    sample: list[object] = ["2025-09-15", 45, "Maple Grove CUSD 5", "Maple Grove Elementary", "Coaching Cycles",
+                            "Technology integration", "ava.reyes@example.org; ben.ortiz@example.org",
+                            "Planning meeting"]  # fmt: skip
+    if program_wide:
+        sample.append("coach@example.org")
+    return csv_response("fulcrum-time-log-template.csv", list(history.history_columns(program_wide=program_wide)),
+                        [sample])  # fmt: skip

@@ -9,7 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from coaching.access import coach_for, may_see_contracts, may_see_own_sessions
+from coaching.access import coach_for, may_import_history, may_see_contracts, may_see_own_sessions
 from cycles.access import may_see_caseload, may_see_caseload_counts
 from learning.access import may_form_groups
 from reports.access import may_use_reports
@@ -51,6 +51,11 @@ class Can:
     @cached_property
     def see_contracts(self) -> bool:
         return self._ask(may_see_contracts)
+
+    @cached_property
+    def import_history(self) -> bool:
+        """A coach brings in their past time log; a program director their program's."""
+        return self._ask(may_import_history)
 
     @cached_property
     def manage_rosters(self) -> bool:

@@ -19,7 +19,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import Http404
 
-from coaching.access import coach_for, contracts_served_by, programs_directed_by
+from coaching.access import coach_for, contracts_served_by, directs_a_program, programs_directed_by
 from coaching.models import Coach, Program
 from teachers.models import User
 from toolkit.params import parse_id_param
@@ -147,7 +147,7 @@ def get_coach_group_for(user: User, pk: int) -> CoachGroup:
 
 def may_form_groups(user: User) -> bool:
     """Program directors (and site administrators) form coach groups."""
-    return programs_directed_by(user).exists()
+    return directs_a_program(user)
 
 
 def checkins_visible_to(user: User) -> QuerySet[CheckIn]:

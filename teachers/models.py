@@ -108,6 +108,7 @@ class AuditAction(models.TextChoices):
     SHARING_CHANGE = "sharing_change", "Sharing changed"
     CONFIDENTIAL_READ = "confidential_read", "Read confidential content"
     TEACHER_ERASED = "teacher_erased", "Teacher erased"
+    IMPORT = "import", "Imported data"
 
 
 class AuditEvent(models.Model):

@@ -7,7 +7,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("teachers", "0005_audit_teacher_erased"),
+        ("teachers", "0006_audit_import"),
     ]
 
     operations = [
