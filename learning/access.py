@@ -151,11 +151,12 @@ def may_form_groups(user: User) -> bool:
 
 
 def checkins_visible_to(user: User) -> QuerySet[CheckIn]:
-    """A coach's own check-ins; a director's coaches'. Answers are only ever read in aggregate."""
+    """A coach's own check-ins (open ones with their progress); a director's coaches' closed ones
+    only, whose results are frozen. Answers are only ever read in aggregate."""
     coach = coach_for(user)
     if coach is not None:
         return CheckIn.objects.filter(coach=coach)
-    return CheckIn.objects.filter(coach__program__in=programs_directed_by(user))
+    return CheckIn.objects.filter(coach__program__in=programs_directed_by(user), closed_at__isnull=False)
 
 
 def _uuid(value: object) -> uuid.UUID:
