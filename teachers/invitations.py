@@ -34,13 +34,17 @@ class Sent:
     link: str
 
 
-def _new(user: User, *, by: User | None, link_for: LinkFor) -> Sent:
+def _new(users: list[User], *, by: User | None, link_for: LinkFor) -> list[Sent]:
+    """A new link for each person (in three queries whatever their number); earlier ones end."""
     now = timezone.now()
-    Invitation.objects.filter(user=user, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
-    token = secrets.token_urlsafe(32)
-    invitation = Invitation.objects.create(user=user, token_hash=token_hash(token), email=user.email, invited_by=by,
-                                           expires_at=now + dt.timedelta(days=INVITATION_DAYS))  # fmt: skip
-    return Sent(invitation, link_for(token))
+    Invitation.objects.filter(user__in=users, used_at__isnull=True, revoked_at__isnull=True).update(revoked_at=now)
+    tokens = [secrets.token_urlsafe(32) for _ in users]
+    invitations = Invitation.objects.bulk_create(
+        Invitation(user=user, token_hash=token_hash(token), email=user.email, invited_by=by,
+                   expires_at=now + dt.timedelta(days=INVITATION_DAYS))
+        for user, token in zip(users, tokens, strict=True)
+    )  # fmt: skip
+    return [Sent(invitation, link_for(token)) for invitation, token in zip(invitations, tokens, strict=True)]
 
 
 def _send(sent: list[Sent]) -> None:
@@ -62,7 +66,7 @@ def invitations_send(*, users: Iterable[User], by: User | None, link_for: LinkFo
     """Invite (or invite again) each person: a new link each, the previous one ended; all the
     emails go out in one SMTP session, and if the mail server refuses, nothing is recorded."""
     people = [u for u in users if u.email and u.is_active and not u.has_usable_password()]
-    sent = [_new(user, by=by, link_for=link_for) for user in people]
+    sent = _new(people, by=by, link_for=link_for)
     try:
         _send(sent)
     except OSError as exc:
@@ -74,21 +78,26 @@ def invitations_send(*, users: Iterable[User], by: User | None, link_for: LinkFo
 def teacher_accounts_invite(*, teachers: Iterable[Teacher], by: User | None, link_for: LinkFor) -> int:
     """Give roster teachers without a sign-in an account (no password yet) and invite them;
     teachers already invited are invited again. Returns how many were invited."""
-    users = []
-    for teacher in teachers:
-        if not teacher.active or not teacher.email:
-            continue
-        if teacher.user is None:
-            username = teacher.email.lower()
-            if User.objects.filter(username=username).exists():
-                continue  # that address already signs in (another district's roster): nothing to invite
-            user = User(username=username, email=teacher.email, first_name=teacher.first_name,
-                        last_name=teacher.last_name, role=Role.TEACHER)  # fmt: skip
-            user.set_unusable_password()
-            user.save()
-            Teacher.objects.filter(pk=teacher.pk).update(user=user)
-            teacher.user = user
-        users.append(teacher.user)
+    chosen = [t for t in teachers if t.active and t.email]
+    wanted = {t.email.lower() for t in chosen if t.user is None}
+    taken = set(User.objects.filter(username__in=wanted).values_list("username", flat=True))
+    # An address that already signs in (on another district's roster) is nobody to invite here.
+    new_accounts: dict[int, User] = {}
+    for t in chosen:
+        if t.user is None and t.email.lower() not in taken:
+            taken.add(t.email.lower())  # one account per address, even if two rosters list it
+            new_accounts[t.pk] = User(username=t.email.lower(), email=t.email, first_name=t.first_name,
+                                      last_name=t.last_name, role=Role.TEACHER)  # fmt: skip
+    for user in new_accounts.values():
+        user.set_unusable_password()
+    User.objects.bulk_create(new_accounts.values())
+    linked = []
+    for teacher in chosen:
+        if teacher.pk in new_accounts:
+            teacher.user = new_accounts[teacher.pk]
+            linked.append(teacher)
+    Teacher.objects.bulk_update(linked, ["user"])
+    users = [t.user for t in chosen if t.user is not None]
     return invitations_send(users=users, by=by, link_for=link_for)
 
 

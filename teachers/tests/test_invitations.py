@@ -127,3 +127,16 @@ def test_a_roster_import_can_invite_the_teachers_it_adds(client, tenant_a, smtp_
     assert sorted(m["To"] for m in smtp_server.messages) == ["ana.ruiz@school.example", "ben.okafor@school.example"]
     roster = client.get(reverse("teachers:roster")).content.decode()
     assert "Invited, until" in roster
+
+
+@pytest.mark.parametrize("n", [3, 30])
+def test_inviting_costs_the_same_queries_for_3_or_30_teachers(tenant_a, n, django_assert_max_num_queries, mailoutbox):
+    from teachers.invitations import teacher_accounts_invite
+
+    teachers = [TeacherFactory(school=tenant_a.school, email=f"bulk{i}@school.example", user=None) for i in range(n)]
+    with django_assert_max_num_queries(9):  # users, invitations and links in bulk, whatever n
+        sent = teacher_accounts_invite(teachers=teachers, by=tenant_a.district_admin, link_for=lambda t: f"/i/{t}/")
+    assert sent == n
+    assert len(mailoutbox) == n
+    assert Teacher.objects.filter(pk__in=[t.pk for t in teachers], user__isnull=False).count() == n
+    assert Invitation.objects.filter(user__teacher_profile__in=teachers, used_at__isnull=True).count() == n
