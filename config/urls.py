@@ -30,6 +30,7 @@ urlpatterns = [
     path("roster/", include("teachers.urls")),
     path("cycles/", include("cycles.urls")),
     path("reports/", include("reports.urls")),
+    path("setup/", include("programs.urls")),
     path("audit/", teacher_views.audit_log, name="audit"),
     path("invitation/<str:token>/", teacher_views.invitation, name="invitation"),
     path("r/<str:token>/", cycle_views.reflect_by_link, name="reflect"),

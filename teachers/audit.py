@@ -19,14 +19,14 @@ def _ip(request: HttpRequest | None) -> str | None:
 def audit_record(
     *, action: str, actor: User | AnonymousUser | None = None, request: HttpRequest | None = None,
     district: District | int | None = None, object_type: str = "", object_ref: object = "", detail: str = "",
-    actor_label: str = "",
+    actor_label: str = "", program: int | None = None,
 ) -> AuditEvent:  # fmt: skip
     """Append one event. `detail` must describe, never quote: it is shown to administrators."""
     user = actor if isinstance(actor, User) and actor.is_authenticated else None
     label = actor_label or (f"{user.display_name} ({user.username})" if user else "anonymous")
     district_id = district.pk if isinstance(district, District) else district
     return AuditEvent.objects.create(
-        actor=user, actor_label=label[:200], action=action, district_id=district_id, object_type=object_type[:40],
+        actor=user, actor_label=label[:200], action=action, district_id=district_id, program_id=program, object_type=object_type[:40],
         object_ref=str(object_ref)[:64], detail=detail[:300], ip_address=_ip(request),
     )  # fmt: skip
 

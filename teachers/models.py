@@ -109,6 +109,10 @@ class AuditAction(models.TextChoices):
     CONFIDENTIAL_READ = "confidential_read", "Read confidential content"
     TEACHER_ERASED = "teacher_erased", "Teacher erased"
     IMPORT = "import", "Imported data"
+    SETUP_CHANGE = "setup_change", "Changed the set-up"
+    INVITATION = "invitation", "Invitation sent or withdrawn"
+    MONTH_CLOSE = "month_close", "Month submitted, approved, returned or reopened"
+    ROLLOVER = "rollover", "New school year started"
 
 
 class AuditEvent(models.Model):
@@ -129,6 +133,13 @@ class AuditEvent(models.Model):
         District, null=True, blank=True, on_delete=models.DO_NOTHING, db_constraint=False, related_name="+",
         help_text="The district the event concerns, so its administrator can review it.",
     )  # fmt: skip
+    # A plain number, not a foreign key: programs live in `coaching`, which this app cannot import.
+    program_id = models.PositiveIntegerField(
+        null=True,
+        blank=True,
+        db_index=True,
+        help_text="The program the event concerns, so its directors can review it.",
+    )
     object_type = models.CharField(max_length=40, blank=True)
     object_ref = models.CharField(max_length=64, blank=True, help_text="A public id, never content.")
     detail = models.CharField(max_length=300, blank=True)

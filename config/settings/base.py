@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "learning",
     "cycles",
     "reports",
+    "programs",
 ]
 
 MIDDLEWARE = [
