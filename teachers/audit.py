@@ -26,8 +26,8 @@ def audit_record(
     label = actor_label or (f"{user.display_name} ({user.username})" if user else "anonymous")
     district_id = district.pk if isinstance(district, District) else district
     return AuditEvent.objects.create(
-        actor=user, actor_label=label[:200], action=action, district_id=district_id, program_id=program, object_type=object_type[:40],
-        object_ref=str(object_ref)[:64], detail=detail[:300], ip_address=_ip(request),
+        actor=user, actor_label=label[:200], action=action, district_id=district_id, program_id=program,
+        object_type=object_type[:40], object_ref=str(object_ref)[:64], detail=detail[:300], ip_address=_ip(request),
     )  # fmt: skip
 
 
