@@ -27,9 +27,8 @@ from coaching.access import coach_for, programs_directed_by
 from coaching.models import Coach, LogEntry, Program
 from teachers.access import districts_visible_to, is_site_admin
 from teachers.models import District, Role, Teacher, User
-from toolkit.schoolyear import school_year_bounds
 
-from .models import Cycle, Reflection
+from .models import Cycle, Reflection, in_school_year
 
 
 class CycleView(Enum):
@@ -206,12 +205,7 @@ def caseload_counts_scope_for(user: User, *, school_year: int) -> CaseloadCounts
         return CaseloadCountsScope(coaches=Coach.objects.filter(program__in=programs), districts=None,
                                    programs=programs)  # fmt: skip
     districts = districts_visible_to(user)
-    start, _ = school_year_bounds(school_year)
     with_time = LogEntry.objects.filter(district__in=districts, school_year=school_year).values("coach")
-    with_cycles = (
-        Cycle.objects.filter(district__in=districts)
-        .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
-        .values("coach")
-    )
+    with_cycles = Cycle.objects.filter(district__in=districts).filter(in_school_year(school_year)).values("coach")
     coaches = Coach.objects.filter(Q(pk__in=with_time) | Q(pk__in=with_cycles))
     return CaseloadCountsScope(coaches=coaches, districts=districts, programs=None)

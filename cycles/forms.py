@@ -17,6 +17,7 @@ from learning.models import SignUpKind
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, style_filter_fields
 from teachers.models import District, School, Teacher, User
+from toolkit.schoolyear import school_year_label
 from toolkit.uploads import check_upload
 
 from .models import AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
@@ -292,13 +293,20 @@ class SignUpForm(forms.Form):
         self.helper = _helper("kind", "date_preferences", "note")
 
 
-class CaseloadFilterForm(forms.Form):
-    """A coach's caseload: search by name, only those not seen in 4 weeks, the order."""
+class CaseloadYearForm(forms.Form):
+    """The school year a caseload is shown for, among the years offered (the current one by default)."""
+
+    year = forms.TypedChoiceField(required=False, label="School year", coerce=int, empty_value=None)
+
+    def __init__(self, *args: Any, years: list[int], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast("forms.TypedChoiceField", self.fields["year"]).choices = [(y, school_year_label(y)) for y in years]
+        style_filter_fields(self)
+
+
+class CaseloadFilterForm(CaseloadYearForm):
+    """A coach's caseload: the school year, search by name, only those not seen in 4 weeks, the order."""
 
     q = forms.CharField(required=False, label="Search by name", max_length=100)
     stale = forms.BooleanField(required=False, label="Not seen in 4 weeks")
     sort = forms.ChoiceField(required=False, label="Sort by", choices=list(CASELOAD_SORTS.items()))
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        style_filter_fields(self)

@@ -16,6 +16,7 @@ from django.utils import timezone
 from coaching.models import Coach, LogEntry
 from learning.models import GroupMeeting, PDSession, Resource, SignUp
 from teachers.models import District, School, Teacher, User
+from toolkit.schoolyear import school_year_bounds
 from toolkit.uploads import random_stored_name
 
 
@@ -102,6 +103,15 @@ class Cycle(models.Model):
     @property
     def stage_index(self) -> int:
         return STAGE_ORDER.index(Stage(self.stage))
+
+
+def in_school_year(school_year: int, prefix: str = "") -> Q:
+    """Cycles that belong to a school year: started by its last day, and open now or closed on or
+    after its first day. `prefix` reaches the cycle through a relation (e.g. "cycle__")."""
+    start, end = school_year_bounds(school_year)
+    return Q(**{f"{prefix}started_on__lte": end}) & (
+        Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": start})
+    )
 
 
 class StageChange(models.Model):

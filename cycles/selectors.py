@@ -27,10 +27,10 @@ from django.db.models.functions import Coalesce
 from coaching.models import Coach, LogEntry, Program
 from learning.models import PDSession
 from teachers.models import District, Teacher
-from toolkit.schoolyear import school_year_bounds
+from toolkit.schoolyear import school_year_bounds, school_year_of
 
 from .access import CycleView
-from .models import Cycle, CycleTime, Goal, ProgressMeasure, Reflection, Stage, StageChange
+from .models import Cycle, CycleTime, Goal, ProgressMeasure, Reflection, Stage, StageChange, in_school_year
 
 
 def cycle_list_columns(*, cycles: QuerySet[Cycle]) -> QuerySet[Cycle]:
@@ -256,10 +256,20 @@ def _count(queryset: QuerySet[Any], column: str = "pk", function: str = "COUNT")
     return Coalesce(Subquery(value, output_field=IntegerField()), Value(0))
 
 
-def _cycles_of_year(cycles: QuerySet[Cycle], *, school_year: int) -> QuerySet[Cycle]:
-    """Cycles open now, or closed during the school year (or after it)."""
-    start, _ = school_year_bounds(school_year)
-    return cycles.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=start))
+def caseload_years(*, coaches: QuerySet[Coach], districts: QuerySet[District] | None = None,
+                   today: dt.date) -> list[int]:  # fmt: skip
+    """The school years a caseload can be shown for, newest first: the current one and every year
+    with time logged by these coaches (in these districts). One query."""
+    entries = LogEntry.objects.filter(coach__in=coaches)
+    if districts is not None:
+        entries = entries.filter(district__in=districts)
+    years = set(entries.order_by().values_list("school_year", flat=True).distinct())
+    return sorted(years | {school_year_of(today)}, reverse=True)
+
+
+def caseload_as_of(*, school_year: int, today: dt.date) -> dt.date:
+    """The date a caseload is read at: today, or the last day of a school year that has ended."""
+    return min(today, school_year_bounds(school_year)[1])
 
 
 def caseload_stale_before(*, today: dt.date) -> dt.date:
@@ -273,12 +283,17 @@ def caseload_list(
     """The coach's caseload, one row (a dict) per teacher: name, school, last contact, the year's
     sessions and minutes, the stage of the newest open cycle. One query whatever the data."""
     in_year = EntryLink.objects.filter(logentry__coach=coach, logentry__school_year=school_year).values("teacher")
-    in_cycles = CycleLink.objects.filter(
-        cycle__in=_cycles_of_year(Cycle.objects.filter(coach=coach), school_year=school_year)
-    ).values("teacher")
-    with_teacher = EntryLink.objects.filter(logentry__coach=coach, teacher=OuterRef("pk"))
-    this_year = with_teacher.filter(logentry__school_year=school_year)
-    open_cycle = Cycle.objects.filter(coach=coach, teachers=OuterRef("pk")).exclude(stage=Stage.CLOSED)
+    in_cycles = CycleLink.objects.filter(Q(cycle__coach=coach) & in_school_year(school_year, "cycle__")).values(
+        "teacher"
+    )
+    as_of = caseload_as_of(school_year=school_year, today=today)
+    with_teacher = EntryLink.objects.filter(logentry__coach=coach, teacher=OuterRef("pk"), logentry__date__lte=as_of)
+    this_year = EntryLink.objects.filter(logentry__coach=coach, teacher=OuterRef("pk"),
+                                         logentry__school_year=school_year)  # fmt: skip
+    # This year: the newest open cycle. A year that has ended: the newest cycle of that year, as it stands now.
+    open_cycle = Cycle.objects.filter(coach=coach, teachers=OuterRef("pk"))
+    open_cycle = (open_cycle.exclude(stage=Stage.CLOSED) if as_of == today
+                  else open_cycle.filter(in_school_year(school_year)))  # fmt: skip
     teachers = Teacher.objects.filter(Q(pk__in=in_year) | Q(pk__in=in_cycles)).annotate(
         last_contact=Subquery(with_teacher.order_by("-logentry__date").values("logentry__date")[:1],
                               output_field=DateField()),
@@ -289,7 +304,7 @@ def caseload_list(
     for word in q.split()[:5]:
         teachers = teachers.filter(Q(first_name__icontains=word) | Q(last_name__icontains=word))
     if stale:
-        stale_since = caseload_stale_before(today=today)
+        stale_since = caseload_stale_before(today=as_of)
         teachers = teachers.filter(Q(last_contact__isnull=True) | Q(last_contact__lte=stale_since))
     order = {
         "last_contact": (F("last_contact").asc(nulls_first=True), "last_name", "first_name", "pk"),
@@ -348,10 +363,7 @@ def caseload_counts(
         return scope
 
     def cycle_scope(prefix: str, coach: OuterRef) -> Q:
-        start, _ = school_year_bounds(school_year)
-        scope = Q(**{f"{prefix}coach": coach}) & (
-            Q(**{f"{prefix}closed_on__isnull": True}) | Q(**{f"{prefix}closed_on__gte": start})
-        )
+        scope = Q(**{f"{prefix}coach": coach}) & in_school_year(school_year, prefix)
         if districts is not None:
             scope &= Q(**{f"{prefix}district__in": districts})
         if programs is not None:

@@ -349,10 +349,11 @@ def test_the_caseload_takes_the_same_queries_whatever_the_data(client, tenant_a,
                                                                django_assert_max_num_queries):  # fmt: skip
     _coach_with(tenant_a, coach_a, n)
     client.force_login(coach_a.user)
-    with django_assert_max_num_queries(8):
+    # One more than the table needs: the school years offered in the picker.
+    with django_assert_max_num_queries(9):
         response = client.get(CASELOAD, {"sort": "last_contact", "q": ""})
     assert response.status_code == 200
-    with django_assert_max_num_queries(8):
+    with django_assert_max_num_queries(9):
         assert len(body(client.get(CASELOAD_CSV)).splitlines()) == n + 1
 
 
@@ -366,8 +367,75 @@ def test_the_counts_take_the_same_queries_whatever_the_data(client, tenant_a, co
         _coach_with(tenant_a, colleague, 3)
     for user in (tenant_a.director, tenant_a.district_admin):
         client.force_login(user)
-        with django_assert_max_num_queries(9):
+        with django_assert_max_num_queries(10):
             response = client.get(COUNTS)
         assert counts_by_coach(response)["Casey Coach"].teachers == n
-        with django_assert_max_num_queries(7):
+        with django_assert_max_num_queries(8):
             body(client.get(COUNTS_CSV))
+
+
+# ---------------------------------------------------------------------------- a past school year
+
+
+@pytest.fixture
+def last_year_work(tenant_a, coach_a):
+    """Last school year: 300 minutes with two teachers on its 40th-last day, a cycle closed then; this year,
+    30 minutes with tenant A's teacher and a cycle started this year (which must not count last year)."""
+    start, _ = school_year_bounds(school_year_of(today()))
+    last_year = start - dt.timedelta(days=40)
+    ContractFactory(program=coach_a.program, district=tenant_a.district, school_year=school_year_of(last_year))
+    only_then = TeacherFactory(school=tenant_a.school, first_name="Old", last_name="Friend")
+    closed = TeacherFactory(school=tenant_a.school, first_name="Closed", last_name="Lastyear")
+    newcomer = TeacherFactory(school=tenant_a.school, first_name="New", last_name="Comer")
+    log(coach_a, tenant_a.district, last_year, [only_then, tenant_a.teacher], minutes=300)
+    log(coach_a, tenant_a.district, today(), [tenant_a.teacher], minutes=30)
+    CycleFactory(coach=coach_a, school=tenant_a.school, teachers=[closed], stage=Stage.CLOSED,
+                 started_on=last_year - dt.timedelta(days=60), closed_on=last_year)  # fmt: skip
+    CycleFactory(coach=coach_a, school=tenant_a.school, teachers=[newcomer], stage=Stage.LEARN, started_on=start)
+    return school_year_of(last_year), last_year
+
+
+def test_a_coach_picks_a_finished_school_year_and_sees_its_caseload(client, coach_a, tenant_a, last_year_work):
+    year, day = last_year_work
+    client.force_login(coach_a.user)
+    response = client.get(CASELOAD, {"year": year})
+    rows = rows_by_name(response)
+    assert set(rows) == {"Old Friend", tenant_a.teacher.full_name, "Closed Lastyear"}
+    assert (rows["Old Friend"].sessions, rows["Old Friend"].minutes, rows["Old Friend"].last_contact) == (1, 300, day)
+    # Last contact is read at the year's end, not today: this year's 30 minutes are not in it.
+    assert rows[tenant_a.teacher.full_name].last_contact == day
+    assert rows["Closed Lastyear"].stage == "Closed"
+    page = body(response)
+    assert f'<option value="{year}" selected>' in page
+    assert "Cycle (now)" in page
+    csv_lines = body(client.get(CASELOAD_CSV, {"year": year})).splitlines()
+    assert len(csv_lines) == 4
+    assert any(line.startswith("Old Friend,") and ",300,5.00," in line for line in csv_lines)
+
+
+def test_the_current_year_is_the_default_and_a_year_not_offered_falls_back_to_it(client, coach_a, last_year_work):
+    year, _ = last_year_work
+    client.force_login(coach_a.user)
+    current = set(rows_by_name(client.get(CASELOAD)))
+    assert "Old Friend" not in current
+    assert "New Comer" in current
+    assert set(rows_by_name(client.get(CASELOAD, {"year": 1999}))) == current
+    assert set(rows_by_name(client.get(CASELOAD, {"year": "last"}))) == current
+    offered = [value for value, _ in client.get(CASELOAD).context["filter_form"].fields["year"].choices]
+    assert offered == [school_year_of(today()), year]
+
+
+def test_directors_and_district_administrators_pick_a_finished_year_of_counts(client, tenant_a, coach_a,
+                                                                             last_year_work):  # fmt: skip
+    year, _ = last_year_work
+    for user in (tenant_a.director, tenant_a.district_admin):
+        client.force_login(user)
+        row = counts_by_coach(client.get(COUNTS, {"year": year}))["Casey Coach"]
+        assert (row.teachers, row.sessions, row.contacts, row.minutes) == (3, 1, 2, 300)
+        assert row.cycles == {"identify": 0, "learn": 0, "improve": 0, "closed": 1}
+        csv_lines = body(client.get(COUNTS_CSV, {"year": year})).splitlines()
+        assert csv_lines[1].startswith("Casey Coach,")
+        assert csv_lines[1].endswith(",3,1,2,300,5.00,0,0,0,1")
+        # This year, by default: the newcomer's cycle, this year's 30 minutes, not last year's closed cycle.
+        now = counts_by_coach(client.get(COUNTS))["Casey Coach"]
+        assert (now.teachers, now.minutes, now.cycles["learn"], now.cycles["closed"]) == (2, 30, 1, 0)
