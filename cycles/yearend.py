@@ -106,13 +106,14 @@ def year_end_decide(*, coach: Coach, school_year: int, rows: list[YearEndInput],
     if any(row.cycle.pk not in own for row in rows):
         raise PermissionDenied("A coach decides for their own open cycles only.")
     reason = f"Closed at the end of the {school_year_label(school_year)} school year."
-    carried = closed = undone = 0
     now = timezone.now()
+    later = [row.cycle.pk for row in rows if row.decision == ""]
+    undone = YearEndDecision.objects.filter(
+        cycle__in=later, school_year=school_year, decision=YearEndChoice.CARRIED
+    ).delete()[0] if later else 0  # fmt: skip
+    decided: list[YearEndDecision] = []
     for row in rows:
         if row.decision == "":
-            undone += YearEndDecision.objects.filter(
-                cycle=row.cycle, school_year=school_year, decision=YearEndChoice.CARRIED
-            ).delete()[0]
             continue
         if row.decision == YearEndChoice.CLOSED:
             try:
@@ -125,15 +126,17 @@ def year_end_decide(*, coach: Coach, school_year: int, rows: list[YearEndInput],
                 )  # fmt: skip
             except ValidationError as exc:
                 raise YearEndRowError(row.cycle, exc) from exc
-            closed += 1
-        elif row.decision == YearEndChoice.CARRIED:
-            carried += 1
-        else:
+        elif row.decision != YearEndChoice.CARRIED:
             raise YearEndRowError(row.cycle, ValidationError({"decision": "Choose carry over or close."}))
-        YearEndDecision.objects.update_or_create(
-            cycle=row.cycle, school_year=school_year,
-            defaults={"decision": row.decision, "decided_at": now, "decided_by": by},
-        )  # fmt: skip
+        decided.append(YearEndDecision(cycle=row.cycle, school_year=school_year, decision=row.decision,
+                                       decided_at=now, decided_by=by))  # fmt: skip
+    # One statement for every decision, a carry recorded again replacing the earlier one.
+    YearEndDecision.objects.bulk_create(
+        decided, update_conflicts=True, unique_fields=["cycle", "school_year"],
+        update_fields=["decision", "decided_at", "decided_by"],
+    )  # fmt: skip
+    carried = sum(1 for d in decided if d.decision == YearEndChoice.CARRIED)
+    closed = len(decided) - carried
     return YearEndResult(carried=carried, closed=closed, undone=undone)
 
 
