@@ -30,7 +30,9 @@ class YearEndForm(forms.Form):
     """One open cycle's decision. Closing asks what the normal close asks: an outcome and whether
     the goal was met; the closing note is optional."""
 
-    decision = forms.ChoiceField(required=False, widget=forms.RadioSelect, label="Decision")
+    decision = forms.ChoiceField(
+        required=False, widget=forms.RadioSelect(attrs={"class": "btn-check"}), label="Decision"
+    )
     outcome = forms.ChoiceField(required=False, choices=[("", "—"), *Outcome.choices], label="Outcome")
     goal_met = forms.TypedChoiceField(
         required=False, choices=[("", "—"), ("yes", "Yes"), ("no", "No")], label="Goal met?",
