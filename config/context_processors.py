@@ -11,7 +11,9 @@ from django.http import HttpRequest
 
 from coaching.access import coach_for, may_import_history, may_see_contracts, may_see_own_sessions
 from cycles.access import may_see_caseload, may_see_caseload_counts
+from cycles.yearend import may_decide_year_end
 from learning.access import may_form_groups
+from programs.rollover import may_start_rollover
 from reports.access import may_use_reports
 from teachers.access import is_site_admin, may_erase_teachers, may_manage_rosters, may_read_audit_log
 
@@ -77,6 +79,16 @@ class Can:
     @cached_property
     def erase_teachers(self) -> bool:
         return self._ask(may_erase_teachers)
+
+    @cached_property
+    def decide_year_end(self) -> bool:
+        """A coach: carry each open cycle into the next school year or close it."""
+        return self._ask(may_decide_year_end)
+
+    @cached_property
+    def start_rollover(self) -> bool:
+        """A program's directors (and site administrators): start the next school year."""
+        return self._ask(may_start_rollover)
 
     @cached_property
     def use_admin_site(self) -> bool:

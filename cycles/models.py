@@ -360,3 +360,33 @@ class ReflectionLink(models.Model):
     @property
     def is_expired(self) -> bool:
         return self.expires_at <= timezone.now()
+
+
+# ---------------------------------------------------------------------------- the end of a school year
+
+
+class YearEndChoice(models.TextChoices):
+    CARRIED = "carried", "Carried over into the new year"
+    CLOSED = "closed", "Closed at the end of the year"
+
+
+class YearEndDecision(models.Model):
+    """What the coach decided for an open cycle when a school year ended: carry it into the next
+    year (it stays open, nothing of it changes) or close it (through the normal close). One per
+    cycle and ending year; the decision is the coach's, and directors see it only as counts."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="year_end_decisions")
+    school_year = models.PositiveSmallIntegerField(help_text="The school year that ended: 2026 for 2026–27.")
+    decision = models.CharField(max_length=10, choices=YearEndChoice.choices)
+    decided_at = models.DateTimeField(default=timezone.now)
+    decided_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["-decided_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["cycle", "school_year"], name="year_end_one_decision_per_cycle_year"),
+        ]
+        indexes = [models.Index(fields=["school_year", "decision"], name="year_end_year_decision")]
+
+    def __str__(self) -> str:
+        return f"cycle {self.cycle_id}: {self.decision} at the end of {self.school_year}"

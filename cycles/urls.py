@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import caseload_views, pd_views, views
+from . import caseload_views, pd_views, views, yearend_views
 
 app_name = "cycles"
 
@@ -50,4 +50,6 @@ urlpatterns = [
     path("<uuid:public_id>/time/", views.time_link, name="time_link"),
     path("<uuid:public_id>/time/log/", views.time_log, name="time_log"),
     path("<uuid:public_id>/time/<int:entry_id>/remove/", views.time_unlink, name="time_unlink"),
+    # The end of a school year: the coach carries each open cycle over or closes it.
+    path("year-end/", yearend_views.year_end, name="yearend"),
 ]

@@ -34,6 +34,7 @@ from toolkit.csv_export import csv_response
 from toolkit.params import parse_id_param, parse_id_params
 from toolkit.qr import qr_svg, qr_svg_data_uri
 from toolkit.ratelimit import Limit, by_path, rate_limited
+from toolkit.schoolyear import school_year_of
 from toolkit.uploads import download_response
 
 from . import lifecycle, services
@@ -63,6 +64,7 @@ from .forms import (
 )
 from .models import Cycle, Evidence, ReflectionLink, Stage
 from .selectors import cycle_list, cycle_page_get, cycle_stage_counts
+from .yearend import year_end_banner_count
 
 ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponseBase])
 
@@ -104,11 +106,15 @@ def cycle_list_view(request: Request) -> HttpResponse:
     )
     query = request.GET.copy()
     query.pop("page", None)
+    coach = coach_for(request.user)
+    # Once the program's next school year has started, the coach is asked about their open cycles.
+    pending = year_end_banner_count(coach=coach, school_year=school_year_of(timezone.localdate())) if coach else 0
     return render(
         request,
         "cycles/cycle_list.html",
         {"page": page, "filter_form": form, "counts": counts, "admin_view": is_admin_view,
-         "is_coach": coach_for(request.user) is not None, "query": query.urlencode(), "stages": list(Stage)},
+         "is_coach": coach is not None, "query": query.urlencode(), "stages": list(Stage),
+         "year_end_pending": pending},
     )  # fmt: skip
 
 

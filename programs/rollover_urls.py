@@ -1,3 +1,7 @@
-from django.urls import URLPattern
+from django.urls import URLPattern, path
 
-urlpatterns: list[URLPattern] = []
+from . import rollover_views
+
+urlpatterns: list[URLPattern] = [
+    path("rollover/", rollover_views.rollover, name="rollover"),
+]

@@ -238,6 +238,12 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("invitation", POST):                (BAD,   BAD,         BAD,   BAD,    BAD,   BAD,    BAD,       BAD,   BAD,       BAD,   BAD),
     ("teachers:roster_template", GET):   (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
     ("teachers:roster_template", POST):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    # Year rollover: the director starts the next school year (site administrators pick a program
+    # first: they reach every program); each coach decides their own open cycles.
+    ("programs:rollover", GET):          (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
+    ("programs:rollover", POST):         (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   R),
+    ("cycles:yearend", GET):             (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("cycles:yearend", POST):            (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

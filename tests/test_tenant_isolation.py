@@ -160,6 +160,10 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "invitation": {"token": o.invitation_token},
         "reflect": {"token": o.token},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        # Year rollover: no URL parameter (a director's program comes from ?program=, whose other
+        # programs' ids are 404s in programs/tests/test_rollover.py; a coach's cycles are their own).
+        "programs:rollover": {},
+        "cycles:yearend": {},
     }
     if name in by_name:
         return by_name[name]
