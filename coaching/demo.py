@@ -14,7 +14,18 @@ from django.utils import timezone
 from teachers.models import District, GradeBand, Role, School, Teacher, User
 from toolkit.schoolyear import school_year_of
 
-from .models import Activity, ActivityKind, Coach, CoachMonth, Contract, FocusArea, Format, LogEntry, MonthStatus, Program
+from .models import (
+    Activity,
+    ActivityKind,
+    Coach,
+    CoachMonth,
+    Contract,
+    FocusArea,
+    Format,
+    LogEntry,
+    MonthStatus,
+    Program,
+)
 
 # Bandit B105: the published password of the demo accounts.
 DEMO_PASSWORD = "fulcrum-demo-2026"  # nosec B105
@@ -162,7 +173,7 @@ RETURN_NOTE = "Please check the activities of your Riverbend visits against the 
 
 # The PD session and coach-group meetings of the other demos are logged within the last four weeks,
 # through the time log's rules: a month that ended less than this long ago is left editable.
-RECENT_DAYS = 30
+RECENT_DAYS = 28
 
 
 def _close_months(coach: Coach, *, director: User, today: dt.date, returned: bool) -> None:
@@ -174,12 +185,14 @@ def _close_months(coach: Coach, *, director: User, today: dt.date, returned: boo
                      .values_list("date", flat=True)})  # fmt: skip
     settled = today - dt.timedelta(days=RECENT_DAYS)
     closable = [m for m in months if (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) <= settled]
-    plan: dict[dt.date, str] = {m: MonthStatus.APPROVED for m in closable[:-1]}
+    plan: dict[dt.date, str] = dict.fromkeys(closable[:-1], MonthStatus.APPROVED)
     if closable:
         plan[closable[-1]] = MonthStatus.SUBMITTED
     recent = [m for m in months if m not in plan]
     if returned and recent:
         plan[recent[-1]] = MonthStatus.RETURNED
+    elif returned and closable:
+        plan[closable[-1]] = MonthStatus.RETURNED
     now = timezone.now()
     for month, status in plan.items():
         decided = status != MonthStatus.SUBMITTED

@@ -32,11 +32,11 @@ from toolkit.schoolyear import school_year_label, school_year_of
 
 from .changes import Place, entry_changes_record
 from .models import (
+    LOCKED_MONTH_STATUSES,
     MAX_DAY_MINUTES,
     MAX_ENTRY_MINUTES,
     Activity,
     ActivityKind,
-    LOCKED_MONTH_STATUSES,
     Coach,
     CoachMonth,
     Contract,

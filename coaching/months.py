@@ -100,7 +100,7 @@ class MonthDayRow:
     entries: int
 
 
-def _month_day_rows(*, where: str, params: list[object]) -> list[MonthDayRow]:
+def _month_day_rows(*, where: str, params: list[int | dt.date]) -> list[MonthDayRow]:
     """Entries grouped by coach, program, district and date (as contract days are counted), then
     by month: one query. `where` is a fixed SQL condition on the entries `e` with placeholders."""
     alias = router.db_for_read(LogEntry) or "default"
@@ -227,9 +227,7 @@ def month_review_list(*, months: QuerySet[CoachMonth]) -> list[ReviewMonth]:
     placeholders = ", ".join(["%s"] * len(coach_ids))
     rows = _month_day_rows(where=f"e.coach_id IN ({placeholders}) AND e.date BETWEEN %s AND %s",
                            params=[*coach_ids, first, last])  # fmt: skip
-    district_names = dict(
-        District.objects.filter(pk__in={r.district_id for r in rows}).values_list("pk", "name")
-    )
+    district_names = dict(District.objects.filter(pk__in={r.district_id for r in rows}).values_list("pk", "name"))
     by_key: dict[tuple[int, dt.date], list[MonthDayRow]] = defaultdict(list)
     for row in rows:
         by_key[(row.coach_id, row.month)].append(row)
@@ -257,7 +255,7 @@ def contract_approvals_add(*, usage: list[ContractUsage], as_of: dt.date) -> lis
         return usage
     keys = sorted({(u.contract.district_id, u.contract.program_id, u.contract.school_year) for u in usage})
     condition = " OR ".join(["(e.district_id = %s AND e.program_id = %s AND e.school_year = %s)"] * len(keys))
-    params: list[object] = [value for key in keys for value in key]
+    params: list[int | dt.date] = [value for key in keys for value in key]
     rows = _month_day_rows(where=f"({condition}) AND e.date <= %s", params=[*params, as_of])
     coach_ids = {r.coach_id for r in rows}
     statuses: dict[tuple[int, dt.date], str] = {}
@@ -335,7 +333,9 @@ def month_submit(*, coach: Coach, month: dt.date, by: User, request: HttpRequest
     record.full_clean()
     record.save()
     again = " again" if record.note else ""
-    _audit(record=record, by=by, request=request, what=f"submitted{again} ({count} entries)")
+    _audit(
+        record=record, by=by, request=request, what=f"submitted{again} ({count} {'entry' if count == 1 else 'entries'})"
+    )
     return record
 
 
@@ -394,4 +394,3 @@ def month_reopen(*, record: CoachMonth, by: User, reason: str, request: HttpRequ
                                "reopen_reason"])  # fmt: skip
     _audit(record=record, by=by, request=request, what="reopened")
     return record
-

@@ -137,8 +137,9 @@ def seed(tenant, marker: str) -> Objects:
                       group, meeting, goal, checkin, run, tenant.teacher, links[0], invitation_links[0])  # fmt: skip
     # Month close
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
-    objects.coach_month = CoachMonth.objects.create(coach=tenant.coach, month=last_month,
-                                                    status=MonthStatus.SUBMITTED, submitted_at=timezone.now())  # fmt: skip
+    objects.coach_month = CoachMonth.objects.create(
+        coach=tenant.coach, month=last_month, status=MonthStatus.SUBMITTED, submitted_at=timezone.now()
+    )
     return objects
 
 

@@ -6,32 +6,72 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coaching', '0010_history_import'),
+        ("coaching", "0010_history_import"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='CoachMonth',
+            name="CoachMonth",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('month', models.DateField(help_text='The first day of the month.')),
-                ('status', models.CharField(choices=[('submitted', 'Submitted'), ('approved', 'Approved'), ('returned', 'Returned')], max_length=10)),
-                ('submitted_at', models.DateTimeField()),
-                ('decided_at', models.DateTimeField(blank=True, null=True)),
-                ('note', models.TextField(blank=True, help_text="The director's note when the month is returned or reopened.")),
-                ('reopened_at', models.DateTimeField(blank=True, null=True)),
-                ('reopen_reason', models.TextField(blank=True)),
-                ('coach', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='months', to='coaching.coach')),
-                ('decided_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('reopened_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("month", models.DateField(help_text="The first day of the month.")),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("submitted", "Submitted"), ("approved", "Approved"), ("returned", "Returned")],
+                        max_length=10,
+                    ),
+                ),
+                ("submitted_at", models.DateTimeField()),
+                ("decided_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "note",
+                    models.TextField(
+                        blank=True, help_text="The director's note when the month is returned or reopened."
+                    ),
+                ),
+                ("reopened_at", models.DateTimeField(blank=True, null=True)),
+                ("reopen_reason", models.TextField(blank=True)),
+                (
+                    "coach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="months", to="coaching.coach"
+                    ),
+                ),
+                (
+                    "decided_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reopened_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-month', 'coach'],
-                'indexes': [models.Index(fields=['status', 'month'], name='coach_month_status_month')],
-                'constraints': [models.UniqueConstraint(fields=('coach', 'month'), name='coach_month_one_per_coach_month'), models.CheckConstraint(condition=models.Q(('month__day', 1)), name='coach_month_first_day'), models.CheckConstraint(condition=models.Q(('status__in', ['submitted', 'approved', 'returned'])), name='coach_month_status_known')],
+                "ordering": ["-month", "coach"],
+                "indexes": [models.Index(fields=["status", "month"], name="coach_month_status_month")],
+                "constraints": [
+                    models.UniqueConstraint(fields=("coach", "month"), name="coach_month_one_per_coach_month"),
+                    models.CheckConstraint(condition=models.Q(("month__day", 1)), name="coach_month_first_day"),
+                    models.CheckConstraint(
+                        condition=models.Q(("status__in", ["submitted", "approved", "returned"])),
+                        name="coach_month_status_known",
+                    ),
+                ],
             },
         ),
     ]

@@ -32,7 +32,6 @@ def activity_badge(activity: object) -> str:
     return getattr(activity, "balance", "") or "output"
 
 
-
 @register.filter
 def month_locked(day: object, locked_months: object) -> bool:
     """Whether a date falls in one of the months given (`locked_months`: {first day: month})."""
