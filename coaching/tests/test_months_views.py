@@ -399,3 +399,25 @@ def test_my_months_query_count_does_not_grow_with_months_and_entries(client, ser
         month = months.next_month(month)
     with django_assert_max_num_queries(small):
         client.get(MY_MONTHS, {"year": school_year_of(LAST_MONTH)})
+
+
+def test_the_history_import_lists_each_line_in_a_locked_month_and_imports_nothing(client, served):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    log(served, day(1))
+    submitted(served)
+    header = "date,minutes,district,school,activity,focus_area,teacher_emails,notes"
+    lines = [f"{d.isoformat()},60,{served.district.name},,Coaching Cycles,Technology integration,," for d in
+             (day(4), TODAY, day(6))]  # fmt: skip
+    data = ("\r\n".join([header, *lines]) + "\r\n").encode()
+    client.force_login(served.coach.user)
+    client.post(
+        reverse("coaching:history_import"), {"file": SimpleUploadedFile("h.csv", data, content_type="text/csv")}
+    )
+    preview = reverse("coaching:history_preview")
+    body = client.get(preview).content.decode()
+    assert f"Line 2: {LAST_MONTH:%B %Y} is submitted, so its entries are locked" in body
+    assert f"Line 4: {LAST_MONTH:%B %Y} is submitted" in body
+    assert "Line 3:" not in body
+    client.post(preview, {})
+    assert LogEntry.objects.count() == 1
