@@ -26,6 +26,7 @@ TABLES_ADDED_SINCE = {
     "coaching_historyupload",
     "coaching_importedentry",
     "teachers_invitation",
+    "coaching_coachmonth",  # month close
 }
 MOVED = {
     "Resource": "coaching_resource",
