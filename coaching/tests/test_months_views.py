@@ -421,3 +421,14 @@ def test_the_history_import_lists_each_line_in_a_locked_month_and_imports_nothin
     assert "Line 3:" not in body
     client.post(preview, {})
     assert LogEntry.objects.count() == 1
+
+
+def test_the_django_admin_shows_months_read_only(client, served, site_admin):
+    log(served, day(1))
+    record = submitted(served)
+    client.force_login(site_admin)
+    assert client.get(reverse("admin:coaching_coachmonth_changelist")).status_code == 200
+    assert client.get(reverse("admin:coaching_coachmonth_add")).status_code == 403
+    client.post(reverse("admin:coaching_coachmonth_change", args=[record.pk]), {"status": "approved"})
+    record.refresh_from_db()
+    assert record.status == MonthStatus.SUBMITTED
