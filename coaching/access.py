@@ -6,6 +6,10 @@ Rules:
 - A program director sees the program's contracts and districts.
 - A district administrator sees their districts' contracts (days used), never log entries.
 - Log entries (with teacher names and private notes) are their coach's alone.
+- A coach submits their own months; the director of the coach's program (or the site
+  administrator) approves, returns or reopens them, seeing hours, days and districts only.
+- What a contract bills (approved days × the daily rate) is for its program's directors and the
+  site administrator, who set the rates.
 """
 
 from __future__ import annotations
@@ -24,7 +28,7 @@ from teachers.access import Request, districts_visible_to, is_site_admin, regist
 from teachers.models import District, Role, User
 from toolkit.schoolyear import school_year_of
 
-from .models import Coach, Contract, LogEntry, Program
+from .models import Coach, CoachMonth, Contract, LogEntry, Program
 
 
 def coach_for(user: User) -> Coach | None:
@@ -190,3 +194,46 @@ def coaches_history_importable_by(user: User) -> QuerySet[Coach]:
     if not history_import_is_program_wide(user):
         return Coach.objects.none()
     return Coach.objects.filter(program__in=programs_directed_by(user))
+
+
+# --------------------------------------------------------------------------- month close
+
+
+def may_close_months(user: User) -> bool:
+    """A coach submits their own months for approval."""
+    return coach_for(user) is not None
+
+
+def may_approve_months(user: User) -> bool:
+    """A program director (of some program) or the site administrator decides on submitted months."""
+    if not user.is_authenticated:
+        return False
+    if is_site_admin(user):
+        return True
+    return user.role == Role.PROGRAM_DIRECTOR and directs_a_program(user)
+
+
+def coach_months_decidable_by(user: User) -> QuerySet[CoachMonth]:
+    """Months a person may approve, return or reopen: those of the coaches of the programs they
+    direct (every month for the site administrator)."""
+    if not may_approve_months(user):
+        return CoachMonth.objects.none()
+    if is_site_admin(user):
+        return CoachMonth.objects.all()
+    return CoachMonth.objects.filter(coach__program__in=programs_directed_by(user))
+
+
+def get_coach_month_for_decision(user: User, pk: int) -> CoachMonth:
+    """One month a person may decide on, or 404 whether it is missing or another program's."""
+    try:
+        return coach_months_decidable_by(user).select_related("coach__user", "coach__program").get(pk=pk)
+    except CoachMonth.DoesNotExist as exc:
+        raise Http404("No such month.") from exc
+
+
+def may_see_contract_amounts(user: User) -> bool:
+    """Amounts (days × daily rate) are for those who set the rates: program directors and the site
+    administrator. Coaches and district administrators see days."""
+    if not user.is_authenticated:
+        return False
+    return is_site_admin(user) or user.role == Role.PROGRAM_DIRECTOR

@@ -1,8 +1,9 @@
 from __future__ import annotations
 
 from django.contrib import admin
+from django.http import HttpRequest
 
-from .models import Activity, Coach, Contract, FocusArea, LogEntry, Program
+from .models import Activity, Coach, CoachMonth, Contract, FocusArea, LogEntry, Program
 
 
 @admin.register(Program)
@@ -55,3 +56,24 @@ class LogEntryAdmin(admin.ModelAdmin[LogEntry]):
     list_select_related = ("coach__user", "district", "activity", "focus_area")
     raw_id_fields = ("coach", "school", "teachers")
     readonly_fields = ("school_year", "created_at", "updated_at")
+
+
+@admin.register(CoachMonth)
+class CoachMonthAdmin(admin.ModelAdmin[CoachMonth]):
+    """Read only: months are submitted, approved, returned and reopened on the Approvals page,
+    which audits every decision."""
+
+    list_display = ("coach", "month", "status", "submitted_at", "decided_at", "decided_by")
+    list_filter = ("status", "coach__program")
+    search_fields = ("coach__user__first_name", "coach__user__last_name")
+    list_select_related = ("coach__user", "decided_by")
+    date_hierarchy = "month"
+
+    def has_add_permission(self, request: HttpRequest) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: CoachMonth | None = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: CoachMonth | None = None) -> bool:
+        return False

@@ -1,4 +1,5 @@
-"""A demo program: three districts, two coaches, a term of logged time. Safe to load twice."""
+"""A demo program: three districts, two coaches, a term of logged time, and its months closed (the
+past ones approved, a couple waiting, one returned with a note). Safe to load twice."""
 
 from __future__ import annotations
 
@@ -8,11 +9,23 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from teachers.models import District, GradeBand, Role, School, Teacher, User
 from toolkit.schoolyear import school_year_of
 
-from .models import Activity, ActivityKind, Coach, Contract, FocusArea, Format, LogEntry, Program
+from .models import (
+    Activity,
+    ActivityKind,
+    Coach,
+    CoachMonth,
+    Contract,
+    FocusArea,
+    Format,
+    LogEntry,
+    MonthStatus,
+    Program,
+)
 
 # Bandit B105: the published password of the demo accounts.
 DEMO_PASSWORD = "fulcrum-demo-2026"  # nosec B105
@@ -145,12 +158,55 @@ def load_demo(*, today: dt.date) -> dict[str, int]:
     for coach, weekdays in weekly_plan.items():
         if not LogEntry.objects.filter(coach=coach).exists():
             _log_term(coach, {i: districts[name] for i, name in enumerate(weekdays)}, today=today, rng=rng)
+    _close_months(casey, director=users["director"], today=today, returned=False)
+    _close_months(jordan, director=users["director"], today=today, returned=True)
     return {
         "districts": District.objects.count(),
         "schools": School.objects.count(),
         "teachers": Teacher.objects.count(),
         "entries": LogEntry.objects.count(),
     }
+
+
+RETURN_NOTE = "Please check the activities of your Riverbend visits against the cycle calendar, then submit again."
+
+
+# The PD session and coach-group meetings of the other demos are logged within the last four weeks,
+# through the time log's rules: a month that ended less than this long ago is left editable.
+RECENT_DAYS = 28
+
+
+def _close_months(coach: Coach, *, director: User, today: dt.date, returned: bool) -> None:
+    """The coach's past months with entries: older ones approved, the last that ended over
+    RECENT_DAYS ago submitted and waiting; a month that ended since is returned with a note
+    (when `returned`) or left open. The current month stays open."""
+    current = today.replace(day=1)
+    months = sorted({d.replace(day=1) for d in LogEntry.objects.filter(coach=coach, date__lt=current)
+                     .values_list("date", flat=True)})  # fmt: skip
+    settled = today - dt.timedelta(days=RECENT_DAYS)
+    closable = [m for m in months if (m.replace(day=28) + dt.timedelta(days=4)).replace(day=1) <= settled]
+    plan: dict[dt.date, str] = dict.fromkeys(closable[:-1], MonthStatus.APPROVED)
+    if closable:
+        plan[closable[-1]] = MonthStatus.SUBMITTED
+    recent = [m for m in months if m not in plan]
+    if returned and recent:
+        plan[recent[-1]] = MonthStatus.RETURNED
+    elif returned and closable:
+        plan[closable[-1]] = MonthStatus.RETURNED
+    now = timezone.now()
+    for month, status in plan.items():
+        decided = status != MonthStatus.SUBMITTED
+        CoachMonth.objects.get_or_create(
+            coach=coach,
+            month=month,
+            defaults={
+                "status": status,
+                "submitted_at": now,
+                "decided_at": now if decided else None,
+                "decided_by": director if decided else None,
+                "note": RETURN_NOTE if status == MonthStatus.RETURNED else "",
+            },
+        )
 
 
 def _log_term(coach: Coach, district_by_weekday: dict[int, District], *, today: dt.date, rng: random.Random) -> None:

@@ -234,3 +234,37 @@ class ActivityMappingForm(forms.Form):
     def mapping(self) -> dict[str, int]:
         """{lower-case name: activity id}; call after is_valid()."""
         return {name.lower(): self.cleaned_data[f"map_{i}"] for i, name in enumerate(self.names)}
+
+
+class MonthReturnForm(forms.Form):
+    """The director's note when sending a submitted month back to its coach."""
+
+    note = forms.CharField(
+        label="Note for the coach",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="What needs another look. The coach sees this note on their months page.",
+        error_messages={"required": "Write a note for the coach: what needs another look."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+
+
+class MonthReopenForm(forms.Form):
+    """Why an approved month is reopened (kept with the month and in the audit log)."""
+
+    reason = forms.CharField(
+        label="Reason for reopening",
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="The coach sees it as the note on the returned month.",
+        error_messages={"required": "Write why the month is reopened."},
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = FormHelper()
+        self.helper.form_tag = False

@@ -32,11 +32,13 @@ from toolkit.schoolyear import school_year_label, school_year_of
 
 from .changes import Place, entry_changes_record
 from .models import (
+    LOCKED_MONTH_STATUSES,
     MAX_DAY_MINUTES,
     MAX_ENTRY_MINUTES,
     Activity,
     ActivityKind,
     Coach,
+    CoachMonth,
     Contract,
     FocusArea,
     HistoryUpload,
@@ -268,6 +270,13 @@ class _Lookups:
         self.fingerprints = set(
             ImportedEntry.objects.filter(coach_id__in=coach_ids).values_list("coach_id", "fingerprint")
         )
+        # Months submitted or approved keep their entries as they are: no row may land in one.
+        self.locked_months: dict[tuple[int, dt.date], str] = {
+            (coach_id, month): status
+            for coach_id, month, status in CoachMonth.objects.filter(
+                coach_id__in=coach_ids, status__in=LOCKED_MONTH_STATUSES
+            ).values_list("coach_id", "month", "status")
+        }
         dates = [d for d in (_parse_date(cells.get("date", "")) for _, cells in rows) if d is not None]
         self.day_minutes: dict[tuple[int, dt.date], int] = {}
         if dates:
@@ -395,6 +404,14 @@ def history_check(
         planned.fingerprint = _fingerprint(planned, occurrences[(coach.pk, base)] - 1)
         if (coach.pk, planned.fingerprint) in lookups.fingerprints:
             check.already_imported += 1
+            continue
+        locked = lookups.locked_months.get((coach.pk, date.replace(day=1)))
+        if locked is not None:
+            of_coach = "" if not program_wide else f" for {coach}"
+            check.errors.append(HistoryRowError(line, (
+                f"{date:%B %Y} is {locked}{of_coach}, so its entries are locked; nothing can be added to it "
+                "unless the program director returns or reopens it."
+            )))  # fmt: skip
             continue
         logged = day_minutes.get((coach.pk, date), 0)
         if logged + minutes > MAX_DAY_MINUTES:

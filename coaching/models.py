@@ -272,3 +272,51 @@ class ImportedEntry(models.Model):
 
     def __str__(self) -> str:
         return f"entry {self.entry_id} (imported)"
+
+
+# --------------------------------------------------------------------------- month close
+
+
+class MonthStatus(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    RETURNED = "returned", "Returned"
+
+
+# A month in one of these states keeps its entries as they are: no logging, editing or deleting.
+LOCKED_MONTH_STATUSES = (MonthStatus.SUBMITTED, MonthStatus.APPROVED)
+
+
+class CoachMonth(models.Model):
+    """A coach's month once it is submitted: waiting for the director, approved (its entries are
+    locked and count as billable), or returned with a note (editable again). A month with no row
+    is open."""
+
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="months")
+    month = models.DateField(help_text="The first day of the month.")
+    status = models.CharField(max_length=10, choices=MonthStatus.choices)
+    submitted_at = models.DateTimeField()
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decided_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    note = models.TextField(blank=True, help_text="The director's note when the month is returned or reopened.")
+    reopened_at = models.DateTimeField(null=True, blank=True)
+    reopened_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    reopen_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-month", "coach"]
+        constraints = [
+            models.UniqueConstraint(fields=["coach", "month"], name="coach_month_one_per_coach_month"),
+            models.CheckConstraint(condition=Q(month__day=1), name="coach_month_first_day"),
+            models.CheckConstraint(
+                condition=Q(status__in=[s.value for s in MonthStatus]), name="coach_month_status_known"
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "month"], name="coach_month_status_month")]
+
+    def __str__(self) -> str:
+        return f"{self.coach} · {self.month:%B %Y} · {self.get_status_display()}"
+
+    @property
+    def locked(self) -> bool:
+        return self.status in LOCKED_MONTH_STATUSES

@@ -107,6 +107,39 @@ class Outlook:
     days: Decimal | None = None
 
 
+@dataclass(frozen=True)
+class MonthApproval:
+    """One month of a contract's service and where its coaches' months stand (one status per coach
+    who served the contract that month: open, submitted, returned or approved)."""
+
+    month: dt.date
+    statuses: list[str]
+
+    @property
+    def coaches(self) -> int:
+        return len(self.statuses)
+
+    @property
+    def approved(self) -> int:
+        return sum(1 for s in self.statuses if s == "approved")
+
+    @property
+    def state(self) -> str:
+        """approved (every coach's month), partly, or the one coach's status."""
+        if self.approved == self.coaches:
+            return "approved"
+        if self.coaches > 1:
+            return "partly"
+        return self.statuses[0]
+
+    @property
+    def text(self) -> str:
+        """What the contracts page and its CSV say of the month, e.g. "2 of 3 coaches approved"."""
+        if self.state == "partly":
+            return f"{self.approved} of {self.coaches} coaches approved"
+        return self.state
+
+
 @dataclass
 class ContractUsage:
     """Days used, left and the outlook of one contract, as of a date (today, or a period's end)."""
@@ -119,6 +152,10 @@ class ContractUsage:
     days_in_period: Decimal = Decimal(0)
     months: list[tuple[str, Decimal]] = field(default_factory=list)
     service_dates: int = 0
+    # Filled in by `coaching.months.contract_approvals_add` where a page shows them (None until then):
+    # contract days of approved coach-months only, and the months of service with their approval.
+    days_approved: Decimal | None = None
+    approval_months: list[MonthApproval] = field(default_factory=list)
 
     @property
     def year_end(self) -> dt.date:
@@ -132,6 +169,13 @@ class ContractUsage:
     @property
     def days_left(self) -> Decimal:
         return Decimal(self.contract.contracted_days) - self.days_used
+
+    @property
+    def amount_approved(self) -> Decimal | None:
+        """What the approved days bill at the contract's daily rate."""
+        if self.days_approved is None:
+            return None
+        return (self.days_approved * self.contract.daily_rate).quantize(Decimal("0.01"))
 
     @property
     def percent_used(self) -> int:

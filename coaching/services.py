@@ -17,6 +17,7 @@ from toolkit.schoolyear import school_year_label, school_year_of
 
 from .access import contracts_served_by
 from .models import MAX_DAY_MINUTES, Activity, ActivityKind, Coach, FocusArea, LogEntry
+from .months import month_lock_check
 from .selectors import activity_list, focus_area_list
 
 
@@ -105,10 +106,12 @@ def entry_log(
     start_time: dt.time | None = None,
     end_time: dt.time | None = None,
 ) -> LogEntry:
-    """Record a block of a coach's time after checking every rule; returns the saved entry."""
+    """Record a block of a coach's time after checking every rule (its month must not be submitted or
+    approved); returns the saved entry."""
     teachers = list(teachers)
     # Lock the coach row so two quick saves cannot both pass the 16-hour day check.
     Coach.objects.select_for_update().filter(pk=coach.pk).exists()
+    month_lock_check(coach=coach, dates=[date])
     _validate_entry(
         coach=coach,
         date=date,
@@ -156,9 +159,11 @@ def entry_update(
     start_time: dt.time | None = None,
     end_time: dt.time | None = None,
 ) -> LogEntry:
-    """Change an entry under the same rules as logging it."""
+    """Change an entry under the same rules as logging it (and only in months still open or returned)."""
     teachers = list(teachers)
     Coach.objects.select_for_update().filter(pk=entry.coach_id).exists()
+    # Neither the month the entry is in nor the one it would move to may be submitted or approved.
+    month_lock_check(coach=entry.coach, dates=[entry.date, date])
     _validate_entry(
         coach=entry.coach,
         date=date,
@@ -179,5 +184,7 @@ def entry_update(
 
 @transaction.atomic
 def entry_delete(*, entry: LogEntry) -> None:
-    """Remove an entry and its teacher links."""
+    """Remove an entry and its teacher links, unless its month is submitted or approved."""
+    Coach.objects.select_for_update().filter(pk=entry.coach_id).exists()
+    month_lock_check(coach=entry.coach, dates=[entry.date])
     entry.delete()

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import month_views, views
 
 app_name = "coaching"
 
@@ -16,5 +16,12 @@ urlpatterns = [
     path("history/import/preview/", views.history_preview, name="history_preview"),
     path("history/import/template.csv", views.history_template, name="history_template"),
     path("contracts/", views.contract_list, name="contracts"),
+    path("contracts/export.csv", views.contract_export, name="contracts_export"),
     path("my-sessions/", views.my_sessions, name="my_sessions"),
+    path("months/", month_views.my_months, name="my_months"),
+    path("months/submit/", month_views.month_submit, name="month_submit"),
+    path("approvals/", month_views.approvals, name="approvals"),
+    path("approvals/<int:pk>/approve/", month_views.month_approve, name="month_approve"),
+    path("approvals/<int:pk>/return/", month_views.month_return, name="month_return"),
+    path("approvals/<int:pk>/reopen/", month_views.month_reopen, name="month_reopen"),
 ]

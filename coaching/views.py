@@ -24,7 +24,7 @@ from toolkit.csv_export import csv_response
 from toolkit.params import parse_date_param, parse_id_param, parse_int_param
 from toolkit.schoolyear import monday_of, school_year_of
 
-from . import history, selectors, services
+from . import history, months, selectors, services
 from .access import (
     coach_required,
     coaches_history_importable_by,
@@ -32,6 +32,7 @@ from .access import (
     get_entry_for,
     history_import_is_program_wide,
     may_import_history,
+    may_see_contract_amounts,
     may_see_contracts,
     may_see_own_sessions,
     school_years_visible_to,
@@ -58,7 +59,9 @@ def my_week(request: Request, coach: Coach) -> HttpResponse:
         messages.warning(request, "That week is out of range or not a date (YYYY-MM-DD); here is this week.")
     monday = monday_of(day or today)
     week = week_get(coach=coach, monday=monday)
-    return render(request, "coaching/my_week.html", {"week": week, "today": today, "coach": coach})
+    locked = months.locked_months(coach=coach, months=[monday, week.sunday])
+    context = {"week": week, "today": today, "coach": coach, "locked_months": locked}
+    return render(request, "coaching/my_week.html", context)
 
 
 def _save_entry(request: Request, form: LogEntryForm, coach: Coach, entry: LogEntry | None) -> LogEntry | None:
@@ -138,6 +141,8 @@ def _fresh_initial(request: Request, coach: Coach, day: dt.date) -> dict[str, An
 @require_http_methods(["GET", "POST"])
 def entry_edit(request: Request, coach: Coach, pk: int) -> HttpResponse:
     entry = get_entry_for(request.user, pk)
+    # Shown on the page; the service decides (a POST to a locked entry is refused there).
+    lock = months.locked_months(coach=coach, months=[entry.date]).get(months.month_start(entry.date))
     if request.method == "POST":
         form = LogEntryForm(request.POST, coach=coach, user=request.user)
         if form.is_valid() and _save_entry(request, form, coach, entry) is not None:
@@ -145,7 +150,8 @@ def entry_edit(request: Request, coach: Coach, pk: int) -> HttpResponse:
             return redirect(_week_url(entry.date))
     else:
         form = LogEntryForm(initial=LogEntryForm.initial_from(entry), coach=coach, user=request.user)
-    return render(request, "coaching/entry_form.html", {"form": form, "entry": entry, "copy_of": None})
+    context = {"form": form, "entry": entry, "copy_of": None, "lock": lock}
+    return render(request, "coaching/entry_form.html", context)
 
 
 @coach_required
@@ -155,10 +161,15 @@ def entry_delete(request: Request, coach: Coach, pk: int) -> HttpResponse:
     entry = get_entry_for(request.user, pk)
     if request.method == "POST":
         day = entry.date
-        services.entry_delete(entry=entry)
-        messages.success(request, "Entry deleted.")
+        try:
+            services.entry_delete(entry=entry)
+        except ValidationError as exc:
+            messages.error(request, " ".join(exc.messages))
+        else:
+            messages.success(request, "Entry deleted.")
         return redirect(_week_url(day))
-    return render(request, "coaching/entry_confirm_delete.html", {"entry": entry})
+    lock = months.locked_months(coach=coach, months=[entry.date]).get(months.month_start(entry.date))
+    return render(request, "coaching/entry_confirm_delete.html", {"entry": entry, "lock": lock})
 
 
 @coach_required
@@ -194,10 +205,11 @@ def entry_list(request: Request, coach: Coach) -> HttpResponse:
     page = Paginator(entries, 50).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
+    locked = months.locked_months(coach=coach, months={e.date for e in page.object_list})
     return render(
         request,
         "coaching/entry_list.html",
-        {"filter_form": form, "page": page, "query": query.urlencode()},
+        {"filter_form": form, "page": page, "query": query.urlencode(), "locked_months": locked},
     )
 
 
@@ -232,11 +244,9 @@ def entry_export(request: Request, coach: Coach) -> StreamingHttpResponse:
     return csv_response(f"fulcrum-time-log-{stamp}.csv", header, rows())
 
 
-@login_required
-@require_GET
-def contract_list(request: Request) -> HttpResponse:
-    """Days used, left and the outlook of each contract the person may see, for any school year
-    with contracts or entries (the current one by default)."""
+def _contract_usage(request: Request) -> tuple[list[selectors.ContractUsage], dict[str, Any]]:
+    """The contracts of the chosen school year (the current one by default) with their days used,
+    days approved and the approval of each month of service."""
     if not may_see_contracts(request.user):
         raise PermissionDenied("Contracts are for coaches and administrators.")
     today = timezone.localdate()
@@ -249,12 +259,46 @@ def contract_list(request: Request) -> HttpResponse:
     if asked and not known:
         messages.info(request, "There is nothing to show for that school year; here is the current one.")
     contracts = contracts_visible_to(request.user).filter(school_year=chosen)
-    usage = contract_usage_list(contracts=contracts, as_of=today)
-    return render(
-        request,
-        "coaching/contract_list.html",
-        {"usage": usage, "years": years, "chosen_year": chosen, "today": today, "current_year": current},
-    )
+    usage = months.contract_approvals_add(usage=contract_usage_list(contracts=contracts, as_of=today), as_of=today)
+    context = {"years": years, "chosen_year": chosen, "today": today, "current_year": current,
+               "show_amounts": may_see_contract_amounts(request.user)}  # fmt: skip
+    return usage, context
+
+
+@login_required
+@never_cache
+@require_GET
+def contract_list(request: Request) -> HttpResponse:
+    """Days used, approved, left and the outlook of each contract the person may see, for any
+    school year with contracts or entries (the current one by default)."""
+    usage, context = _contract_usage(request)
+    return render(request, "coaching/contract_list.html", {"usage": usage, **context})
+
+
+@login_required
+@require_GET
+def contract_export(request: Request) -> StreamingHttpResponse:
+    """The contracts table of a school year as CSV: the same figures as the page."""
+    usage, context = _contract_usage(request)
+    amounts = context["show_amounts"]
+    header = ["district", "program", "school_year", "contracted_days", "days_used", "days_left", "days_approved"]
+    if amounts:
+        header += ["daily_rate", "amount_approved"]
+    header += ["days_per_week", "outlook", "months"]
+
+    def rows() -> Iterator[list[object]]:
+        for u in usage:
+            row: list[object] = [u.contract.district.name, u.contract.program.name, u.contract.school_year_label,
+                                 u.contract.contracted_days, u.days_used, u.days_left, u.days_approved]  # fmt: skip
+            if amounts:
+                row += [u.contract.daily_rate, u.amount_approved]
+            row += [u.days_per_week or "", u.outlook.text,
+                    "; ".join(f"{m.month:%b %Y} {m.text}" for m in u.approval_months)]  # fmt: skip
+            yield row
+
+    audit_record(action=AuditAction.EXPORT, actor=request.user, request=request, object_type="contracts",
+                 detail=f"contract days of {context['chosen_year']} as CSV")  # fmt: skip
+    return csv_response(f"fulcrum-contracts-{context['chosen_year']}.csv", header, rows())
 
 
 @login_required

@@ -9,7 +9,14 @@ from typing import Any
 
 from django.http import HttpRequest
 
-from coaching.access import coach_for, may_import_history, may_see_contracts, may_see_own_sessions
+from coaching.access import (
+    coach_for,
+    may_approve_months,
+    may_close_months,
+    may_import_history,
+    may_see_contracts,
+    may_see_own_sessions,
+)
 from cycles.access import may_see_caseload, may_see_caseload_counts
 from cycles.yearend import may_decide_year_end
 from learning.access import may_form_groups
@@ -53,6 +60,16 @@ class Can:
     @cached_property
     def see_contracts(self) -> bool:
         return self._ask(may_see_contracts)
+
+    @cached_property
+    def close_months(self) -> bool:
+        """A coach: their months, submitted for approval when they end."""
+        return self._ask(may_close_months)
+
+    @cached_property
+    def approve_months(self) -> bool:
+        """A program director (or the site administrator): approve, return or reopen coaches' months."""
+        return self._ask(may_approve_months)
 
     @cached_property
     def import_history(self) -> bool:

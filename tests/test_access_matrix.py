@@ -244,6 +244,21 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("programs:rollover", POST):         (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   R),
     ("cycles:yearend", GET):             (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
     ("cycles:yearend", POST):            (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
+    # Month close
+    ("coaching:my_months", GET):         (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("coaching:my_months", POST):        (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:month_submit", GET):      (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:month_submit", POST):     (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
+    ("coaching:approvals", GET):         (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
+    ("coaching:approvals", POST):        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("coaching:month_approve", GET):     (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("coaching:month_approve", POST):    (LOGIN, F,           F,     F,      F,     F,      F,         F,     R,         N,     R),
+    ("coaching:month_return", GET):      (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        N,     OK),
+    ("coaching:month_return", POST):     (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        N,     OK),
+    ("coaching:month_reopen", GET):      (LOGIN, F,           F,     F,      F,     F,      F,         F,     R,         N,     R),
+    ("coaching:month_reopen", POST):     (LOGIN, F,           F,     F,      F,     F,      F,         F,     R,         N,     R),
+    ("coaching:contracts_export", GET):  (LOGIN, F,           F,     F,      OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("coaching:contracts_export", POST): (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

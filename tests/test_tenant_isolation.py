@@ -15,6 +15,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from coaching.models import CoachMonth, MonthStatus
 from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
 from cycles import services as cycles
 from cycles.models import ChecklistItem, CycleTime, Evidence
@@ -58,6 +59,8 @@ class Objects:
     teacher: Any
     checkin_token: str = ""  # a live link of the open check-in (links are emailed, never stored)
     invitation_token: str = ""  # a live invitation link of a roster teacher who does not sign in yet
+    # Month close: the coach's last month, submitted and waiting for the director.
+    coach_month: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -130,8 +133,14 @@ def seed(tenant, marker: str) -> Objects:
     newcomer = TeacherFactory(school=tenant.school, email=f"{marker.lower()}.newcomer@school.example", user=None)
     teacher_accounts_invite(teachers=[newcomer], by=tenant.district_admin,
                             link_for=lambda t: invitation_links.append(t) or t)  # fmt: skip
-    return Objects(entry, cycle, reflection, link, token, evidence, item, time_entry, session, signup, resource,
-                   group, meeting, goal, checkin, run, tenant.teacher, links[0], invitation_links[0])  # fmt: skip
+    objects = Objects(entry, cycle, reflection, link, token, evidence, item, time_entry, session, signup, resource,
+                      group, meeting, goal, checkin, run, tenant.teacher, links[0], invitation_links[0])  # fmt: skip
+    # Month close
+    last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    objects.coach_month = CoachMonth.objects.create(
+        coach=tenant.coach, month=last_month, status=MonthStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+    return objects
 
 
 def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | None:
@@ -164,6 +173,10 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         # programs' ids are 404s in programs/tests/test_rollover.py; a coach's cycles are their own).
         "programs:rollover": {},
         "cycles:yearend": {},
+        # Month close
+        "coaching:month_approve": {"pk": o.coach_month.pk},
+        "coaching:month_return": {"pk": o.coach_month.pk},
+        "coaching:month_reopen": {"pk": o.coach_month.pk},
     }
     if name in by_name:
         return by_name[name]

@@ -1,3 +1,5 @@
+import datetime as dt
+
 from django import template
 
 register = template.Library()
@@ -28,3 +30,9 @@ def activity_badge(activity: object) -> str:
     if kind == "non_coaching":
         return "noncoaching"
     return getattr(activity, "balance", "") or "output"
+
+
+@register.filter
+def month_locked(day: object, locked_months: object) -> bool:
+    """Whether a date falls in one of the months given (`locked_months`: {first day: month})."""
+    return isinstance(day, dt.date) and isinstance(locked_months, dict) and day.replace(day=1) in locked_months

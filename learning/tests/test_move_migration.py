@@ -27,6 +27,7 @@ TABLES_ADDED_SINCE = {
     "coaching_importedentry",
     "teachers_invitation",
     "cycles_yearenddecision",
+    "coaching_coachmonth",  # month close
 }
 MOVED = {
     "Resource": "coaching_resource",
