@@ -12,6 +12,7 @@ from django.http import HttpRequest
 from coaching.access import coach_for, may_import_history, may_see_contracts, may_see_own_sessions
 from cycles.access import may_see_caseload, may_see_caseload_counts
 from learning.access import may_form_groups
+from programs.access import may_set_up
 from reports.access import may_use_reports
 from teachers.access import is_site_admin, may_erase_teachers, may_manage_rosters, may_read_audit_log
 
@@ -65,6 +66,11 @@ class Can:
     def run_program(self) -> bool:
         """A program director: PD sessions, the library, coach groups and check-ins of the program."""
         return self._ask(may_form_groups)
+
+    @cached_property
+    def set_up(self) -> bool:
+        """Directors set up their program; district administrators their districts' part."""
+        return self._ask(may_set_up)
 
     @cached_property
     def read_audit_log(self) -> bool:
