@@ -83,6 +83,11 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], form: 
     return render(request, template, context, status=status)
 
 
+def _posted(request: HttpRequest) -> Any:
+    """A form's data: what was posted (even nothing, so an empty form shows its errors), else None."""
+    return request.POST if request.method == "POST" else None
+
+
 def _error_into(form: Any, exc: ValidationError) -> None:
     if hasattr(exc, "error_dict"):
         for name, errors in exc.error_dict.items():
@@ -150,7 +155,7 @@ def district_list(request: Request) -> HttpResponse:
 def district_add(request: Request) -> HttpResponse:
     require_program_setup(request.user)
     program, programs = setup_program_for(request.user, request.GET.get("program"))
-    form = DistrictAddForm(request.POST or None)
+    form = DistrictAddForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             contract = services.district_create(program=program, by=request.user, request=request, **form.cleaned_data)
@@ -175,7 +180,7 @@ def district_edit(request: Request, pk: int) -> HttpResponse:
         raise PermissionDenied("The program keeps the district's name.")
     program = _program_serving(request, district)
     old = district.name
-    form = NameForm(request.POST or None, initial={"name": district.name}, label="District name", max_length=200)
+    form = NameForm(_posted(request), initial={"name": district.name}, label="District name", max_length=200)
     if request.method == "POST" and form.is_valid():
         try:
             services.district_rename(district=district, name=form.cleaned_data["name"], by=request.user,
@@ -196,7 +201,7 @@ def district_edit(request: Request, pk: int) -> HttpResponse:
 def school_add(request: Request, pk: int) -> HttpResponse:
     district = get_district_for_setup(request.user, pk)
     program = _program_serving(request, district)
-    form = NameForm(request.POST or None, label="School name", max_length=200)
+    form = NameForm(_posted(request), label="School name", max_length=200)
     if request.method == "POST" and form.is_valid():
         try:
             school = services.school_add(district=district, name=form.cleaned_data["name"], by=request.user,
@@ -218,7 +223,7 @@ def school_edit(request: Request, pk: int) -> HttpResponse:
     school = get_school_for_setup(request.user, pk)
     program = _program_serving(request, school.district)
     old = school.name
-    form = NameForm(request.POST or None, initial={"name": school.name}, label="School name", max_length=200)
+    form = NameForm(_posted(request), initial={"name": school.name}, label="School name", max_length=200)
     if request.method == "POST" and form.is_valid():
         try:
             services.school_rename(school=school, name=form.cleaned_data["name"], by=request.user, program=program,
@@ -270,7 +275,7 @@ def contract_add(request: Request) -> HttpResponse:
     require_program_setup(request.user)
     program, programs = setup_program_for(request.user, request.GET.get("program"))
     year = parse_int_param(request.GET.get("year"), minimum=2000, maximum=2100)
-    form = ContractForm(request.POST or None, districts=program_districts(program).order_by("name"),
+    form = ContractForm(_posted(request), districts=program_districts(program).order_by("name"),
                         coaches=choosable_coaches(program), year=year)  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
@@ -296,7 +301,7 @@ def contract_edit(request: Request, pk: int) -> HttpResponse:
     contract = get_contract_for_setup(request.user, pk)
     program = contract.program
     coaches = choosable_coaches(program, keep=contract.coaches.all())
-    form = ContractForm(request.POST or None, districts=None, coaches=coaches,
+    form = ContractForm(_posted(request), districts=None, coaches=coaches,
                         initial={"contracted_days": contract.contracted_days, "daily_rate": contract.daily_rate,
                                  "coaches": list(contract.coaches.all())})  # fmt: skip
     [usage] = contract_usage_list(contracts=Contract.objects.filter(pk=contract.pk), as_of=timezone.localdate())
@@ -339,7 +344,7 @@ def coach_list(request: Request) -> HttpResponse:
 def coach_add(request: Request) -> HttpResponse:
     require_program_setup(request.user)
     program, programs = setup_program_for(request.user, request.GET.get("program"))
-    form = PersonForm(request.POST or None)
+    form = PersonForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             coach = services.coach_add(program=program, by=request.user, link_for=_link_for(request),
@@ -401,7 +406,7 @@ def coach_move(request: Request, pk: int) -> HttpResponse:
     """Move a coach to another program the same person directs."""
     coach = get_coach_for_setup(request.user, pk)
     others = setup_programs_for(request.user).exclude(pk=coach.program_id)
-    form = CoachMoveForm(request.POST or None, programs=others)
+    form = CoachMoveForm(_posted(request), programs=others)
     if request.method == "POST" and form.is_valid():
         try:
             services.coach_move(coach=coach, to=form.cleaned_data["program"], by=request.user, request=request)
@@ -438,7 +443,7 @@ def administrator_add(request: Request) -> HttpResponse:
     program, programs = _program(request)
     districts = _districts(request, program).order_by("name")
     chosen = parse_int_param(request.GET.get("district"), minimum=1, maximum=ID_MAX)
-    form = PersonForm(request.POST or None, districts=districts, initial={"district": chosen} if chosen else None)
+    form = PersonForm(_posted(request), districts=districts, initial={"district": chosen} if chosen else None)
     if request.method == "POST" and form.is_valid():
         data = dict(form.cleaned_data)
         district = data.pop("district")
@@ -527,7 +532,7 @@ def item_add(request: Request, model: ItemModel) -> HttpResponse:
     require_program_setup(request.user)
     program, programs = setup_program_for(request.user, request.GET.get("program"))
     label, _plural, back = ITEM_LABELS[model]
-    form = _item_form(model, request.POST or None)
+    form = _item_form(model, _posted(request))
     if request.method == "POST" and form.is_valid():
         try:
             item = services.item_add(model=model, program=program, by=request.user, request=request,
@@ -549,7 +554,7 @@ def item_edit(request: Request, pk: int, model: ItemModel) -> HttpResponse:
     item = get_item_for_setup(request.user, model, pk)
     label, _plural, back = ITEM_LABELS[model]
     old = item.name
-    form = _item_form(model, request.POST or None, item)
+    form = _item_form(model, _posted(request), item)
     if request.method == "POST" and form.is_valid():
         try:
             services.item_rename(item=item, name=form.cleaned_data["name"], by=request.user, request=request,
@@ -594,7 +599,7 @@ def item_active(request: Request, pk: int, model: ItemModel) -> HttpResponse:
 def threshold(request: Request) -> HttpResponse:
     require_program_setup(request.user)
     program, programs = setup_program_for(request.user, request.GET.get("program"))
-    form = ThresholdForm(request.POST or None, initial={"threshold": program.non_coaching_threshold})
+    form = ThresholdForm(_posted(request), initial={"threshold": program.non_coaching_threshold})
     if request.method == "POST" and form.is_valid():
         services.threshold_set(program=program, threshold=form.cleaned_data["threshold"], by=request.user,
                                request=request)  # fmt: skip
