@@ -117,7 +117,9 @@ def _check_coaches(program: Program, coaches: Iterable[Coach]) -> list[Coach]:
 
 
 def _coach_names(coaches: list[Coach]) -> str:
-    return ", ".join(sorted(str(c.pk) for c in coaches)) or "every coach of the program"
+    """The assigned coaches as the audit log names them: by id, or open to all."""
+    ids = ", ".join(str(pk) for pk in sorted(c.pk for c in coaches))
+    return f"assigned coach ids {ids}" if ids else "open to every coach of the program"
 
 
 @transaction.atomic
@@ -136,7 +138,7 @@ def contract_create(*, program: Program, district: District, school_year: int, c
     contract.coaches.set(chosen)
     _audit(by=by, request=request, program=program, district=district, object_type="contract", ref=contract.pk,
            detail=f"added a contract for {school_year_label(school_year)}: {contracted_days} days at {daily_rate}; "
-                  f"coaches {_coach_names(chosen)}")  # fmt: skip
+                  f"{_coach_names(chosen)}")  # fmt: skip
     return contract
 
 
@@ -153,7 +155,7 @@ def contract_update(*, contract: Contract, contracted_days: int, daily_rate: Dec
     contract.coaches.set(chosen)
     _audit(by=by, request=request, program=contract.program, district=contract.district, object_type="contract",
            ref=contract.pk, detail=f"changed the contract from {before[0]} days at {before[1]} to {contracted_days} "
-                                   f"days at {daily_rate}; coaches {_coach_names(chosen)}")  # fmt: skip
+                                   f"days at {daily_rate}; {_coach_names(chosen)}")  # fmt: skip
     return contract
 
 
