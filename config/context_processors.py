@@ -20,6 +20,7 @@ from coaching.access import (
 from cycles.access import may_see_caseload, may_see_caseload_counts
 from cycles.yearend import may_decide_year_end
 from learning.access import may_form_groups
+from programs.access import may_set_up
 from programs.rollover import may_start_rollover
 from reports.access import may_use_reports
 from teachers.access import is_site_admin, may_erase_teachers, may_manage_rosters, may_read_audit_log
@@ -84,6 +85,11 @@ class Can:
     def run_program(self) -> bool:
         """A program director: PD sessions, the library, coach groups and check-ins of the program."""
         return self._ask(may_form_groups)
+
+    @cached_property
+    def set_up(self) -> bool:
+        """Directors set up their program; district administrators their districts' part."""
+        return self._ask(may_set_up)
 
     @cached_property
     def read_audit_log(self) -> bool:

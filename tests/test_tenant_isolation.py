@@ -15,7 +15,7 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
-from coaching.models import CoachMonth, MonthStatus
+from coaching.models import Activity, Balance, CoachMonth, FocusArea, MonthStatus
 from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
 from cycles import services as cycles
 from cycles.models import ChecklistItem, CycleTime, Evidence
@@ -61,6 +61,12 @@ class Objects:
     invitation_token: str = ""  # a live invitation link of a roster teacher who does not sign in yet
     # Month close: the coach's last month, submitted and waiting for the director.
     coach_month: Any = None
+    # Program set-up: the tenant's contract and district administrator, its program's own
+    # activity and focus area (filled in by `seed`).
+    contract: Any = None
+    district_admin: Any = None
+    own_activity: Any = None
+    own_focus_area: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -140,6 +146,11 @@ def seed(tenant, marker: str) -> Objects:
     objects.coach_month = CoachMonth.objects.create(
         coach=tenant.coach, month=last_month, status=MonthStatus.SUBMITTED, submitted_at=timezone.now()
     )
+    # Program set-up: a program's own activity and focus area, with the marker in their names.
+    objects.contract, objects.district_admin = tenant.contract, tenant.district_admin
+    objects.own_activity = Activity.objects.create(program=tenant.program, name=f"{marker} own activity",
+                                                   balance=Balance.OUTPUT)  # fmt: skip
+    objects.own_focus_area = FocusArea.objects.create(program=tenant.program, name=f"{marker} own focus")
     return objects
 
 
@@ -178,6 +189,26 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "coaching:month_return": {"pk": o.coach_month.pk},
         "coaching:month_reopen": {"pk": o.coach_month.pk},
     }
+    # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
+    # district administrator and its program's own activity and focus area.
+    setup: dict[str, dict[str, Any]] = {
+        "programs:district_edit": {"pk": o.entry.district_id},
+        "programs:school_add": {"pk": o.entry.district_id},
+        "programs:school_edit": {"pk": o.entry.school_id},
+        "programs:contract_edit": {"pk": o.contract.pk if o.contract else 0},
+        "programs:coach_active": {"pk": o.entry.coach_id},
+        "programs:coach_invite": {"pk": o.entry.coach_id},
+        "programs:coach_move": {"pk": o.entry.coach_id},
+        "programs:administrator_invite": {"pk": o.district_admin.pk if o.district_admin else 0},
+        "programs:administrator_remove": {"pk": o.entry.district_id,
+                                          "user_pk": o.district_admin.pk if o.district_admin else 0},
+        **{f"programs:activity_{n}": {"pk": o.own_activity.pk if o.own_activity else 0}
+           for n in ("edit", "move", "active")},
+        **{f"programs:focus_area_{n}": {"pk": o.own_focus_area.pk if o.own_focus_area else 0}
+           for n in ("edit", "move", "active")},
+    }  # fmt: skip
+    if name in setup:
+        return setup[name]
     if name in by_name:
         return by_name[name]
     if name.startswith(("cycles:pd_", "learning:pd_")) and params == ["public_id"]:

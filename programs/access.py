@@ -1,0 +1,203 @@
+"""Who may set up what. Every set-up view starts here.
+
+Rules:
+- A program's directors (and site administrators, who reach every program) set up the program:
+  its districts and schools, contracts, coaches, district administrators, activities, focus
+  areas, non-coaching threshold, and read its set-up history.
+- A director reaches the districts their programs serve by a contract (of any school year). A
+  new district is created together with its first contract, so it is served from the start; a
+  district already in Fulcrum is never taken on by a director (a contract opens a district's
+  roster to the program), only by a site administrator in the admin.
+- A district administrator sets up their own districts only: schools (add, rename) and the
+  district's administrators (invite, remove); they read their districts' contracts.
+- Coaches and teachers have no set-up (403). Another program's object, or a district outside
+  one's reach, is a 404 exactly like a missing one.
+"""
+
+from __future__ import annotations
+
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q, QuerySet
+from django.http import Http404
+
+from coaching.access import directs_a_program, programs_directed_by
+from coaching.models import Activity, Coach, Contract, FocusArea, Program
+from teachers.access import is_site_admin
+from teachers.models import District, Role, School, User
+
+
+def _administers(user: User) -> bool:
+    return user.is_authenticated and user.role == Role.DISTRICT_ADMIN and not is_site_admin(user)
+
+
+def may_set_up(user: User) -> bool:
+    """The set-up menu entry: a program's director, a site administrator, or a district
+    administrator with a district."""
+    if not user.is_authenticated:
+        return False
+    if is_site_admin(user) or (user.role == Role.PROGRAM_DIRECTOR and directs_a_program(user)):
+        return True
+    return _administers(user) and user.administered_districts.exists()
+
+
+def may_set_up_programs(user: User) -> bool:
+    """Program-wide set-up (contracts, coaches, lists, threshold, history): directors and site
+    administrators."""
+    return user.is_authenticated and (is_site_admin(user) or user.role == Role.PROGRAM_DIRECTOR)
+
+
+def setup_programs_for(user: User) -> QuerySet[Program]:
+    """The programs whose set-up this person runs."""
+    if not may_set_up_programs(user):
+        return Program.objects.none()
+    return programs_directed_by(user).order_by("name", "pk")
+
+
+def setup_program_for(user: User, chosen: object = None) -> tuple[Program, list[Program]]:
+    """The program a director is setting up (the one chosen with `?program=` among theirs, else
+    the first by name) and all of theirs; 403 for anyone who directs none."""
+    programs = list(setup_programs_for(user))
+    pk = str(chosen or "")
+    program = next((p for p in programs if str(p.pk) == pk), programs[0] if programs else None)
+    if program is None:
+        raise PermissionDenied("Program set-up is for the program's directors.")
+    return program, programs
+
+
+def get_program_for_setup(user: User, pk: int) -> Program:
+    """One program this person directs, or 404."""
+    try:
+        return setup_programs_for(user).get(pk=pk)
+    except Program.DoesNotExist as exc:
+        raise Http404("No such program.") from exc
+
+
+def setup_districts_for(user: User) -> QuerySet[District]:
+    """Districts whose schools and administrators this person sets up: a director's served by
+    one of their programs' contracts; a district administrator's own."""
+    if not user.is_authenticated:
+        return District.objects.none()
+    if is_site_admin(user):
+        return District.objects.all()
+    if user.role == Role.DISTRICT_ADMIN:
+        return District.objects.filter(administrators=user)
+    if user.role == Role.PROGRAM_DIRECTOR:
+        return District.objects.filter(contracts__program__in=programs_directed_by(user)).distinct()
+    return District.objects.none()
+
+
+def program_districts(program: Program) -> QuerySet[District]:
+    """The districts one program serves by a contract, in any school year."""
+    return District.objects.filter(contracts__program=program).distinct()
+
+
+def require_setup(user: User) -> None:
+    """403 for anyone with no set-up at all (coaches, teachers, an administrator of nothing)."""
+    if not may_set_up(user):
+        raise PermissionDenied("Set-up is for program directors and district administrators.")
+
+
+def require_program_setup(user: User) -> None:
+    """403 for anyone who is not a program director or site administrator."""
+    if not may_set_up_programs(user) or not setup_programs_for(user).exists():
+        raise PermissionDenied("This part of the set-up is for the program's directors.")
+
+
+def get_district_for_setup(user: User, pk: int) -> District:
+    """One district within this person's set-up, or 404."""
+    require_setup(user)
+    try:
+        return setup_districts_for(user).get(pk=pk)
+    except District.DoesNotExist as exc:
+        raise Http404("No such district.") from exc
+
+
+def may_rename_district(user: User) -> bool:
+    """A district's name is the program's to keep right (a district administrator asks them)."""
+    return may_set_up_programs(user)
+
+
+def get_school_for_setup(user: User, pk: int) -> School:
+    """One school of a district within this person's set-up, or 404."""
+    require_setup(user)
+    school = School.objects.select_related("district").filter(pk=pk, district__in=setup_districts_for(user)).first()
+    if school is None:
+        raise Http404("No such school.")
+    return school
+
+
+def get_contract_for_setup(user: User, pk: int) -> Contract:
+    """One contract of a program this person directs, or 404 (403 for non-directors)."""
+    require_program_setup(user)
+    contract = (
+        Contract.objects.select_related("district", "program")
+        .filter(pk=pk, program__in=setup_programs_for(user))
+        .first()
+    )
+    if contract is None:
+        raise Http404("No such contract.")
+    return contract
+
+
+def contracts_readable_in_setup(user: User) -> QuerySet[Contract]:
+    """Contracts shown on a district administrator's set-up: their districts', every program's."""
+    if not _administers(user):
+        return Contract.objects.none()
+    return Contract.objects.filter(district__administrators=user)
+
+
+def get_coach_for_setup(user: User, pk: int) -> Coach:
+    """One coach of a program this person directs, or 404 (403 for non-directors)."""
+    require_program_setup(user)
+    coach = Coach.objects.select_related("user", "program").filter(pk=pk, program__in=setup_programs_for(user)).first()
+    if coach is None:
+        raise Http404("No such coach.")
+    return coach
+
+
+def administrators_in_setup(user: User) -> QuerySet[User]:
+    """District administrators of the districts within this person's set-up."""
+    return User.objects.filter(
+        role=Role.DISTRICT_ADMIN, administered_districts__in=setup_districts_for(user)
+    ).distinct()
+
+
+def get_administrator_for_setup(user: User, pk: int) -> User:
+    """One district administrator of a district within this person's set-up, or 404."""
+    require_setup(user)
+    found = administrators_in_setup(user).filter(pk=pk).first()
+    if found is None:
+        raise Http404("No such administrator.")
+    return found
+
+
+ListItem = Activity | FocusArea
+
+
+def own_items(model: type[Activity] | type[FocusArea], program: Program) -> QuerySet[Activity] | QuerySet[FocusArea]:
+    """The program's own activities (or focus areas): the ones it may rename, reorder, retire."""
+    return model.objects.filter(program=program)
+
+
+def shared_items(model: type[Activity] | type[FocusArea]) -> QuerySet[Activity] | QuerySet[FocusArea]:
+    """The built-in list every program shares, shown read-only."""
+    return model.objects.filter(program__isnull=True)
+
+
+def get_item_for_setup(user: User, model: type[Activity] | type[FocusArea], pk: int) -> ListItem:
+    """One of a directed program's own activities or focus areas; a built-in one or another
+    program's is a 404 (built-ins are changed only by a site administrator)."""
+    require_program_setup(user)
+    item = model.objects.select_related("program").filter(pk=pk, program__in=setup_programs_for(user)).first()
+    if item is None:
+        raise Http404("No such item.")
+    return item
+
+
+def choosable_coaches(program: Program, *, keep: QuerySet[Coach] | None = None) -> QuerySet[Coach]:
+    """Coaches a contract of this program may name: its active coaches (and those it names
+    already, so editing a contract never drops a deactivated coach silently)."""
+    condition = Q(active=True)
+    if keep is not None:
+        condition |= Q(pk__in=keep.values("pk"))
+    return Coach.objects.filter(condition, program=program).select_related("user")

@@ -1,0 +1,170 @@
+"""Set-up forms: they validate and clean; the services write."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.db.models import QuerySet
+from django.utils import timezone
+
+from coaching.models import MAX_CONTRACT_DAYS, MIN_CONTRACT_DAYS, ActivityKind, Balance, Coach, Program
+from teachers.forms import model_choice_field
+from teachers.models import District
+from toolkit.schoolyear import school_year_label, school_year_of
+
+PERCENT_MESSAGE = "Enter a percentage from 0 to 100."
+DAYS_MESSAGE = f"Contracted days must be between {MIN_CONTRACT_DAYS} and {MAX_CONTRACT_DAYS}."
+
+
+def _helper(*fields: Any) -> FormHelper:
+    helper = FormHelper()
+    helper.form_tag = False
+    helper.layout = Layout(*fields)
+    return helper
+
+
+def school_year_choices(*extra: int) -> list[tuple[int, str]]:
+    """Last year, this year and the next two (and any year a contract has already)."""
+    current = school_year_of(timezone.localdate())
+    years = sorted({current - 1, current, current + 1, current + 2, *extra})
+    return [(y, school_year_label(y) + (" (this year)" if y == current else "")) for y in years]
+
+
+class _ContractTerms(forms.Form):
+    contracted_days = forms.IntegerField(
+        min_value=MIN_CONTRACT_DAYS, max_value=MAX_CONTRACT_DAYS,
+        error_messages={"min_value": DAYS_MESSAGE, "max_value": DAYS_MESSAGE},
+        help_text=f"{MIN_CONTRACT_DAYS} to {MAX_CONTRACT_DAYS} days.",
+    )  # fmt: skip
+    daily_rate = forms.DecimalField(min_value=0, max_digits=8, decimal_places=2, label="Daily rate ($)")
+
+
+class DistrictAddForm(_ContractTerms):
+    """A new district comes with the program's first contract with it."""
+
+    name = forms.CharField(max_length=200, label="District name")
+    school_year = forms.TypedChoiceField(coerce=int, choices=[], label="First contract's school year")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_year"].choices = school_year_choices()  # type: ignore[attr-defined]
+        self.fields["school_year"].initial = school_year_of(timezone.localdate())
+        self.helper = _helper("name", Row(Column("school_year", css_class="col-md-4"),
+                                          Column("contracted_days", css_class="col-md-4"),
+                                          Column("daily_rate", css_class="col-md-4")))  # fmt: skip
+
+
+class NameForm(forms.Form):
+    name = forms.CharField(max_length=100)
+
+    def __init__(self, *args: Any, label: str = "Name", max_length: int = 100, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["name"]
+        field.label = label
+        field.max_length = max_length  # type: ignore[attr-defined]
+        field.widget.attrs["maxlength"] = str(max_length)
+        self.helper = _helper("name")
+
+
+class ContractForm(_ContractTerms):
+    district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label="Choose a district…")
+    school_year = forms.TypedChoiceField(coerce=int, choices=[])
+    coaches = forms.ModelMultipleChoiceField(
+        queryset=Coach.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Leave every box empty to let any coach of the program serve this district.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, districts: QuerySet[District] | None, coaches: QuerySet[Coach],
+                 year: int | None = None, **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "coaches").queryset = coaches
+        self.fields["coaches"].label_from_instance = lambda c: c.user.display_name + (  # type: ignore[attr-defined]
+            "" if c.active else " (deactivated)")  # fmt: skip
+        terms = Row(Column("contracted_days", css_class="col-md-6"), Column("daily_rate", css_class="col-md-6"))
+        if districts is None:  # editing: the district and year are the contract's identity
+            del self.fields["district"], self.fields["school_year"]
+            self.helper = _helper(terms, "coaches")
+            return
+        model_choice_field(self, "district").queryset = districts
+        self.fields["school_year"].choices = school_year_choices(*([year] if year else []))  # type: ignore[attr-defined]
+        self.fields["school_year"].initial = year or school_year_of(timezone.localdate())
+        self.helper = _helper(Row(Column("district", css_class="col-md-8"),
+                                  Column("school_year", css_class="col-md-4")),
+                              terms, "coaches")  # fmt: skip
+
+
+class PersonForm(forms.Form):
+    first_name = forms.CharField(max_length=150)
+    last_name = forms.CharField(max_length=150)
+    email = forms.EmailField(help_text="The invitation to set a password goes here; it is also the user name.")
+
+    def __init__(self, *args: Any, districts: QuerySet[District] | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        names = Row(Column("first_name", css_class="col-md-6"), Column("last_name", css_class="col-md-6"))
+        if districts is None:
+            self.helper = _helper(names, "email")
+            return
+        self.fields["district"] = forms.ModelChoiceField(queryset=districts, empty_label="Choose a district…")
+        if len(districts) == 1:
+            self.fields["district"].initial = districts[0]
+        self.helper = _helper("district", names, "email")
+
+    def clean_email(self) -> str:
+        return str(self.cleaned_data["email"]).strip()
+
+
+class CoachMoveForm(forms.Form):
+    program = forms.ModelChoiceField(queryset=Program.objects.none(), empty_label="Choose a program…",
+                                     label="Move to")  # fmt: skip
+
+    def __init__(self, *args: Any, programs: QuerySet[Program], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "program").queryset = programs
+        self.helper = _helper("program")
+
+
+class ActivityForm(forms.Form):
+    name = forms.CharField(max_length=100)
+    kind = forms.ChoiceField(choices=ActivityKind.choices, initial=ActivityKind.COACHING)
+    balance = forms.ChoiceField(
+        choices=[("", "—"), *Balance.choices], required=False, label="Side of the coaching role",
+        help_text="For coaching activities: input (learning, assessing needs, data) or output (supporting teachers).",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, editing: str = "", **kwargs: Any) -> None:
+        """`editing`: the kind of the activity being renamed (its kind decides how past reports
+        count it, so it never changes); empty when adding one."""
+        super().__init__(*args, **kwargs)
+        self.editing = bool(editing)
+        if editing:
+            del self.fields["kind"]
+            if editing == ActivityKind.COACHING:
+                self.fields["balance"].choices = Balance.choices  # type: ignore[attr-defined]
+                self.helper = _helper("name", "balance")
+            else:
+                del self.fields["balance"]
+                self.helper = _helper("name")
+        else:
+            self.helper = _helper("name", Row(Column("kind", css_class="col-md-6"),
+                                              Column("balance", css_class="col-md-6")))  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if not self.editing and data.get("kind") == ActivityKind.COACHING and not data.get("balance"):
+            self.add_error("balance", "A coaching activity is on the input or the output side: choose one.")
+        return data
+
+
+class ThresholdForm(forms.Form):
+    threshold = forms.IntegerField(
+        min_value=0, max_value=100, label="Non-coaching threshold (%)",
+        error_messages={"min_value": PERCENT_MESSAGE, "max_value": PERCENT_MESSAGE},
+        help_text="Reports flag a district, coach or month whose share of non-coaching duties is above this.",
+    )  # fmt: skip
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("threshold")
