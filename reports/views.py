@@ -27,6 +27,7 @@ from toolkit.csv_export import csv_response
 from . import services
 from .access import ScopeChoice, authorize_scope, default_scope, may_use_reports, scope_choices
 from .models import ReportRun, Snapshot
+from .picker import picker_version
 from .scopes import Period, Scope, period_choices
 
 QUEUED_TOO_LONG_SECONDS = 10
@@ -84,7 +85,7 @@ def _scope_choices_cached(user: User) -> list[ScopeChoice]:
     """The picker's options, kept a minute per person (and per process): a display only, every
     request is still authorized by `authorize_scope`, so a stale option at worst leads to a 404."""
     cache = caches["fragments"]
-    key = f"report-choices-{user.pk}-{user.role}"
+    key = f"report-choices-{user.pk}-{user.role}-v{picker_version()}"
     choices: list[ScopeChoice] | None = cache.get(key)
     if choices is None:
         choices = scope_choices(user)
@@ -112,6 +113,7 @@ def dashboard(request: Request) -> HttpResponse:
         "period": period,
         # Callables: the template calls them only when the picker is not in the fragment cache.
         "choices": lambda: _scope_choices_cached(request.user),
+        "picker_version": picker_version(),
         "periods": lambda: period_choices(
             today=timezone.localdate(), years=school_years_visible_to(request.user), selected=period
         ),

@@ -339,3 +339,22 @@ def test_time_use_report_command_writes_csv_json_and_pdf(logged, tenant_b, tmp_p
     assert "2.25" in text  # 90 + 45 minutes, in hours
     assert re.search(rf"{re.escape(logged.district.name)}\s+1\.50\b", text)
     assert re.search(rf"{re.escape(tenant_b.district.name)}\s+0\.75\b", text)
+
+
+def test_the_picker_offers_a_district_as_soon_as_its_contract_is_added(client, tenant_a):
+    """The picker's options are cached, but a new contract (or district, coach, administrator) is
+    offered on the very next page, not when the cache runs out."""
+    from coaching.tests.factories import ContractFactory
+    from teachers.tests.factories import DistrictFactory
+
+    client.force_login(tenant_a.director)
+    url = reverse("reports:dashboard")
+    assert "Brand New District" not in client.get(url).content.decode()
+    new = DistrictFactory(name="Brand New District")
+    ContractFactory(program=tenant_a.program, district=new)
+    assert "Brand New District" in client.get(url).content.decode()
+    tenant_a.district_admin.administered_districts.add(new)
+    client.force_login(tenant_a.district_admin)
+    assert "Brand New District" in client.get(url).content.decode()
+    tenant_a.district_admin.administered_districts.remove(new)
+    assert "Brand New District" not in client.get(url).content.decode()
