@@ -9,7 +9,6 @@ class ReportsConfig(AppConfig):
         from coaching.changes import entries_changed
 
         from . import picker
-
         from .services import snapshots_refresh_for_changes
 
         # When log entries change, the current snapshots they fall in are rebuilt (debounced).
