@@ -17,7 +17,8 @@ VERSION_KEY = "report-choices-version"
 
 
 def picker_version() -> int:
-    return int(caches["fragments"].get_or_set(VERSION_KEY, 1, timeout=None))
+    version = caches["fragments"].get_or_set(VERSION_KEY, 1, timeout=None)
+    return int(version) if version is not None else 1
 
 
 def picker_changed(**_kwargs: Any) -> None:
