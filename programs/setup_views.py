@@ -20,6 +20,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coaching.models import Activity, ActivityKind, Contract, FocusArea, Program
+from coaching.months import contract_approvals_add
 from coaching.selectors import contract_usage_list
 from teachers.access import Request
 from teachers.invitations import LinkFor
@@ -260,7 +261,7 @@ def contract_list(request: Request) -> HttpResponse:
     asked = parse_int_param(request.GET.get("year"), minimum=dt.MINYEAR, maximum=dt.MAXYEAR - 1)
     year = asked if asked in years else current
     chosen = contracts.filter(school_year=year).prefetch_related("coaches__user")
-    usage = contract_usage_list(contracts=chosen, as_of=today)
+    usage = contract_approvals_add(usage=contract_usage_list(contracts=chosen, as_of=today), as_of=today)
     coach_names = {c.pk: [coach.user.display_name for coach in c.coaches.all()] for c in chosen}
     rows = [(u, coach_names.get(u.contract.pk, [])) for u in usage]
     return _render(request, "programs/setup_contracts.html", {

@@ -137,6 +137,29 @@ def test_the_contract_list_costs_the_same_queries_for_3_or_30_contracts(client, 
         contract.coaches.add(coach)
         LogEntryFactory(coach=coach, district=contract.district)
     client.force_login(tenant_a.director)
-    with django_assert_max_num_queries(17):
+    with django_assert_max_num_queries(19):
         response = client.get(reverse("programs:contracts"))
     assert len(response.context["rows"]) == n + 1
+
+
+def test_the_list_shows_days_used_and_days_approved_side_by_side(client, tenant_a):
+    """Approved days count only the coach-months the director approved (a date under 4 hours is
+    half a day), here in last school year, which has ended."""
+    from coaching.models import CoachMonth, MonthStatus
+
+    last = YEAR - 1
+    contract = ContractFactory(program=tenant_a.program, district=tenant_a.district, school_year=last)
+    for day, minutes in ((dt.date(last, 9, 14), 300), (dt.date(last, 9, 15), 60), (dt.date(last, 10, 5), 480)):
+        LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=day, minutes=minutes)
+    CoachMonth.objects.create(
+        coach=tenant_a.coach, month=dt.date(last, 9, 1), status=MonthStatus.APPROVED, submitted_at=timezone.now()
+    )
+    CoachMonth.objects.create(
+        coach=tenant_a.coach, month=dt.date(last, 10, 1), status=MonthStatus.SUBMITTED, submitted_at=timezone.now()
+    )
+    client.force_login(tenant_a.director)
+    response = client.get(reverse("programs:contracts"), {"year": last})
+    [(usage, _)] = response.context["rows"]
+    assert usage.contract == contract
+    assert (usage.days_used, usage.days_approved) == (2.5, 1.5)
+    assert '<td class="text-end" data-testid="days-approved">1.5</td>' in response.content.decode()
