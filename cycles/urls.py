@@ -50,4 +50,5 @@ urlpatterns = [
     path("<uuid:public_id>/time/", views.time_link, name="time_link"),
     path("<uuid:public_id>/time/log/", views.time_log, name="time_log"),
     path("<uuid:public_id>/time/<int:entry_id>/remove/", views.time_unlink, name="time_unlink"),
+    path("<uuid:public_id>/links/<uuid:link_id>/email/", views.link_email, name="link_email"),
 ]

@@ -238,6 +238,10 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("invitation", POST):                (BAD,   BAD,         BAD,   BAD,    BAD,   BAD,    BAD,       BAD,   BAD,       BAD,   BAD),
     ("teachers:roster_template", GET):   (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
     ("teachers:roster_template", POST):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    # Small frictions of the cycle pages: the coach emails a reflection link just made (it sends mail, changes no row).
+    ("cycles:link_email", GET):          (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:link_email", POST):         (LOGIN, F,           N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:link_email", FORM):         (LOGIN, F,           N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())
@@ -304,7 +308,8 @@ def answer(client, world: World, name: str, url: str, request: str, role: str) -
         else:
             data = {}
             if request == FORM:
-                data = valid_post(name, cycle=o.cycle, teacher=o.teacher, resource=o.resource, free_entry=o.entry)
+                data = valid_post(name, cycle=o.cycle, teacher=o.teacher, resource=o.resource, free_entry=o.entry,
+                                  token=o.token)  # fmt: skip
             response = client.post(url, data)
         changed = watched and snapshot(o.cycle) != before
         transaction.set_rollback(True)

@@ -160,6 +160,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "invitation": {"token": o.invitation_token},
         "reflect": {"token": o.token},
         "password_reset_confirm": {"uidb64": "MQ", "token": "set-password"},
+        # Small frictions of the cycle pages: emailing a reflection link.
+        "cycles:link_email": {"public_id": o.cycle.public_id, "link_id": o.link.public_id},
     }
     if name in by_name:
         return by_name[name]
