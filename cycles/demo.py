@@ -6,12 +6,27 @@ import datetime as dt
 from decimal import Decimal
 
 from django.db import transaction
+from django.utils import timezone
 
 from coaching.models import Coach, LogEntry
 from teachers.models import Teacher
 
 from . import services
-from .models import AdjustmentKind, Cycle, LearnMode, Occasion, Outcome, Stage
+from .models import (
+    Adjustment,
+    AdjustmentKind,
+    Cycle,
+    Evidence,
+    EvidenceKind,
+    Goal,
+    LearnMode,
+    Occasion,
+    Outcome,
+    ProgressMeasure,
+    Reflection,
+    Stage,
+    StageChange,
+)
 
 PLANS = [
     # (title, stage, goal statement, measure, baseline, target, points, shared)
@@ -56,6 +71,10 @@ def _cycles_demo(coach: Coach, *, today: dt.date) -> None:
             "into three piles and starts the next lesson from the middle pile.",
             learn_mode=LearnMode.COACH_MODELS, learn_date=started + dt.timedelta(days=10),
         )  # fmt: skip
+        services.evidence_add(
+            cycle=cycle, by=user, kind=EvidenceKind.OBSERVATION,
+            note="Two lessons observed: about half the class answered the closing question.",
+        )  # fmt: skip
         for text in (
             "State the learning target",
             "Model one worked example",
@@ -96,6 +115,44 @@ def _cycles_demo(coach: Coach, *, today: dt.date) -> None:
             what_was_hard="Finding five minutes at the end of the lesson.", what_next="Move it to right after recess.",
             confidence=4,
         )  # fmt: skip
+    for cycle in Cycle.objects.filter(coach=coach).prefetch_related("goals__measures"):
+        _date_history(cycle)
+
+
+# When each step of a demo cycle happened, in days after the cycle started: a cycle opens in
+# Identify, gathers evidence, sets its goal within a week, moves to Learn a week or so in and
+# to Improve before the first data point (week 3); it closes a few days after its last one.
+EVIDENCE_DAY, GOAL_DAY, LEARN_DAY, IMPROVE_DAY = 2, 6, 8, 17
+
+
+def _date_history(cycle: Cycle) -> None:
+    """Date a demo cycle's history over the weeks since it started (never after now), instead of
+    the moment the demo was loaded: stage changes, evidence, goals, adjustments, reflections."""
+    started = cycle.started_on
+    now = timezone.now()
+
+    def at(days: int, hour: int = 9) -> dt.datetime:
+        moment = timezone.make_aware(dt.datetime.combine(started + dt.timedelta(days=days), dt.time(hour)))
+        return min(moment, now)
+
+    last_point = max((m.date for g in cycle.goals.all() for m in g.measures.all()), default=None)
+    close_day = (last_point - started).days + 3 if last_point else IMPROVE_DAY + 14
+    for to_stage, day in ((Stage.IDENTIFY, 0), (Stage.LEARN, LEARN_DAY), (Stage.IMPROVE, IMPROVE_DAY),
+                          (Stage.CLOSED, close_day)):  # fmt: skip
+        StageChange.objects.filter(cycle=cycle, to_stage=to_stage).update(changed_at=at(day))
+    Evidence.objects.filter(cycle=cycle).update(added_at=at(EVIDENCE_DAY, 15))
+    Goal.objects.filter(cycle=cycle).update(created_at=at(GOAL_DAY, 16), updated_at=at(GOAL_DAY, 16))
+    for measure in ProgressMeasure.objects.filter(goal__cycle=cycle):
+        ProgressMeasure.objects.filter(pk=measure.pk).update(recorded_at=at((measure.date - started).days, 15))
+    adjustment_day = (last_point - started).days + 1 if last_point else IMPROVE_DAY + 7
+    Adjustment.objects.filter(cycle=cycle).update(made_at=at(adjustment_day, 15))
+    Reflection.objects.filter(cycle=cycle).update(created_at=at(IMPROVE_DAY + 6, 17))
+    fields: dict[str, object] = {"created_at": at(0, 8)}
+    if cycle.shared_with_admins:
+        fields["shared_changed_at"] = at(IMPROVE_DAY + 1, 18)
+    if cycle.is_closed:
+        fields["closed_on"] = at(close_day).date()
+    Cycle.objects.filter(pk=cycle.pk).update(**fields)
 
 
 def _pd_demo(coach: Coach, *, today: dt.date) -> None:

@@ -144,8 +144,8 @@ class GoalForm(forms.ModelForm[Goal]):
             Row(Column("measure", css_class="col-md-6"), Column("unit", css_class="col-md-6")),
             Row(Column("baseline", css_class="col-4"), Column("target", css_class="col-4"),
                 Column("deadline", css_class="col-4")),
-            HTML('<fieldset class="peers-check border rounded p-3 mb-3"><legend class="fs-6 fw-semibold">'
-                 "Test the goal against PEERS</legend>"),
+            HTML('<fieldset id="peers" tabindex="-1" class="peers-check border rounded p-3 mb-3">'
+                 '<legend class="fs-6 fw-semibold">Test the goal against PEERS</legend>'),
             *PEERS_PROMPTS,
             HTML("</fieldset>"),
         )  # fmt: skip
@@ -247,10 +247,21 @@ class ReflectionForm(forms.Form):
         label="How confident do you feel about this strategy now? (1 = not yet, 5 = very)",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, with_occasion: bool = True, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, with_occasion: bool = True, strategy: str | None = None, **kwargs: Any) -> None:
+        """`strategy`: the cycle's teaching strategy, named in the questions; "" for a cycle that has
+        none yet, None when the reflection is not about a cycle (the general wording stays)."""
         super().__init__(*args, **kwargs)
         if not with_occasion:
             del self.fields["occasion"]
+        if strategy:
+            self.fields["what_worked"].label = f"What worked with “{strategy}”?"
+            self.fields[
+                "confidence"
+            ].label = f"How confident do you feel about “{strategy}” now? (1 = not yet, 5 = very)"
+        elif strategy is not None:
+            self.fields[
+                "confidence"
+            ].label = "How confident do you feel about what you are working on now? (1 = not yet, 5 = very)"
         self.helper = _helper(
             *(["occasion"] if with_occasion else []), "what_happened", "what_worked", "what_was_hard", "what_next",
             InlineRadios("confidence"),

@@ -1,4 +1,5 @@
-"""A teacher's data over its life: export it for the teacher, erase it when they leave.
+"""A cycle's and a teacher's data over their life: what a cycle needs before it moves to another
+stage; a teacher's data exported for the teacher, and erased when they leave.
 
 Erasing keeps the coaching time: log entries stay, linked to an anonymous "former teacher" row, so
 time-use reports (hours, teachers reached) do not change. What was the teacher's is gone: their
@@ -9,6 +10,7 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from django.db import transaction
@@ -20,7 +22,70 @@ from learning.models import SignUp
 from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
 
-from .models import Adjustment, Cycle, Evidence, Goal, Reflection, ReflectionLink
+from .models import Adjustment, Cycle, Evidence, Goal, Reflection, ReflectionLink, Stage
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """One thing a move needs: `label` names it on the checklist, `todo` says what to do, in the
+    words of the move's refusal; `key` names the editor that supplies it (goal, peers, strategy)."""
+
+    key: str
+    label: str
+    todo: str
+    met: bool
+
+
+@dataclass(frozen=True)
+class Readiness:
+    """What moving a cycle from one stage to another needs, and which of it is there."""
+
+    from_stage: Stage
+    to_stage: Stage
+    requirements: tuple[Requirement, ...]
+
+    @property
+    def met(self) -> list[Requirement]:
+        return [r for r in self.requirements if r.met]
+
+    @property
+    def missing(self) -> list[Requirement]:
+        return [r for r in self.requirements if not r.met]
+
+    @property
+    def ready(self) -> bool:
+        return not self.missing
+
+    @property
+    def todo(self) -> str:
+        """What is left to do, e.g. "write the PEERS goal and choose the teaching strategy"."""
+        return " and ".join(r.todo for r in self.missing)
+
+    def refusal(self) -> str:
+        """The sentence a refused move gives (empty when nothing is missing)."""
+        return f"Before leaving {self.from_stage.label}, {self.todo}." if self.missing else ""
+
+
+def move_readiness(cycle: Cycle, to_stage: str) -> Readiness:
+    """What moving `cycle` to `to_stage` needs from the cycle itself: the one rule that both the
+    cycle page's checklist and `services.cycle_move` apply, so the two never disagree. Leaving
+    Identify (for Learn or Improve) needs a current PEERS goal that passes all five letters and a
+    teaching strategy; other moves need nothing of the cycle (a reason, or how a closed cycle
+    ended, is asked by the move's form)."""
+    current, target = Stage(cycle.stage), Stage(to_stage)
+    requirements: list[Requirement] = []
+    if current == Stage.IDENTIFY and target in (Stage.LEARN, Stage.IMPROVE):
+        goal = cycle.goals.filter(is_current=True).first()
+        if goal is None:
+            requirements.append(Requirement("goal", "PEERS goal", "write the PEERS goal", met=False))
+        else:
+            requirements.append(Requirement("goal", "goal", "write the PEERS goal", met=True))
+            requirements.append(Requirement("peers", "PEERS check", "check the goal against all five PEERS letters",
+                                            met=goal.is_peers))  # fmt: skip
+        requirements.append(
+            Requirement("strategy", "strategy", "choose the teaching strategy", met=bool(cycle.strategy))
+        )
+    return Readiness(current, target, tuple(requirements))
 
 
 def teacher_data(teacher: Teacher) -> dict[str, Any]:

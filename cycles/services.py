@@ -10,8 +10,11 @@ from decimal import Decimal
 from typing import Any
 
 from django.core.exceptions import ValidationError
+from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
+from django.http import HttpRequest
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
@@ -22,6 +25,7 @@ from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
 from toolkit.uploads import attach_checked_upload
 
+from .lifecycle import move_readiness
 from .models import (
     STAGE_ORDER,
     Adjustment,
@@ -93,18 +97,6 @@ def cycle_start(*, coach: Coach, teachers: Iterable[Teacher], title: str, starte
     return cycle
 
 
-def _goal_ready(cycle: Cycle) -> list[str]:
-    problems = []
-    goal = cycle.goals.filter(is_current=True).first()
-    if goal is None:
-        problems.append("write the PEERS goal")
-    elif not goal.is_peers:
-        problems.append("check the goal against all five PEERS letters")
-    if not cycle.strategy:
-        problems.append("choose the teaching strategy")
-    return problems
-
-
 ALLOWED_WITHOUT_REASON = {
     (Stage.IDENTIFY, Stage.LEARN),
     (Stage.LEARN, Stage.IMPROVE),
@@ -144,10 +136,9 @@ def cycle_move(
     if (current, target) not in ALLOWED_WITHOUT_REASON and not reason:
         what = "Going back to Learn" if going_back else f"Moving from {current.label} to {target.label}"
         raise ValidationError({"reason": f"{what} skips the usual order: say why."})
-    if current == Stage.IDENTIFY and target in (Stage.LEARN, Stage.IMPROVE):
-        problems = _goal_ready(cycle)
-        if problems:
-            raise ValidationError({"to_stage": "Before leaving Identify, " + " and ".join(problems) + "."})
+    readiness = move_readiness(cycle, target)  # the same checklist the cycle page shows
+    if not readiness.ready:
+        raise ValidationError({"to_stage": readiness.refusal()})
     if target == Stage.CLOSED:
         if outcome not in Outcome.values:
             raise ValidationError({"outcome": "Choose how the cycle ended."})
@@ -353,6 +344,50 @@ def reflection_link_create(*, cycle: Cycle, teacher: Teacher, by: User, occasion
         expires_at=timezone.now() + LINK_LIFETIME,
     )  # fmt: skip
     return link, token
+
+
+def link_email_blocker(teacher: Teacher) -> str:
+    """Why a reflection link cannot be emailed to this teacher ("" when it can)."""
+    if not teacher.active:
+        return f"{teacher.full_name} is no longer on the roster."
+    if not teacher.email or teacher.email.lower().endswith(".invalid"):
+        return f"The roster has no email address for {teacher.full_name}."
+    return ""
+
+
+@transaction.atomic
+def reflection_link_email(
+    *, link: ReflectionLink, token: str, url: str, by: User, request: HttpRequest | None = None
+) -> str:
+    """Email a cycle's fresh reflection link to its teacher, from the coach; returns the address.
+
+    Only the SHA-256 of a link is stored, so the link can be sent only while its creator still
+    holds it: `token` must be the link's own, and the link still live. Nothing about the link is
+    stored; the audit log records that a link went out (never the link)."""
+    if link.cycle is None or not secrets.compare_digest(link.token_hash, hash_token(token or "")):
+        raise ValidationError("This is not the address of that link. Make a new link from the cycle page.")
+    if link.used_at is not None or link.is_expired:
+        raise ValidationError("This link has been used or has expired. Make a new one from the cycle page.")
+    teacher, cycle = link.teacher, link.cycle
+    blocker = link_email_blocker(teacher)
+    if blocker:
+        raise ValidationError(blocker)
+    body = render_to_string("cycles/email/reflection_link.txt", {
+        "teacher": teacher, "coach": by.display_name, "cycle": cycle, "occasion": link.get_occasion_display(),
+        "link": url, "expires_at": link.expires_at,
+    })  # fmt: skip
+    message = EmailMessage(f"{by.display_name} asks for a short reflection", body, to=[teacher.email])
+    try:
+        with get_connection() as connection:
+            connection.send_messages([message])
+    except OSError as exc:
+        raise ValidationError(f"The email could not be sent ({exc}). Copy the link instead, or try again.") from exc
+    audit_record(
+        action=AuditAction.INVITATION, actor=by, request=request, district=cycle.district_id,
+        program=cycle.coach.program_id, object_type="reflection link", object_ref=link.public_id,
+        detail="a private reflection link emailed to a teacher of the cycle",
+    )  # fmt: skip
+    return teacher.email
 
 
 class LinkUnusable(Exception):

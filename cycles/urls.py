@@ -52,4 +52,5 @@ urlpatterns = [
     path("<uuid:public_id>/time/<int:entry_id>/remove/", views.time_unlink, name="time_unlink"),
     # The end of a school year: the coach carries each open cycle over or closes it.
     path("year-end/", yearend_views.year_end, name="yearend"),
+    path("<uuid:public_id>/links/<uuid:link_id>/email/", views.link_email, name="link_email"),
 ]

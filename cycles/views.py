@@ -3,6 +3,7 @@ calls one service, and redirects back to the cycle (or re-renders it with the er
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Callable
 from typing import Any, TypeVar, cast
 
@@ -163,15 +164,25 @@ def _render_detail(request: Request, cycle: Cycle, status: int = 200, **forms: F
     # The template gets the fields this view may see, not the cycle row (see cycles.selectors).
     context: dict[str, Any] = {"p": page, "cycle": page.cycle, "view": view.value, "stages": list(Stage)}
     if view != CycleView.SHARED and not cycle.is_closed:
+        # ?edit=strategy opens the plan's editor, focused on the strategy (a readiness link; no script needed).
+        editing = request.GET.get("edit") == "strategy"
+        context["editing"] = editing
+        readiness = lifecycle.move_readiness(cycle, _next(cycle))
+        context["readiness"] = readiness
+        plan_form = forms.get("plan_form")
+        if plan_form is None:
+            plan_form = PlanForm(initial=_plan_initial(page.cycle, cycle.version), for_coach=view == CycleView.COACH)
+            if editing:
+                plan_form.fields["strategy"].widget.attrs["autofocus"] = True
+        move_initial = {"version": cycle.version, "to_stage": _next(cycle) if readiness.ready else Stage.CLOSED.value}
         context.update(
-            plan_form=forms.get("plan_form")
-            or PlanForm(initial=_plan_initial(page.cycle, cycle.version), for_coach=view == CycleView.COACH),
+            plan_form=plan_form,
             evidence_form=forms.get("evidence_form") or EvidenceForm(),
             checklist_form=forms.get("checklist_form") or ChecklistItemForm(),
             progress_form=forms.get("progress_form")
             or ProgressForm(initial={"date": timezone.localdate()}, unit=page.goal.unit if page.goal else ""),
             adjustment_form=forms.get("adjustment_form") or AdjustmentForm(),
-            move_form=forms.get("move_form") or MoveForm(initial={"version": cycle.version, "to_stage": _next(cycle)}),
+            move_form=forms.get("move_form") or MoveForm(initial=move_initial),
         )
         if view == CycleView.COACH:
             context["link_form"] = forms.get("link_form") or LinkForm(cycle_teachers=cycle.teachers.all())
@@ -407,14 +418,14 @@ def reflection_new(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     teacher = teacher_for(request.user)
     if request.method == "POST":
-        form = ReflectionForm(request.POST)
+        form = ReflectionForm(request.POST, strategy=cycle.strategy)
         if form.is_valid():
             services.reflection_write(author=request.user, teacher=teacher, cycle=cycle, **form.cleaned_data)
             messages.success(request, "Reflection saved. Only you and your coach can read it." if teacher
                              else "Reflection saved. Only you can read it.")  # fmt: skip
             return redirect(_detail_url(cycle, "reflections"))
     else:
-        form = ReflectionForm()
+        form = ReflectionForm(strategy=cycle.strategy)
     return render(request, "cycles/reflection_form.html", {"form": form, "cycle": cycle})
 
 
@@ -440,11 +451,19 @@ def link_new(request: Request, public_id: str) -> HttpResponse:
     link, token = services.reflection_link_create(
         cycle=cycle, teacher=form.cleaned_data["teacher"], by=request.user, occasion=form.cleaned_data["occasion"]
     )
-    # Shown in this response only (never cached, never stored): the database keeps just the hash.
+    return _fresh_link_page(request, cycle, link, token)
+
+
+def _fresh_link_page(
+    request: Request, cycle: Cycle, link: ReflectionLink, token: str, *, status: int = 200, **extra: Any
+) -> HttpResponse:
+    """The page that shows a link just made. The link is in this response only (never cached,
+    never stored: the database keeps just its hash); its email form posts the token back."""
     url = request.build_absolute_uri(reverse("reflect", args=[token]))
-    context = {"cycle": cycle, "link": link, "url": url, "qr_download": qr_svg_data_uri(url),
-               "qr": qr_svg(url, title=f"Reflection link for {link.teacher.first_name}")}  # fmt: skip
-    return render(request, "cycles/link_show.html", context)
+    context = {"cycle": cycle, "link": link, "url": url, "token": token, "qr_download": qr_svg_data_uri(url),
+               "qr": qr_svg(url, title=f"Reflection link for {link.teacher.first_name}"),
+               "email_blocker": services.link_email_blocker(link.teacher), **extra}  # fmt: skip
+    return render(request, "cycles/link_show.html", context, status=status)
 
 
 @confidential
@@ -455,6 +474,37 @@ def link_show(request: Request, public_id: str, link_id: str) -> HttpResponse:
     link = get_object_or_404(ReflectionLink.objects.select_related("teacher"), cycle=cycle, public_id=link_id)
     context: dict[str, Any] = {"cycle": cycle, "link": link}
     return render(request, "cycles/link_show.html", context)
+
+
+def _by_user(request: HttpRequest) -> list[str]:
+    return [f"user:{request.user.pk}"]
+
+
+# Emails a coach may have Fulcrum send in an hour: a mail server is not a megaphone.
+_link_email_limit = Limit("reflection_link_email", keys=_by_user)
+
+
+@confidential
+@require_POST
+@rate_limited(_link_email_limit)
+def link_email(request: Request, public_id: str, link_id: str) -> HttpResponse:
+    """Email a link just made to its teacher. The coach's page posts the link's token back: Fulcrum
+    does not keep it, so only the page that showed it can send it."""
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    link = get_object_or_404(ReflectionLink.objects.select_related("teacher", "cycle__coach"), cycle=cycle,
+                             public_id=link_id)  # fmt: skip
+    token = str(request.POST.get("token", ""))[:100]
+    if not token or not secrets.compare_digest(services.hash_token(token), link.token_hash):
+        context = {"cycle": cycle, "link": link, "email_error": "This is not the address of that link. "
+                   "Make a new link from the cycle page."}  # fmt: skip
+        return render(request, "cycles/link_show.html", context, status=400)
+    url = request.build_absolute_uri(reverse("reflect", args=[token]))
+    try:
+        sent_to = services.reflection_link_email(link=link, token=token, url=url, by=request.user, request=request)
+    except ValidationError as exc:
+        return _fresh_link_page(request, cycle, link, token, status=400, email_error=" ".join(exc.messages))
+    return _fresh_link_page(request, cycle, link, token, sent_to=sent_to)
 
 
 # Answers (and the sign-ups sent with them) through private links: per client address and per link.
@@ -472,7 +522,9 @@ def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
         return render(request, "cycles/link_unusable.html", {"reason": exc.reason}, status=404)
     session = link.pd_session
     signup_form = SignUpForm(request.POST or None, prefix="signup") if session else None
-    form = ReflectionForm(request.POST or None, with_occasion=False)
+    # What the teacher already sees of their cycle (its title and strategy), never more.
+    strategy = link.cycle.strategy if link.cycle else None
+    form = ReflectionForm(request.POST or None, with_occasion=False, strategy=strategy)
     if request.method == "POST" and form.is_valid() and (signup_form is None or signup_form.is_valid()):
         wanted = signup_form.cleaned_data if signup_form and signup_form.cleaned_data.get("kind") else None
         try:
@@ -490,7 +542,8 @@ def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
     return render(
         request, "cycles/reflect_by_link.html",
         {"form": form, "signup_form": signup_form, "first_name": link.teacher.first_name, "session": session,
-         "coach_name": coach.user.display_name, "occasion": link.get_occasion_display()},
+         "coach_name": coach.user.display_name, "occasion": link.get_occasion_display(),
+         "cycle_title": link.cycle.title if link.cycle else "", "strategy": strategy or ""},
     )  # fmt: skip
 
 

@@ -320,6 +320,10 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("programs:setup", POST):                    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("programs:threshold", GET):                 (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
     ("programs:threshold", POST):                (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
+    # Small frictions of the cycle pages: the coach emails a reflection link just made (it sends mail, changes no row).
+    ("cycles:link_email", GET):          (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:link_email", POST):         (LOGIN, F,           N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:link_email", FORM):         (LOGIN, F,           N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())
@@ -386,7 +390,8 @@ def answer(client, world: World, name: str, url: str, request: str, role: str) -
         else:
             data = {}
             if request == FORM:
-                data = valid_post(name, cycle=o.cycle, teacher=o.teacher, resource=o.resource, free_entry=o.entry)
+                data = valid_post(name, cycle=o.cycle, teacher=o.teacher, resource=o.resource, free_entry=o.entry,
+                                  token=o.token)  # fmt: skip
             response = client.post(url, data)
         changed = watched and snapshot(o.cycle) != before
         transaction.set_rollback(True)

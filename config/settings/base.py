@@ -207,6 +207,8 @@ RATE_LIMITS = {
     "password_reset": (env.int("FULCRUM_PASSWORD_RESETS_PER_HOUR", default=5), 3600),
     "reflection_link": (env.int("FULCRUM_LINK_POSTS_PER_HOUR", default=30), 3600),
     "checkin_answer": (env.int("FULCRUM_CHECKIN_POSTS_PER_HOUR", default=30), 3600),
+    # Reflection links a coach may have Fulcrum email, per coach.
+    "reflection_link_email": (env.int("FULCRUM_LINK_EMAILS_PER_HOUR", default=20), 3600),
 }
 # Report builds one person may start in an hour (counted from the run rows, so every web process
 # agrees; joining a build already queued does not count).

@@ -139,7 +139,9 @@ def test_a_live_link_opens_the_form_without_signing_in_and_shows_nothing_else(cl
     assert response.status_code == 200
     html = response.content.decode()
     assert "Marisol" in html
-    for private in (GOAL, COACH_NOTES, TITLE, partner.first_name, partner.last_name, str(cycle.public_id)):
+    # The cycle's title is named at the top (the teacher's own cycle page shows it too); nothing else of the cycle.
+    assert f"Reflecting on: <strong>{TITLE}</strong>" in html
+    for private in (GOAL, COACH_NOTES, partner.first_name, partner.last_name, str(cycle.public_id)):
         assert private not in html, private
     assert "cycle" not in response.context
     assert "occasion" not in response.context["form"].fields

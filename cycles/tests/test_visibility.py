@@ -155,6 +155,7 @@ def url_of(name: str, w: World, public_id: Any = None) -> str:
         "cycles:checklist_toggle": {"pk": w.item.pk},
         "cycles:checklist_delete": {"pk": w.item.pk},
         "cycles:link": {"link_id": w.link.public_id},
+        "cycles:link_email": {"link_id": w.link.public_id},
         "cycles:time_unlink": {"entry_id": w.counted_entry.pk},
     }.get(name, {})
     return reverse(name, kwargs={"public_id": public_id, **extra})

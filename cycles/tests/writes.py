@@ -43,14 +43,17 @@ WRITE_URLS = (
     "cycles:adjust", "cycles:checklist_add", "cycles:checklist_delete", "cycles:checklist_toggle",
     "cycles:evidence_add", "cycles:goal", "cycles:link_new", "cycles:move", "cycles:plan", "cycles:progress_add",
     "cycles:reflection_new", "cycles:share", "cycles:strategy_resources", "cycles:time_link", "cycles:time_log",
-    "cycles:time_unlink",
+    "cycles:time_unlink", "cycles:link_email",
 )  # fmt: skip
 
 
-def valid_post(name: str, *, cycle: Cycle, teacher: Teacher, resource: Resource, free_entry: LogEntry) -> dict:
+def valid_post(
+    name: str, *, cycle: Cycle, teacher: Teacher, resource: Resource, free_entry: LogEntry, token: str = ""
+) -> dict:
     """A POST that succeeds (and changes something) when the person is allowed to make it, on a
     cycle in Improve: `resource` is in the coach's program's library and not yet attached,
-    `free_entry` is logged with the teacher and not yet counted toward the cycle."""
+    `free_entry` is logged with the teacher and not yet counted toward the cycle; `token` is the
+    raw token of the cycle's live reflection link (emailing it changes no row: it sends a mail)."""
     cycle = Cycle.objects.get(pk=cycle.pk)
     today = timezone.localdate()
     peers = dict.fromkeys(("powerful", "easy", "emotionally_compelling", "reachable", "student_focused"), "on")
@@ -76,6 +79,7 @@ def valid_post(name: str, *, cycle: Cycle, teacher: Teacher, resource: Resource,
                             "school": cycle.school_id, "teachers": [teacher.pk], "activity": activity().pk,
                             "focus_area": focus_area().pk, "format": "in_person"},
         "cycles:time_unlink": {},
+        "cycles:link_email": {"token": token},
     }  # fmt: skip
     assert set(data) == set(WRITE_URLS)
     return data[name]
