@@ -71,7 +71,9 @@ def test_cycle_from_identify_to_a_reflection_through_the_private_link(live_serve
     expect(teacher_page.get_by_role("heading", name=f"Reflection for {teacher.first_name}")).to_be_visible()
     expect(teacher_page.get_by_text("90% of students score")).to_have_count(0)
     teacher_page.get_by_label("What happened?").fill("Ran exit tickets every day this week.")
-    teacher_page.get_by_label("What worked?").fill("Sorting into three piles took five minutes.")
+    # The question names the cycle's strategy.
+    worked = teacher_page.get_by_label("What worked with “Exit tickets with next-day feedback”?")
+    worked.fill("Sorting into three piles took five minutes.")
     teacher_page.get_by_label("4", exact=True).check()
     teacher_page.get_by_role("button", name="Submit reflection").click()
     expect(teacher_page.get_by_role("heading", name=f"Thank you, {teacher.first_name}")).to_be_visible()

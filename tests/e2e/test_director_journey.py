@@ -134,7 +134,8 @@ def test_a_director_sets_up_an_empty_program_and_its_first_month_reaches_the_rep
 
     page.goto(f"{live_server.url}/reports/")
     scope = page.locator("#scope option", has_text="Riverbend Unified").first.get_attribute("value")
-    page.get_by_label("Report for").select_option(scope)
+    page.get_by_label("Report for").select_option(scope)  # the picker submits itself: wait for the new page
+    expect(page).to_have_url(re.compile(rf"scope={scope}"))
     page.get_by_label("Period").select_option(label=first.strftime("%B %Y"))
     expect(page).to_have_url(re.compile(rf"period=m-{first:%Y-%m}"))
     page.get_by_role("button", name="Build this report").first.click()
