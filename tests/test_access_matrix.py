@@ -320,6 +320,13 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("programs:setup", POST):                    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("programs:threshold", GET):                 (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
     ("programs:threshold", POST):                (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
+    # Quick log: repeat an entry or a day today, the one-tap informal touch (POST only)
+    ("coaching:entry_repeat", GET):              (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:entry_repeat", POST):             (LOGIN, F,           F,     F,      R,     N,      F,         F,     F,         F,     F),
+    ("coaching:day_repeat", GET):                (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:day_repeat", POST):               (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
+    ("coaching:entry_quick", GET):               (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:entry_quick", POST):              (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

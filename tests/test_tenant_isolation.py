@@ -188,6 +188,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "coaching:month_approve": {"pk": o.coach_month.pk},
         "coaching:month_return": {"pk": o.coach_month.pk},
         "coaching:month_reopen": {"pk": o.coach_month.pk},
+        # Quick log
+        "coaching:entry_repeat": {"pk": o.entry.pk},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.
