@@ -144,7 +144,7 @@
     if (target.matches("input, select")) {
       // Enter never submits half a form; in the teacher search it picks the first match.
       event.preventDefault();
-      if (target.matches("[data-teacher-search]")) {
+      if (target.matches("[data-teacher-search]") && target.value.trim()) {
         var box = firstVisibleTeacher();
         if (box) {
           box.checked = true;
