@@ -66,7 +66,9 @@ QUICK_MINUTES = ((15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "1 h"), (9
 RECENT_TEACHER_CHIPS = 6
 
 
-def recent_teachers(*, coach: Coach, district_id: int | None = None, limit: int = RECENT_TEACHER_CHIPS) -> list[Teacher]:
+def recent_teachers(
+    *, coach: Coach, district_id: int | None = None, limit: int = RECENT_TEACHER_CHIPS
+) -> list[Teacher]:
     """The active teachers in the coach's most recent entries (of one district, if given), the most
     recently seen first (one query)."""
     teachers = Teacher.objects.filter(log_entries__coach=coach, active=True)

@@ -217,7 +217,7 @@ def _informal_activity(coach: Coach) -> Activity | None:
     return activity_list(coach=coach).filter(name=INFORMAL_ACTIVITY).order_by("program_id").first()
 
 
-def _quick_teacher(request: Request, pk: int | None) -> Teacher:
+def _quick_teacher(request: Request, pk: int) -> Teacher:
     """An active teacher of a district the coach serves, or 404 (missing and elsewhere alike)."""
     teachers = Teacher.objects.filter(district__in=districts_visible_to(request.user), active=True)
     try:
@@ -256,9 +256,9 @@ def entry_quick(request: Request, coach: Coach) -> HttpResponse:
         messages.info(request, "Choose a focus area for this conversation, then save.")
         return redirect(form_url)
     try:
-        entry = services.entry_log(coach=coach, date=values["date"], minutes=INFORMAL_MINUTES, district=teacher.district,
-                                   school=teacher.school, teachers=[teacher], activity=activity, focus_area=focus,
-                                   format=Format.IN_PERSON)  # fmt: skip
+        entry = services.entry_log(coach=coach, date=values["date"], minutes=INFORMAL_MINUTES,
+                                   district=teacher.district, school=teacher.school, teachers=[teacher],
+                                   activity=activity, focus_area=focus, format=Format.IN_PERSON)  # fmt: skip
     except ValidationError as exc:
         messages.error(request, " ".join(exc.messages))
         return redirect(form_url)

@@ -84,7 +84,9 @@ def test_a_typical_entry_takes_at_most_4_interactions_from_my_week(live_server, 
     act.click(page.get_by_role("link", name="Co-Planning · Literacy · School A"))
     expect(page.get_by_label("Minutes")).to_be_focused()  # the first field that needs input
     act.click(page.get_by_role("button", name="45 min"))
-    act.click(page.get_by_role("button", name=f"{tenant_a.teacher.first_name} {tenant_a.teacher.last_name}", exact=True))
+    act.click(
+        page.get_by_role("button", name=f"{tenant_a.teacher.first_name} {tenant_a.teacher.last_name}", exact=True)
+    )
     act.press("Control+Enter")
 
     expect(page.get_by_role("heading", name="My week")).to_be_visible()
@@ -96,9 +98,7 @@ def test_a_typical_entry_takes_at_most_4_interactions_from_my_week(live_server, 
     assert list(entry.teachers.all()) == [tenant_a.teacher]
 
 
-def test_the_same_as_yesterday_is_one_interaction_for_an_entry_and_for_a_whole_day(
-    live_server, guarded_page, tenant_a
-):
+def test_the_same_as_yesterday_is_one_interaction_for_an_entry_and_for_a_whole_day(live_server, guarded_page, tenant_a):
     _history(tenant_a)
     page = guarded_page
     sign_in(page, live_server.url, tenant_a.coach.user.username)
@@ -190,7 +190,8 @@ def test_the_form_and_my_week_pass_axe_with_44_px_targets_at_both_widths(live_se
         page.set_viewport_size({"width": width, "height": 800})
         for path in ("/entries/new/", f"/week/?week={(today() - dt.timedelta(days=1)).isoformat()}"):
             response = page.goto(f"{live_server.url}{path}")
-            assert response is not None and response.status == 200
+            assert response is not None
+            assert response.status == 200
             problems += [f"{path} at {width} px: {v}" for v in audit(page)]
             boxes = page.locator(targets).evaluate_all(
                 "els => els.map(e => [e.textContent.trim(), e.getBoundingClientRect().height,"
