@@ -129,7 +129,7 @@ def test_teacher_picker_carries_schools_and_recent_teachers_as_chips(client, ten
     assert f'data-school="{tenant_a.school.pk}"' in html
     assert f'data-pick-teacher="{far.pk}"' in html
     assert html.count("data-pick-teacher=") == 1  # only teachers the coach has logged time with
-    assert 'aria-label="Find a teacher"' in html
+    assert 'aria-label="Filter teachers"' in html
 
 
 # --------------------------------------------------------------------------- the same as yesterday

@@ -153,7 +153,7 @@ def test_the_form_marks_what_is_required_narrows_teachers_and_enter_never_submit
     expect(minutes).to_be_focused()
     minutes.fill("30")
     minutes.press("Enter")
-    page.get_by_label("Find a teacher").press("Enter")
+    page.get_by_label("Filter teachers").press("Enter")
     assert page.url.endswith("/entries/new/")
     assert not LogEntry.objects.filter(date=today()).exists()
 
@@ -167,13 +167,13 @@ def test_the_form_marks_what_is_required_narrows_teachers_and_enter_never_submit
     page.get_by_label("School", exact=True).select_option(label="North Middle")
     expect(page.get_by_label("North0, Bb0 · North Middle")).to_be_visible()
     expect(page.get_by_label("South0, Aa0 · School A")).to_be_hidden()
-    page.get_by_label("Find a teacher").fill("north1")
-    page.get_by_label("Find a teacher").press("Enter")  # picks the first match, submits nothing
+    page.get_by_label("Filter teachers").fill("north1")
+    page.get_by_label("Filter teachers").press("Enter")  # picks the first match, submits nothing
     expect(page.get_by_label("North1, Bb1 · North Middle")).to_be_checked()
     page.get_by_role("button", name="3 h").click()
     expect(minutes).to_have_value("180")
     page.get_by_label("Focus area").select_option(label="Literacy")
-    page.keyboard.press("Control+Enter")
+    page.get_by_role("button", name="Save", exact=True).click()
     expect(page.get_by_role("heading", name="My week")).to_be_visible()
     entry = LogEntry.objects.get(date=today())
     assert (entry.minutes, entry.school.name, [t.last_name for t in entry.teachers.all()]) == (
