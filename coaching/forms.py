@@ -9,7 +9,7 @@ from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
-from django.db.models import Max
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,11 +67,17 @@ RECENT_TEACHER_CHIPS = 6
 
 
 def recent_teachers(
-    *, coach: Coach, district_id: int | None = None, limit: int = RECENT_TEACHER_CHIPS
+    *,
+    coach: Coach,
+    district_id: int | None = None,
+    districts: QuerySet[District] | None = None,
+    limit: int = RECENT_TEACHER_CHIPS,
 ) -> list[Teacher]:
-    """The active teachers in the coach's most recent entries (of one district, if given), the most
-    recently seen first (one query)."""
+    """The active teachers in the coach's most recent entries (of one district, or of these
+    districts, if given), the most recently seen first (one query)."""
     teachers = Teacher.objects.filter(log_entries__coach=coach, active=True)
+    if districts is not None:
+        teachers = teachers.filter(district__in=districts)
     if district_id is not None:
         teachers = teachers.filter(log_entries__district_id=district_id, district_id=district_id)
     return list(

@@ -177,7 +177,8 @@ def entry_add(request: Request, coach: Coach) -> HttpResponse:
             initial = _fresh_initial(request, coach, parse_date_param(request.GET.get("date")) or today)
         form = LogEntryForm(initial=initial, coach=coach, user=request.user)
     informal = _informal_activity(coach)
-    quick = recent_teachers(coach=coach, limit=QUICK_TEACHERS) if informal is not None else []
+    served = districts_visible_to(request.user)
+    quick = recent_teachers(coach=coach, districts=served, limit=QUICK_TEACHERS) if informal is not None else []
     context = {"form": form, "copy_of": copy_of, "entry": None, "quick_teachers": quick,
                "quick_minutes": INFORMAL_MINUTES}  # fmt: skip
     return render(request, "coaching/entry_form.html", context)

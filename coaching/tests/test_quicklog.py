@@ -302,3 +302,12 @@ def test_the_informal_touch_with_another_districts_teacher_is_404(client, tenant
     assert client.post(reverse("coaching:entry_quick"), {"teacher": tenant_b.teacher.pk}).status_code == 404
     assert client.get(reverse("coaching:entry_add") + f"?informal={tenant_b.teacher.pk}").status_code == 404
     assert not LogEntry.objects.exists()
+
+
+def test_the_informal_chips_offer_only_teachers_of_districts_the_coach_serves(client, tenant_a, tenant_b):
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district).teachers.add(tenant_a.teacher)
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_b.district).teachers.add(tenant_b.teacher)  # an old contract
+    client.force_login(tenant_a.coach.user)
+    html = client.get(reverse("coaching:entry_add")).content.decode()
+    assert f'name="teacher" value="{tenant_a.teacher.pk}"' in html
+    assert f'name="teacher" value="{tenant_b.teacher.pk}"' not in html
