@@ -3,18 +3,20 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
 from crispy_forms.layout import HTML, Column, Div, Field, Layout, Row
 from django import forms
+from django.db.models import Max, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, model_choice_field, style_filter_fields
 from teachers.models import District, School, Teacher, User
+from toolkit.params import parse_id_param
 
 from .history import HISTORY_MAX_BYTES
 from .models import MAX_ENTRY_MINUTES, Activity, ActivityKind, Balance, Coach, FocusArea, Format, LogEntry
@@ -42,6 +44,49 @@ def grouped_activity_choices(activities: list[Activity]) -> ActivityChoices:
     return [("", "Choose an activity…")] + [(label, options) for label, options in groups.items() if options]
 
 
+class ActivitySelect(forms.Select):
+    """The activity choice, each option saying whether it needs a focus area (`data-needs-focus`),
+    so the form marks the focus area required the moment an activity is chosen. The same set
+    decides on the server (coaching activities need one), so the marks and the rules agree."""
+
+    needs_focus: frozenset[int] = frozenset()
+
+    def create_option(self, name: str, value: Any, *args: Any, **kwargs: Any) -> dict[str, Any]:
+        option = super().create_option(name, value, *args, **kwargs)
+        raw = getattr(value, "value", value)
+        if raw not in (None, "") and int(raw) in self.needs_focus:
+            option["attrs"]["data-needs-focus"] = "true"
+        return option
+
+
+# The quick durations on the log form, in minutes: a tap sets the minutes (hours too: a 3-hour
+# substitution is one tap).
+QUICK_MINUTES = ((15, "15 min"), (30, "30 min"), (45, "45 min"), (60, "1 h"), (90, "1½ h"), (120, "2 h"),
+                 (180, "3 h"), (240, "4 h"), (360, "6 h"))  # fmt: skip
+RECENT_TEACHER_CHIPS = 6
+
+
+def recent_teachers(
+    *,
+    coach: Coach,
+    district_id: int | None = None,
+    districts: QuerySet[District] | None = None,
+    limit: int = RECENT_TEACHER_CHIPS,
+) -> list[Teacher]:
+    """The active teachers in the coach's most recent entries (of one district, or of these
+    districts, if given), the most recently seen first (one query)."""
+    teachers = Teacher.objects.filter(log_entries__coach=coach, active=True)
+    if districts is not None:
+        teachers = teachers.filter(district__in=districts)
+    if district_id is not None:
+        teachers = teachers.filter(log_entries__district_id=district_id, district_id=district_id)
+    return list(
+        teachers.annotate(last_seen=Max("log_entries__created_at"))
+        .select_related("school")
+        .order_by("-last_seen", "last_name")[:limit]
+    )
+
+
 class LogEntryForm(forms.Form):
     date = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}))
     minutes = forms.IntegerField(
@@ -64,9 +109,13 @@ class LogEntryForm(forms.Form):
         required=False,
         widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
     )
-    activity = forms.ModelChoiceField(queryset=Activity.objects.none())
+    activity = forms.ModelChoiceField(queryset=Activity.objects.none(), widget=ActivitySelect)
     focus_area: forms.ModelChoiceField[FocusArea] = forms.ModelChoiceField(
-        queryset=None, required=False, empty_label="Choose a focus area…", label="Focus area"
+        queryset=None,
+        required=False,
+        empty_label="Choose a focus area…",
+        label="Focus area",
+        help_text="Required for coaching activities; optional for non-coaching duties.",
     )
     format = forms.ChoiceField(choices=Format.choices, initial=Format.IN_PERSON, widget=forms.RadioSelect)
     notes = forms.CharField(
@@ -83,6 +132,8 @@ class LogEntryForm(forms.Form):
         model_choice_field(self, "district").queryset = districts
         district_id = chosen_district_id(self)
         self.district_chosen = bool(district_id and districts.filter(pk=district_id).exists())
+        self.recent_teachers: list[Teacher] = []
+        self.quick_minutes = QUICK_MINUTES
         if district_id is not None and self.district_chosen:
             model_choice_field(self, "school").queryset = School.objects.filter(district_id=district_id)
             model_choice_field(self, "teachers").queryset = (
@@ -90,10 +141,18 @@ class LogEntryForm(forms.Form):
                 .select_related("school")
                 .order_by("last_name", "first_name")
             )
+            self.recent_teachers = recent_teachers(coach=coach, district_id=district_id)
         activities = list(activity_list(coach=coach))
         activity = model_choice_field(self, "activity")
         activity.queryset = Activity.objects.filter(pk__in=[a.pk for a in activities])
         activity.choices = grouped_activity_choices(activities)
+        needs_focus = frozenset(a.pk for a in activities if a.kind == ActivityKind.COACHING)
+        cast("ActivitySelect", activity.widget).needs_focus = needs_focus
+        # Marked required at once when the chosen activity needs a focus area (the script keeps
+        # the mark in step as the activity changes); the rule itself is checked in clean().
+        self.focus_required = self._chosen_activity_id() in needs_focus
+        if self.focus_required:
+            self.fields["focus_area"].widget.attrs["aria-required"] = "true"
         model_choice_field(self, "focus_area").queryset = focus_area_list(coach=coach)
         self.fields["district"].widget.attrs.update(
             {
@@ -104,6 +163,8 @@ class LogEntryForm(forms.Form):
             }
         )
         self.fields["date"].widget.attrs["max"] = timezone.localdate().isoformat()
+        # Enter in a field never submits half a form (the script stops it); say how to save.
+        self.fields["notes"].widget.attrs["aria-keyshortcuts"] = "Control+Enter Meta+Enter"
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
@@ -124,6 +185,14 @@ class LogEntryForm(forms.Form):
             "notes",
         )
 
+    def _chosen_activity_id(self) -> int | None:
+        raw = self.data.get("activity") if self.is_bound else self.initial.get("activity")
+        if isinstance(raw, Activity):
+            return raw.pk
+        if isinstance(raw, int):
+            return raw
+        return parse_id_param(raw if isinstance(raw, str) else None)
+
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data  # what Form.clean() returns; the stubs also allow None
@@ -143,6 +212,13 @@ class LogEntryForm(forms.Form):
                 self.add_error("end_time", "Enter between 1 and 720 minutes (12 hours); split longer days.")
             else:
                 data["minutes"] = span
+        elif start and minutes:
+            # A start time (the default after the day's last entry) and a duration: the end follows.
+            finish = dt.datetime.combine(dt.date.min, start) + dt.timedelta(minutes=minutes)
+            if finish.date() != dt.date.min:
+                self.add_error("minutes", f"{minutes} minutes from {start:%H:%M} runs past midnight.")
+            else:
+                data["end_time"] = finish.time()
         elif start or end:
             self.add_error("end_time" if start else "start_time", "Give both a start and an end time, or neither.")
         elif not minutes:
@@ -151,6 +227,18 @@ class LogEntryForm(forms.Form):
         if activity and activity.kind == ActivityKind.COACHING and not data.get("focus_area"):
             self.add_error("focus_area", "Choose what this coaching time was about.")
         return data
+
+    @staticmethod
+    def initial_like(entry: LogEntry) -> dict[str, Any]:
+        """Initial values to log "the same kind" of entry as this one: where, what, about what and
+        how, but not when, how long, with whom or the notes."""
+        return {
+            "district": entry.district_id,
+            "school": entry.school_id,
+            "activity": entry.activity_id,
+            "focus_area": entry.focus_area_id,
+            "format": entry.format,
+        }
 
     @staticmethod
     def initial_from(entry: LogEntry, *, date: dt.date | None = None) -> dict[str, Any]:

@@ -188,3 +188,39 @@ def entry_delete(*, entry: LogEntry) -> None:
     Coach.objects.select_for_update().filter(pk=entry.coach_id).exists()
     month_lock_check(coach=entry.coach, dates=[entry.date])
     entry.delete()
+
+
+@transaction.atomic
+def entries_repeat(*, coach: Coach, entries: Iterable[LogEntry], date: dt.date) -> list[LogEntry]:
+    """Log each of the coach's `entries` again on `date` (same minutes, times, district, school,
+    teachers, activity, focus area and format; no notes), each under `entry_log`'s rules: all of
+    them or, if any breaks a rule, none, the ValidationError listing every problem."""
+    entries = list(entries)
+    if any(entry.coach_id != coach.pk for entry in entries):
+        raise ValueError("Only a coach's own entries are repeated.")
+    month_lock_check(coach=coach, dates=[date])
+    created: list[LogEntry] = []
+    problems: list[str] = []
+    for entry in entries:
+        try:
+            created.append(
+                entry_log(
+                    coach=coach,
+                    date=date,
+                    minutes=entry.minutes,
+                    district=entry.district,
+                    activity=entry.activity,
+                    focus_area=entry.focus_area,
+                    school=entry.school,
+                    teachers=entry.teachers.all(),
+                    format=entry.format,
+                    start_time=entry.start_time,
+                    end_time=entry.end_time,
+                )
+            )
+        except ValidationError as exc:  # entry_log's own savepoint is rolled back; go on to list them all
+            label = f"{entry.activity} ({entry.minutes} min, {entry.district})"
+            problems += [f"{label}: {message}" for message in exc.messages if f"{label}: {message}" not in problems]
+    if problems:
+        raise ValidationError(problems)  # leaves the outer transaction: nothing of the day is kept
+    return created

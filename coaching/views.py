@@ -10,16 +10,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import QuerySet
-from django.http import HttpResponse, StreamingHttpResponse
+from django.db.models import Max, QuerySet
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_http_methods
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from teachers.access import Request, districts_visible_to
 from teachers.audit import AuditAction, audit_record
+from teachers.models import Teacher
 from toolkit.csv_export import csv_response
 from toolkit.params import parse_date_param, parse_id_param, parse_int_param
 from toolkit.schoolyear import monday_of, school_year_of
@@ -38,12 +39,14 @@ from .access import (
     school_years_visible_to,
     sessions_with_teacher,
 )
-from .forms import ActivityMappingForm, EntryFilterForm, HistoryUploadForm, LogEntryForm
-from .models import Coach, LogEntry
+from .forms import ActivityMappingForm, EntryFilterForm, HistoryUploadForm, LogEntryForm, recent_teachers
+from .models import Activity, Coach, FocusArea, Format, LogEntry
 from .selectors import (
     FIRST_WEEK_DAY,
     LAST_WEEK_DAY,
+    activity_list,
     contract_usage_list,
+    entry_prefetch,
     week_get,
 )
 
@@ -59,9 +62,54 @@ def my_week(request: Request, coach: Coach) -> HttpResponse:
         messages.warning(request, "That week is out of range or not a date (YYYY-MM-DD); here is this week.")
     monday = monday_of(day or today)
     week = week_get(coach=coach, monday=monday)
-    locked = months.locked_months(coach=coach, months=[monday, week.sunday])
-    context = {"week": week, "today": today, "coach": coach, "locked_months": locked}
+    locked = months.locked_months(coach=coach, months=[monday, week.sunday, today])
+    context = {"week": week, "today": today, "coach": coach, "locked_months": locked,
+               "today_locked": months.month_start(today) in locked, "kinds": _recent_kinds(coach),
+               "undo": _undo_entry(request, coach)}  # fmt: skip
+    if monday == monday_of(today):
+        # "The same as yesterday" when yesterday is not in this week (a Monday repeats a Friday).
+        last = LogEntry.objects.filter(coach=coach, date__lt=monday).aggregate(last=Max("date"))["last"]
+        earlier = [d for d in week.days if d.date < today and d.entries]
+        if last is not None and not earlier:
+            context["last_day"] = last
+            context["last_day_count"] = LogEntry.objects.filter(coach=coach, date=last).count()
     return render(request, "coaching/my_week.html", context)
+
+
+# How many recent entries are read for "start like" shortcuts, and how many are shown.
+KIND_SCAN, KIND_SHOWN = 40, 4
+
+
+def _recent_kinds(coach: Coach) -> list[LogEntry]:
+    """The coach's last few distinct kinds of entry (activity, focus area, district, school), the
+    newest first, for one-tap "log another like this" links (one query)."""
+    seen: set[tuple[int, int | None, int, int | None]] = set()
+    kinds: list[LogEntry] = []
+    recent = (
+        LogEntry.objects.filter(coach=coach)
+        .select_related("activity", "focus_area", "district", "school")
+        .order_by("-date", "-created_at")[:KIND_SCAN]
+    )
+    for entry in recent:
+        key = (entry.activity_id, entry.focus_area_id, entry.district_id, entry.school_id)
+        if key not in seen and entry.activity.active:
+            seen.add(key)
+            kinds.append(entry)
+        if len(kinds) == KIND_SHOWN:
+            break
+    return kinds
+
+
+LAST_SAVED = "quicklog_last_entry"  # session: the entry just saved, whose defaults the next form takes
+UNDO = "quicklog_undo"  # session: the entry a one-tap quick log just made, offered for undo once
+
+
+def _undo_entry(request: Request, coach: Coach) -> LogEntry | None:
+    """The entry a quick log just made (offered once, on the next My week), if it is still there."""
+    pk = request.session.pop(UNDO, None)
+    if not isinstance(pk, int):
+        return None
+    return LogEntry.objects.filter(coach=coach, pk=pk).select_related("activity").first()
 
 
 def _save_entry(request: Request, form: LogEntryForm, coach: Coach, entry: LogEntry | None) -> LogEntry | None:
@@ -104,6 +152,7 @@ def entry_add(request: Request, coach: Coach) -> HttpResponse:
         if form.is_valid():
             entry = _save_entry(request, form, coach, None)
             if entry is not None:
+                request.session[LAST_SAVED] = entry.pk
                 messages.success(
                     request,
                     f"Logged {entry.minutes} minutes of {entry.activity} on {entry.date:%a %b} {entry.date.day}.",
@@ -113,27 +162,151 @@ def entry_add(request: Request, coach: Coach) -> HttpResponse:
                 return redirect(_week_url(entry.date))
     else:
         copy_pk = parse_id_param(request.GET.get("copy"))
+        like_pk = parse_id_param(request.GET.get("like"))
+        informal_pk = parse_id_param(request.GET.get("informal"))
         if copy_pk is not None:
             copy_of = get_entry_for(request.user, copy_pk)
             initial = LogEntryForm.initial_from(copy_of, date=today)
+        elif like_pk is not None:
+            initial = _fresh_initial(request, coach, today)
+            initial.update(LogEntryForm.initial_like(get_entry_for(request.user, like_pk)))
+        elif informal_pk is not None:
+            initial = _fresh_initial(request, coach, today)
+            initial.update(_informal_values(request, coach, _quick_teacher(request, informal_pk)))
         else:
             initial = _fresh_initial(request, coach, parse_date_param(request.GET.get("date")) or today)
         form = LogEntryForm(initial=initial, coach=coach, user=request.user)
-    return render(request, "coaching/entry_form.html", {"form": form, "copy_of": copy_of, "entry": None})
+    informal = _informal_activity(coach)
+    served = districts_visible_to(request.user)
+    quick = recent_teachers(coach=coach, districts=served, limit=QUICK_TEACHERS) if informal is not None else []
+    context = {"form": form, "copy_of": copy_of, "entry": None, "quick_teachers": quick,
+               "quick_minutes": INFORMAL_MINUTES}  # fmt: skip
+    return render(request, "coaching/entry_form.html", context)
 
 
 def _fresh_initial(request: Request, coach: Coach, day: dt.date) -> dict[str, Any]:
-    """Sensible defaults: the date asked for, and the district and format used last time
-    (or the coach's only district)."""
-    initial: dict[str, Any] = {"date": min(day, timezone.localdate())}
-    last = LogEntry.objects.filter(coach=coach).order_by("-date", "-created_at").only("district", "format").first()
+    """Sensible defaults: the date asked for; the district, school, format and focus area of the
+    entry just saved (else of the latest entry, else the coach's only district); and a start time
+    at the end of that day's last timed entry."""
+    day = min(day, timezone.localdate())
+    initial: dict[str, Any] = {"date": day}
+    entries = LogEntry.objects.filter(coach=coach).only("district", "school", "format", "focus_area")
+    saved = request.session.get(LAST_SAVED)
+    last = entries.filter(pk=saved).first() if isinstance(saved, int) else None
+    if last is None:
+        last = entries.order_by("-date", "-created_at").first()
     if last is not None:
-        initial.update(district=last.district_id, format=last.format)
+        initial.update(district=last.district_id, school=last.school_id, format=last.format,
+                       focus_area=last.focus_area_id)  # fmt: skip
     else:
         districts = list(districts_visible_to(request.user).values_list("pk", flat=True)[:2])
         if len(districts) == 1:
             initial["district"] = districts[0]
+    end = LogEntry.objects.filter(coach=coach, date=day).aggregate(end=Max("end_time"))["end"]
+    if end is not None:
+        initial["start_time"] = end
     return initial
+
+
+# The informal touch: a short informal-coaching conversation with a recent teacher, in one tap.
+INFORMAL_ACTIVITY = "Informal Coaching"
+INFORMAL_MINUTES = 10
+QUICK_TEACHERS = 4
+
+
+def _informal_activity(coach: Coach) -> Activity | None:
+    return activity_list(coach=coach).filter(name=INFORMAL_ACTIVITY).order_by("program_id").first()
+
+
+def _quick_teacher(request: Request, pk: int) -> Teacher:
+    """An active teacher of a district the coach serves, or 404 (missing and elsewhere alike)."""
+    teachers = Teacher.objects.filter(district__in=districts_visible_to(request.user), active=True)
+    try:
+        return teachers.select_related("district", "school").get(pk=pk)
+    except Teacher.DoesNotExist as exc:
+        raise Http404("No such teacher.") from exc
+
+
+def _informal_values(request: Request, coach: Coach, teacher: Teacher) -> dict[str, Any]:
+    """What an informal touch with this teacher is: 10 minutes today, in person, at their school,
+    about what the coach last worked on with them (else the coach's last focus area)."""
+    entries = LogEntry.objects.filter(coach=coach, focus_area__isnull=False).order_by("-date", "-created_at")
+    last = entries.filter(teachers=teacher).only("focus_area").first() or entries.only("focus_area").first()
+    informal = _informal_activity(coach)
+    return {"date": timezone.localdate(), "minutes": INFORMAL_MINUTES, "start_time": None, "end_time": None,
+            "district": teacher.district_id, "school": teacher.school_id, "teachers": [teacher.pk],
+            "activity": informal.pk if informal else None, "format": Format.IN_PERSON,
+            "focus_area": last.focus_area_id if last else None}  # fmt: skip
+
+
+@coach_required
+@require_POST
+def entry_quick(request: Request, coach: Coach) -> HttpResponse:
+    """One tap: log 10 minutes of informal coaching today with a recent teacher, then offer Undo
+    on My week. When a rule refuses it (or no focus area is known), the prefilled form opens."""
+    teacher_pk = parse_id_param(request.POST.get("teacher"))
+    if teacher_pk is None:
+        messages.error(request, "Choose a teacher for the informal conversation.")
+        return redirect("coaching:entry_add")
+    teacher = _quick_teacher(request, teacher_pk)
+    values = _informal_values(request, coach, teacher)
+    form_url = f"{reverse('coaching:entry_add')}?informal={teacher.pk}"
+    activity = Activity.objects.filter(pk=values["activity"]).first()
+    focus = FocusArea.objects.filter(pk=values["focus_area"]).first()
+    if activity is None or focus is None:
+        messages.info(request, "Choose a focus area for this conversation, then save.")
+        return redirect(form_url)
+    try:
+        entry = services.entry_log(coach=coach, date=values["date"], minutes=INFORMAL_MINUTES,
+                                   district=teacher.district, school=teacher.school, teachers=[teacher],
+                                   activity=activity, focus_area=focus, format=Format.IN_PERSON)  # fmt: skip
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+        return redirect(form_url)
+    request.session[LAST_SAVED] = entry.pk
+    request.session[UNDO] = entry.pk
+    messages.success(request, f"Logged {INFORMAL_MINUTES} minutes of {activity} with {teacher.full_name} today "
+                              f"({focus}).")  # fmt: skip
+    return redirect(_week_url(entry.date))
+
+
+def _repeat(request: Request, coach: Coach, entries: list[LogEntry], what: str) -> HttpResponse:
+    today = timezone.localdate()
+    try:
+        created = services.entries_repeat(coach=coach, entries=entries, date=today)
+    except ValidationError as exc:
+        messages.error(request, f"Nothing was repeated: {' '.join(exc.messages)}")
+    else:
+        request.session[LAST_SAVED] = created[-1].pk
+        total = sum(e.minutes for e in created)
+        messages.success(request, f"Repeated {what} today ({total // 60} h {total % 60} min).")
+    return redirect(_week_url(today))
+
+
+@coach_required
+@require_POST
+def entry_repeat(request: Request, coach: Coach, pk: int) -> HttpResponse:
+    """One tap: log this entry again today, under the same rules."""
+    entry = get_entry_for(request.user, pk)
+    return _repeat(request, coach, [entry], f"{entry.activity} ({entry.minutes} min)")
+
+
+@coach_required
+@require_POST
+def day_repeat(request: Request, coach: Coach) -> HttpResponse:
+    """One tap: log every entry of an earlier day again today, all of them or none."""
+    today = timezone.localdate()
+    day = parse_date_param(request.POST.get("day"), latest=today - dt.timedelta(days=1))
+    entries = list(
+        entry_prefetch(entries=LogEntry.objects.filter(coach=coach, date=day)).order_by("start_time", "created_at")
+        if day is not None
+        else []
+    )
+    if day is None or not entries:
+        messages.error(request, "Choose an earlier day with entries to repeat.")
+        return redirect(_week_url(today))
+    noun = "entry" if len(entries) == 1 else f"{len(entries)} entries"
+    return _repeat(request, coach, entries, f"{day:%A}'s {noun}")
 
 
 @coach_required

@@ -324,6 +324,13 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("cycles:link_email", GET):          (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("cycles:link_email", POST):         (LOGIN, F,           N,     N,      BAD,   N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
     ("cycles:link_email", FORM):         (LOGIN, F,           N,     N,      OK,    N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    # Quick log: repeat an entry or a day today, the one-tap informal touch (POST only)
+    ("coaching:entry_repeat", GET):              (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:entry_repeat", POST):             (LOGIN, F,           F,     F,      R,     N,      F,         F,     F,         F,     F),
+    ("coaching:day_repeat", GET):                (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:day_repeat", POST):               (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
+    ("coaching:entry_quick", GET):               (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:entry_quick", POST):              (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

@@ -190,6 +190,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "coaching:month_reopen": {"pk": o.coach_month.pk},
         # Small frictions of the cycle pages: emailing a reflection link.
         "cycles:link_email": {"public_id": o.cycle.public_id, "link_id": o.link.public_id},
+        # Quick log
+        "coaching:entry_repeat": {"pk": o.entry.pk},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

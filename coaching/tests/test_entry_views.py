@@ -165,7 +165,8 @@ def test_district_fields_partial_lists_only_that_districts_teachers(client, tena
 
 
 def test_new_entry_defaults_to_today_and_the_last_district(client, tenant_a):
-    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, format="virtual")
+    last = LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, format="virtual")
     client.force_login(tenant_a.coach.user)
     initial = client.get(reverse("coaching:entry_add")).context["form"].initial
-    assert initial == {"date": timezone.localdate(), "district": tenant_a.district.pk, "format": "virtual"}
+    assert initial == {"date": timezone.localdate(), "district": tenant_a.district.pk, "format": "virtual",
+                       "school": last.school_id, "focus_area": last.focus_area_id}  # fmt: skip

@@ -17,19 +17,30 @@
     });
   });
 
-  // Quick-duration buttons fill the minutes field and clear start/end times.
+  // Quick-duration buttons fill the minutes field. With a start time the end follows from it
+  // (when it stays within the day); without one, start and end are cleared.
   document.addEventListener("click", function (event) {
     var button = event.target.closest("[data-minutes]");
     if (!button) return;
     var form = button.closest("form");
     var minutes = form && form.querySelector("input[name=minutes]");
     if (!minutes) return;
-    minutes.value = button.getAttribute("data-minutes");
-    ["start_time", "end_time"].forEach(function (name) {
-      var input = form.querySelector("input[name=" + name + "]");
-      if (input) input.value = "";
+    var value = parseInt(button.getAttribute("data-minutes"), 10);
+    minutes.value = value;
+    var start = form.querySelector("input[name=start_time]");
+    var end = form.querySelector("input[name=end_time]");
+    var parts = start && /^(\d{2}):(\d{2})/.exec(start.value);
+    var finish = parts ? parseInt(parts[1], 10) * 60 + parseInt(parts[2], 10) + value : null;
+    if (finish !== null && finish < 24 * 60) {
+      if (end) end.value = ("0" + Math.floor(finish / 60)).slice(-2) + ":" + ("0" + (finish % 60)).slice(-2);
+    } else {
+      if (start) start.value = "";
+      if (end) end.value = "";
+    }
+    form.querySelectorAll("[data-minutes]").forEach(function (other) {
+      other.setAttribute("aria-pressed", other === button ? "true" : "false");
     });
-    minutes.focus();
+    minutes.dispatchEvent(new Event("change", { bubbles: true }));
   });
 
   // A select marked data-autosubmit submits its form on change.
@@ -73,3 +84,25 @@ document.addEventListener("click", function (event) {
   var key = button.getAttribute("data-select-group");
   document.querySelectorAll('[data-group="' + key + '"] input[type=checkbox]').forEach(function (box) { box.checked = true; });
 });
+
+// "n" opens the log form from any page that has the menu's "+ Log time" link (when the person
+// is not typing in a field); the link shows the key.
+(function () {
+  var link = document.querySelector('nav a[href$="/entries/new/"]');
+  if (!link) return;
+  link.setAttribute("aria-keyshortcuts", "n");
+  link.setAttribute("title", "Log time (shortcut: n)");
+  var hint = document.createElement("kbd");
+  hint.className = "shortcut-hint ms-1";
+  hint.setAttribute("aria-hidden", "true");
+  hint.textContent = "n";
+  link.appendChild(hint);
+  document.addEventListener("keydown", function (event) {
+    if (event.key !== "n" || event.ctrlKey || event.metaKey || event.altKey || event.defaultPrevented) return;
+    var target = event.target;
+    if (target.closest && target.closest("input, textarea, select, [contenteditable], .modal")) return;
+    if (document.querySelector("form.entry-form")) return;  // already on the form: keep what is typed
+    event.preventDefault();
+    window.location.assign(link.href);
+  });
+})();
