@@ -33,15 +33,37 @@
     });
   }
 
+  // On a phone a long name ("Facilitation of Professional Development") breaks into lines (Chart.js
+  // draws an array as lines) instead of running off the canvas's edge; on a wide screen it stays whole.
+  var lines = function (text, width) {
+    var out = [], line = "";
+    String(text).split(" ").forEach(function (word) {
+      if (line && (line + " " + word).length > width) { out.push(line); line = word; }
+      else { line = line ? line + " " + word : word; }
+    });
+    if (line) out.push(line);
+    return out;
+  };
+  var narrow = function (chart) { return chart.width < 576; };
+  var wrapped = function (width) {
+    return function (value) {
+      var label = this.getLabelForValue(value);
+      return narrow(this.chart) ? lines(label, width) : label;
+    };
+  };
+
   var report = json("report-data");
   var draw = {
     activity: function (canvas) {
-      var rows = report.by_activity;
+      var rows = report.by_activity, box = canvas.parentNode;
+      // Room for three lines per activity when the names wrap; the stylesheet's height otherwise.
+      var fit = function (width) { box.style.height = width < 576 ? Math.max(380, rows.length * 48 + 40) + "px" : ""; };
+      fit(box.clientWidth);
       new Chart(canvas, {
         type: "bar",
         data: { labels: rows.map(function (r) { return r.name; }),
                 datasets: [{ label: "Hours", data: rows.map(function (r) { return num(r.hours); }), backgroundColor: rows.map(sideColor) }] },
-        options: { indexAxis: "y", scales: { y: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false },
+        options: { indexAxis: "y", onResize: function (chart, size) { fit(size.width); }, scales: { y: { ticks: { autoSkip: false, callback: wrapped(16) } } }, plugins: { legend: { display: false },
                    tooltip: { callbacks: { label: function (c) { return c.raw + " h (" + rows[c.dataIndex].share + "%)"; } } } } }
       });
     },
@@ -60,7 +82,7 @@
         type: "bar",
         data: { labels: rows.map(function (r) { return r.name; }),
                 datasets: [{ label: "Hours", data: rows.map(function (r) { return num(r.hours); }), backgroundColor: sky }] },
-        options: { scales: { x: { ticks: { autoSkip: false } } }, plugins: { legend: { display: false } } }
+        options: { scales: { x: { ticks: { autoSkip: false, callback: wrapped(12) } } }, plugins: { legend: { display: false } } }
       });
     },
     month: function (canvas) {
