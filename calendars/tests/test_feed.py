@@ -26,9 +26,11 @@ def feed_url(token: str) -> str:
 
 
 def session(tenant, *, days: int, title: str = "K–2 Number Sense PLC", **values) -> PDSession:
-    pd = PDSession.objects.create(program=tenant.program, district=tenant.district, facilitator=tenant.coach,
-                                  title=title, date=timezone.localdate() + dt.timedelta(days=days),
-                                  start_time=dt.time(15, 30), minutes=60, audience="K–2 teachers", **values)  # fmt: skip
+    pd = PDSession.objects.create(
+        program=tenant.program, district=tenant.district, facilitator=tenant.coach, title=title,
+        date=timezone.localdate() + dt.timedelta(days=days), start_time=dt.time(15, 30), minutes=60,
+        audience="K–2 teachers", **values,
+    )  # fmt: skip
     pd.schools.add(tenant.school)
     return pd
 
