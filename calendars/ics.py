@@ -55,6 +55,14 @@ WINDOWS_ZONES = {
     "Tokyo Standard Time": "Asia/Tokyo",
     "AUS Eastern Standard Time": "Australia/Sydney",
     "New Zealand Standard Time": "Pacific/Auckland",
+    # Older Outlook versions write the display name instead, e.g. "(UTC-05:00) Eastern Time (US & Canada)".
+    "Eastern Time (US & Canada)": "America/New_York",
+    "Central Time (US & Canada)": "America/Chicago",
+    "Mountain Time (US & Canada)": "America/Denver",
+    "Pacific Time (US & Canada)": "America/Los_Angeles",
+    "Arizona": "America/Phoenix",
+    "Alaska": "America/Anchorage",
+    "Hawaii": "Pacific/Honolulu",
 }
 WEEKDAYS = {"MO": 0, "TU": 1, "WE": 2, "TH": 3, "FR": 4, "SA": 5, "SU": 6}
 
@@ -186,7 +194,8 @@ def escape_text(value: str) -> str:
 def zone_for(tzid: str) -> ZoneInfo | None:
     """The time zone a TZID names: IANA, Windows (Outlook), or a Mozilla-style path; else None."""
     name = tzid.strip()
-    candidates = [WINDOWS_ZONES.get(name, ""), name]
+    display = re.sub(r"^\((UTC|GMT)[+-]?[\d:]*\)\s*", "", name)  # "(UTC-05:00) Eastern Time (US & Canada)"
+    candidates = [WINDOWS_ZONES.get(name, ""), WINDOWS_ZONES.get(display, ""), name]
     if "/" in name:
         segments = [s for s in name.split("/") if s]
         candidates += ["/".join(segments[-2:]), "/".join(segments[-3:])]

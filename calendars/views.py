@@ -18,17 +18,24 @@ from coaching.forms import LogEntryForm
 from coaching.models import Coach
 from coaching.services import EntryValues
 from teachers.access import Request
-from toolkit.ratelimit import Limit, by_address, by_path, rate_limited
+from toolkit.ratelimit import Limit, by_address, rate_limited
 
 from . import ics, selectors, services
 from .access import coach_for_feed_token, get_draft_for
 from .forms import CalendarImportForm
 from .models import CalendarDraft, CalendarFeed
 
-# A feed is polled by calendar apps: per address (a school's or a calendar service's shared one)
-# and per address itself (one leaked address cannot be hammered from many places).
+
+def _by_feed(request: HttpRequest) -> list[str]:
+    """The feed address itself (its token is in the path), from wherever it is read."""
+    return [f"path:{request.path}"]
+
+
+# A feed is polled by calendar apps. Two limits: per client address, wide (a school's network or a
+# calendar service polls many coaches' feeds from one address, and guessing tokens from one place
+# is still stopped), and per feed, narrow (one leaked address cannot be hammered from many places).
 FEED_BY_ADDRESS = Limit("calendar_feed_address", by_address, methods=("GET", "HEAD"))
-FEED_BY_TOKEN = Limit("calendar_feed", by_path, methods=("GET", "HEAD"))
+FEED_BY_TOKEN = Limit("calendar_feed", _by_feed, methods=("GET", "HEAD"))
 
 
 @coach_required

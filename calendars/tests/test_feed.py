@@ -156,7 +156,7 @@ def test_the_feed_costs_the_same_queries_for_3_or_30_events(client, tenant_a, ro
         session(tenant_a, days=i % 20, title=f"Session {i}")
         modeled_lesson(tenant_a, days=i % 20, title=f"Cycle {i}")
     token = services.feed_create(coach=tenant_a.coach, actor=tenant_a.coach.user)
-    with django_assert_max_num_queries(5):
+    with django_assert_max_num_queries(4):
         response = client.get(feed_url(token))
     assert response.content.decode().count("BEGIN:VEVENT") == 2 * rows
 

@@ -75,6 +75,7 @@ def test_an_outlook_export_with_windows_time_zone_names_and_a_folded_uid():
         ("Pacific Standard Time", "America/Los_Angeles"),
         ("Central Standard Time", "America/Chicago"),
         ("Europe/Paris", "Europe/Paris"),
+        ("(UTC-05:00) Eastern Time (US & Canada)", "America/New_York"),
         ("/mozilla.org/20050126_1/America/Denver", "America/Denver"),
     ],
 )
