@@ -385,8 +385,11 @@ def occurrences(calendar: Component, *, local: ZoneInfo, window: tuple[dt.dateti
             else:
                 starts = [start] if window[0] <= start <= window[1] else []
         except (_Unreadable, ValueError, KeyError) as exc:
-            reason = str(exc) if isinstance(exc, _Unreadable) else "it could not be read"
-            found.append(_occurrence(event, uid, local_midnight(local, window[0]), all_day=False, skip=reason))
+            day = _rough_day(event, window)
+            if day is not None:  # reported only when it may fall in the window
+                reason = str(exc) if isinstance(exc, _Unreadable) else "it could not be read"
+                moment = dt.datetime.combine(day, dt.time(0), tzinfo=local)
+                found.append(_occurrence(event, uid, moment, all_day=False, skip=reason))
             continue
         length = end - start
         for moment in starts:
@@ -397,8 +400,28 @@ def occurrences(calendar: Component, *, local: ZoneInfo, window: tuple[dt.dateti
     return found
 
 
-def local_midnight(local: ZoneInfo, moment: dt.datetime) -> dt.datetime:
-    return dt.datetime.combine(moment.astimezone(local).date(), dt.time(0), tzinfo=local)
+def _raw_day(value: str) -> dt.date | None:
+    try:
+        return dt.datetime.strptime(value.strip()[:8], "%Y%m%d").date()
+    except ValueError:
+        return None
+
+
+def _rough_day(event: Component, window: tuple[dt.datetime, dt.datetime]) -> dt.date | None:
+    """For an event that cannot be read in full: the day to report it on when it may fall in the
+    window (by the dates written in DTSTART and a rule's UNTIL, a day either side), else None."""
+    start = event.first("DTSTART")
+    day = _raw_day(start.value) if start is not None else None
+    first, last = window[0].date() - dt.timedelta(days=1), window[1].date() + dt.timedelta(days=1)
+    if day is None or day > last:
+        return None
+    rrule = event.first("RRULE")
+    if rrule is None:
+        return day if day >= first else None
+    until = _raw_day(_rule(rrule.value).get("UNTIL", ""))
+    if until is not None and until < first:
+        return None
+    return max(day, window[0].date())
 
 
 def _occurrence(

@@ -140,6 +140,10 @@ END:VCALENDAR
 """)
     [event] = read(data)
     assert "repeats in a way Fulcrum does not expand" in event.skip
+    assert event.start.date() == DAY - dt.timedelta(days=16)  # reported on its first day in the window
+    # A series that ended before the window, or starts after it, is not reported at all.
+    assert read(data.replace(b"BYDAY=1MO", b"BYDAY=1MO;UNTIL=20250101T000000Z")) == []
+    assert read(data, first=dt.date(2025, 1, 1), last=dt.date(2025, 6, 1)) == []
 
 
 def test_duration_instead_of_dtend_and_floating_times():
