@@ -9,6 +9,7 @@ from typing import Any
 
 from django.http import HttpRequest
 
+from calendars.access import may_use_calendars
 from coaching.access import (
     coach_for,
     may_approve_months,
@@ -33,6 +34,11 @@ class Can:
 
     def _ask(self, rule: Any) -> bool:
         return self.signed_in and bool(rule(self.user))
+
+    @cached_property
+    def use_calendars(self) -> bool:
+        """A coach: import a calendar into draft entries, and keep a private calendar feed."""
+        return self._ask(may_use_calendars)
 
     @cached_property
     def log_time(self) -> bool:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("cycles/", include("cycles.urls")),
     path("reports/", include("reports.urls")),
     path("setup/", include("programs.urls")),
+    path("calendar/", include("calendars.urls")),
     path("audit/", teacher_views.audit_log, name="audit"),
     path("invitation/<str:token>/", teacher_views.invitation, name="invitation"),
     path("r/<str:token>/", cycle_views.reflect_by_link, name="reflect"),

@@ -331,6 +331,21 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("coaching:day_repeat", POST):               (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
     ("coaching:entry_quick", GET):               (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
     ("coaching:entry_quick", POST):              (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
+    # Calendars: .ics import into draft entries, the drafts, and the private feed (a capability URL)
+    ("calendars:import", GET):           (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("calendars:import", POST):          (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("calendars:drafts", GET):           (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("calendars:drafts", POST):          (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("calendars:draft_confirm", GET):    (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("calendars:draft_confirm", POST):   (LOGIN, F,           F,     F,      R,     N,      F,         F,     F,         F,     F),
+    ("calendars:draft_edit", GET):       (LOGIN, F,           F,     F,      OK,    N,      F,         F,     F,         F,     F),
+    ("calendars:draft_edit", POST):      (LOGIN, F,           F,     F,      OK,    N,      F,         F,     F,         F,     F),
+    ("calendars:draft_discard", GET):    (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("calendars:draft_discard", POST):   (LOGIN, F,           F,     F,      R,     N,      F,         F,     F,         F,     F),
+    ("calendars:feed_settings", GET):    (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("calendars:feed_settings", POST):   (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("calendars:feed", GET):             (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("calendars:feed", POST):            (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())
@@ -444,6 +459,7 @@ def test_no_other_tenant_role_gets_a_page_or_an_action_on_tenant_as_objects():
     other tenant's people get no page and no completed action."""
     object_urls = {name for name, params in every_url_name() if params} - {
         "reflect", "learning:checkin_answer", "learning:resource_open", "password_reset_confirm", "invitation",  # capability or public links
+        "calendars:feed",  # a coach's private calendar feed: its token is the permission
     }  # fmt: skip
     others = [ROLES.index(r) for r in OTHER_TENANT]
     leaks = [

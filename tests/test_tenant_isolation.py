@@ -15,6 +15,8 @@ from django.core.files.base import ContentFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from calendars.models import CalendarDraft
+from calendars.services import feed_create
 from coaching.models import Activity, Balance, CoachMonth, FocusArea, MonthStatus
 from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
 from cycles import services as cycles
@@ -33,7 +35,10 @@ OK_STATUSES = {200, 302, 403, 404, 405, 410}
 # Capability links: an unguessable token in the URL is the permission (a teacher's private
 # reflection link, an anonymous check-in, a resource's QR code). Whoever holds tenant B's token is
 # meant to see that one form; holding none of them, tenant A's people are only checked on their own.
-CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open", "invitation"}
+CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open", "invitation", "calendars:feed"}
+# A coach's private calendar feed is polled by calendar apps: it may be kept in a private cache for
+# a few minutes (never a shared one), instead of no-store.
+PRIVATE_CACHE_URLS = {"calendars:feed"}
 
 
 @dataclass
@@ -67,6 +72,9 @@ class Objects:
     district_admin: Any = None
     own_activity: Any = None
     own_focus_area: Any = None
+    # Calendars: a draft entry from the coach's calendar, and a live token of the coach's feed.
+    calendar_draft: Any = None
+    feed_token: str = ""
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -151,6 +159,15 @@ def seed(tenant, marker: str) -> Objects:
     objects.own_activity = Activity.objects.create(program=tenant.program, name=f"{marker} own activity",
                                                    balance=Balance.OUTPUT)  # fmt: skip
     objects.own_focus_area = FocusArea.objects.create(program=tenant.program, name=f"{marker} own focus")
+    # Calendars
+    objects.calendar_draft = CalendarDraft.objects.create(
+        coach=tenant.coach, uid=f"{marker}-event", starts_at=timezone.now(), date=today, minutes=45,
+        title=f"{marker} calendar event", location=f"{marker} School", district=tenant.district, school=tenant.school,
+        activity=Activity.objects.get(name="Observation or Feedback", program=None), focus_area=focus_area(),
+        unmatched_emails=[f"{marker.lower()}.guest@example.org"],
+    )  # fmt: skip
+    objects.calendar_draft.teachers.add(tenant.teacher)
+    objects.feed_token = feed_create(coach=tenant.coach, actor=coach_user)
     return objects
 
 
@@ -192,6 +209,11 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "cycles:link_email": {"public_id": o.cycle.public_id, "link_id": o.link.public_id},
         # Quick log
         "coaching:entry_repeat": {"pk": o.entry.pk},
+        # Calendars
+        "calendars:draft_confirm": {"pk": o.calendar_draft.pk if o.calendar_draft else 0},
+        "calendars:draft_edit": {"pk": o.calendar_draft.pk if o.calendar_draft else 0},
+        "calendars:draft_discard": {"pk": o.calendar_draft.pk if o.calendar_draft else 0},
+        "calendars:feed": {"token": o.feed_token or "none"},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.
@@ -273,6 +295,9 @@ def test_no_page_shows_another_tenants_data_to_any_role(client, tenant_a, tenant
                     failures.append(f"{role} GET {name} ({label}): {response.status_code}")
                 elif "ZEBRA" in body_of(response):
                     failures.append(f"{role} GET {name} ({label}) shows tenant B's data")
+                elif name in PRIVATE_CACHE_URLS:
+                    if response.status_code == 200 and "private" not in response.get("Cache-Control", ""):
+                        failures.append(f"{role} GET {name} ({label}) may be stored by a shared cache")
                 elif response.status_code == 200 and "no-store" not in response.get("Cache-Control", ""):
                     failures.append(f"{role} GET {name} ({label}) may be stored by a browser or proxy")
     print(f"tenant isolation: {requests} requests over {len(every_url_name())} URL patterns")

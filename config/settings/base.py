@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "coaching",
     "learning",
     "cycles",
+    "calendars",
     "reports",
     "programs",
 ]
@@ -209,6 +210,10 @@ RATE_LIMITS = {
     "checkin_answer": (env.int("FULCRUM_CHECKIN_POSTS_PER_HOUR", default=30), 3600),
     # Reflection links a coach may have Fulcrum email, per coach.
     "reflection_link_email": (env.int("FULCRUM_LINK_EMAILS_PER_HOUR", default=20), 3600),
+    # A private calendar feed: reads of one address, and reads from one client address (calendar
+    # services poll from shared addresses, so that limit is wider).
+    "calendar_feed": (env.int("FULCRUM_FEED_READS_PER_HOUR", default=30), 3600),
+    "calendar_feed_address": (env.int("FULCRUM_FEED_READS_PER_ADDRESS_PER_HOUR", default=300), 3600),
 }
 # Report builds one person may start in an hour (counted from the run rows, so every web process
 # agrees; joining a build already queued does not count).

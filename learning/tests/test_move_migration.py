@@ -28,6 +28,9 @@ TABLES_ADDED_SINCE = {
     "teachers_invitation",
     "cycles_yearenddecision",
     "coaching_coachmonth",  # month close
+    "calendars_calendardraft",  # calendars
+    "calendars_calendardraft_teachers",
+    "calendars_calendarfeed",
 }
 MOVED = {
     "Resource": "coaching_resource",
