@@ -28,6 +28,7 @@ TABLES_ADDED_SINCE = {
     "teachers_invitation",
     "cycles_yearenddecision",
     "coaching_coachmonth",  # month close
+    "coaching_offlinereceipt",  # the offline queue
 }
 MOVED = {
     "Resource": "coaching_resource",
