@@ -56,11 +56,9 @@ def fields_parse(pairs: Iterable[object]) -> QueryDict:
     """The queued form's (name, value) pairs as the form data a POST of the log form would carry.
     Raises ValueError on anything that is not a list of string pairs."""
     data = QueryDict(mutable=True)
-    count = 0
-    for pair in pairs:
+    for count, pair in enumerate(pairs, start=1):
         if not (isinstance(pair, list) and len(pair) == 2 and all(isinstance(v, str) for v in pair)):
             raise ValueError("fields must be [name, value] string pairs")
-        count += 1
         if count > MAX_VALUES:
             raise ValueError("too many fields")
         name, value = pair

@@ -90,9 +90,9 @@ _cached_worker_source = functools.lru_cache(maxsize=1)(_worker_source)
 def service_worker(request: HttpRequest) -> HttpResponse:
     """The service worker script, served from the site root so it may control every page."""
     source = _worker_source() if settings.DEBUG else _cached_worker_source()
+    # Cache-Control: no-store, as every response here: the browser checks for a new version at
+    # each visit.
     response = HttpResponse(source, content_type="text/javascript; charset=utf-8")
-    # The browser asks for a new version at each visit; nothing personal is in it.
-    response["Cache-Control"] = "no-cache"
     response["Service-Worker-Allowed"] = "/"
     return response
 
@@ -121,9 +121,7 @@ def manifest(request: HttpRequest) -> HttpResponse:
             _icon("img/icons/icon-maskable-512.png", "512x512", "maskable"),
         ],
     }
-    response = HttpResponse(json.dumps(body), content_type="application/manifest+json")
-    response["Cache-Control"] = "public, max-age=86400"
-    return response
+    return HttpResponse(json.dumps(body), content_type="application/manifest+json")
 
 
 @require_GET
@@ -131,9 +129,7 @@ def offline_page(request: HttpRequest) -> HttpResponse:
     """What a page that cannot be reached offline shows instead. The service worker keeps it, so it
     is rendered as for someone signed out: no name, no menu, nothing of the person who fetched it."""
     request.user = AnonymousUser()
-    response = render(request, "coaching/offline.html")
-    response["Cache-Control"] = "no-cache"
-    return response
+    return render(request, "coaching/offline.html")
 
 
 @require_GET
@@ -141,12 +137,12 @@ def offline_state(request: HttpRequest) -> JsonResponse:
     """Who is signed in, as the offline queue needs it: whether they log time, and an opaque tag
     that the entries a phone queues for them carry."""
     user = request.user
-    coach = coach_for(user) if user.is_authenticated else None  # type: ignore[arg-type]
+    coach = coach_for(user) if user.is_authenticated else None
     return JsonResponse(
         {
             "signed_in": user.is_authenticated,
             "coach": coach is not None,
-            "owner": offline.owner_tag(user) if coach is not None else None,  # type: ignore[arg-type]
+            "owner": offline.owner_tag(coach.user) if coach is not None else None,
         }
     )
 

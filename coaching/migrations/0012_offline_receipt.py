@@ -5,22 +5,37 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coaching', '0011_coach_month'),
+        ("coaching", "0011_coach_month"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='OfflineReceipt',
+            name="OfflineReceipt",
             fields=[
-                ('key', models.UUIDField(primary_key=True, serialize=False)),
-                ('received_at', models.DateTimeField(auto_now_add=True)),
-                ('coach', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='offline_receipts', to='coaching.coach')),
-                ('entry', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='offline_receipt', to='coaching.logentry')),
+                ("key", models.UUIDField(primary_key=True, serialize=False)),
+                ("received_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "coach",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="offline_receipts",
+                        to="coaching.coach",
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="offline_receipt",
+                        to="coaching.logentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-received_at'],
+                "ordering": ["-received_at"],
             },
         ),
     ]

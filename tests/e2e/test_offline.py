@@ -21,9 +21,7 @@ pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
 SAVED = "Saved on this phone — will be sent when you're back online."
 
 
-def test_three_entries_logged_offline_are_stored_once_and_the_broken_one_is_fixed(
-    live_server, guarded_page, tenant_a
-):
+def test_three_entries_logged_offline_are_stored_once_and_the_broken_one_is_fixed(live_server, guarded_page, tenant_a):
     ensure_builtin_lists()
     today = timezone.localdate()
     last_month = (today.replace(day=1) - dt.timedelta(days=1)).replace(day=1)
