@@ -126,3 +126,34 @@ def test_three_entries_logged_offline_are_stored_once_and_the_broken_one_is_fixe
     caches = page.evaluate("caches.keys()")
     assert not [name for name in caches if name.startswith("fulcrum-pages-")], caches
     assert LogEntry.objects.count() == 3
+
+
+def test_a_save_that_fails_on_the_network_is_kept_by_the_service_worker(live_server, guarded_page, tenant_a):
+    """The phone believes it is online (a weak signal), so the form posts as usual; the post fails,
+    and the service worker keeps the entry and shows the form again."""
+    ensure_builtin_lists()
+    page = guarded_page
+    context = page.context
+    sign_in(page, live_server.url, tenant_a.coach.user.username)
+    page.wait_for_function("navigator.serviceWorker.ready.then(() => true)")
+    page.goto(f"{live_server.url}/entries/new/")
+    page.wait_for_function("navigator.serviceWorker.controller !== null")
+    page.reload()
+    page.wait_for_function("caches.keys().then(names => names.some(n => n.startsWith('fulcrum-pages-')))")
+    context.add_init_script("Object.defineProperty(Navigator.prototype, 'onLine', { get: () => true });")
+    page.reload()
+    context.set_offline(True)
+
+    page.get_by_label("Minutes").fill("30")
+    page.get_by_label("Activity").select_option(label="Co-Planning")
+    page.get_by_label("Focus area").select_option(label="Literacy")
+    page.get_by_label("Notes").fill("kept by the service worker")
+    page.get_by_role("button", name="Save", exact=True).click()
+    expect(page.get_by_test_id("offline-saved")).to_have_text(SAVED)
+    expect(page.get_by_test_id("offline-waiting")).to_contain_text("1 entry waiting to be sent")
+    assert not LogEntry.objects.exists()
+
+    context.set_offline(False)
+    page.reload()  # the next page opened sends what waits
+    expect(page.get_by_test_id("offline-sent")).to_contain_text("Sent: 1 entry", timeout=20_000)
+    assert list(LogEntry.objects.values_list("notes", "minutes")) == [("kept by the service worker", 30)]
