@@ -129,7 +129,9 @@ def offline_page(request: HttpRequest) -> HttpResponse:
     """What a page that cannot be reached offline shows instead. The service worker keeps it, so it
     is rendered as for someone signed out: no name, no menu, nothing of the person who fetched it."""
     request.user = AnonymousUser()
-    return render(request, "coaching/offline.html")
+    # Nor the person's pending messages: the service worker fetches this page in the background,
+    # and a message shown to it would be lost to the page the person opens next.
+    return render(request, "coaching/offline.html", {"messages": []})
 
 
 @require_GET

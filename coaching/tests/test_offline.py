@@ -24,6 +24,7 @@ from toolkit.schoolyear import school_year_of
 pytestmark = pytest.mark.django_db
 
 URL = "/entries/offline/"
+KEY = "0b9d2f4e-5c61-4f7a-9a53-2d8c1e6b7f10"
 
 
 def fields(tenant: Any, **overrides: str) -> list[list[str]]:
@@ -143,9 +144,9 @@ def test_a_resend_after_the_entry_was_deleted_stores_nothing_again(client, tenan
         "not json",
         json.dumps({"fields": []}),
         json.dumps({"key": "not-a-uuid", "fields": []}),
-        json.dumps({"key": str(uuid.uuid4()), "fields": "date=today"}),
-        json.dumps({"key": str(uuid.uuid4()), "fields": [["date"]]}),
-        json.dumps({"key": str(uuid.uuid4()), "fields": [["minutes", 45]]}),
+        json.dumps({"key": KEY, "fields": "date=today"}),
+        json.dumps({"key": KEY, "fields": [["date"]]}),
+        json.dumps({"key": KEY, "fields": [["minutes", 45]]}),
     ],
 )
 def test_an_unreadable_body_is_a_400(client, tenant_a, body):
@@ -175,7 +176,7 @@ def test_the_csrf_token_is_required(tenant_a):
     assert send(client, uuid.uuid4(), fields(tenant_a)).status_code == 403
     client.get(reverse("coaching:entry_add"))  # sets the CSRF cookie, as the pages do
     token = client.cookies["csrftoken"].value
-    body = json.dumps({"key": str(uuid.uuid4()), "fields": fields(tenant_a)})
+    body = json.dumps({"key": KEY, "fields": fields(tenant_a)})
     response = client.post(URL, body, content_type="application/json", HTTP_X_CSRFTOKEN=token)
     assert response.status_code == 201
     assert LogEntry.objects.count() == 1

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import re
+import uuid
 
 import pytest
 from django.contrib.staticfiles import finders
@@ -12,6 +13,7 @@ from django.urls import reverse
 from PIL import Image
 
 from coaching import offline, offline_views
+from coaching.tests.test_offline import fields
 
 pytestmark = pytest.mark.django_db
 
@@ -98,6 +100,14 @@ def test_the_offline_page_shows_nothing_of_whoever_fetched_it(client, tenant_a):
     assert user.display_name not in page
     assert "Sign out" not in page
     assert reverse("coaching:entry_add") in page
+
+
+def test_fetching_the_offline_page_in_the_background_leaves_the_persons_messages(client, tenant_a):
+    client.force_login(tenant_a.coach.user)
+    body = {"key": str(uuid.uuid4()), "fields": fields(tenant_a, minutes="35"), "announce": True}
+    assert client.post("/entries/offline/", json.dumps(body), content_type="application/json").status_code == 201
+    assert "Logged 35 minutes" not in client.get("/offline/").content.decode()
+    assert "Logged 35 minutes" in client.get(reverse("coaching:my_week")).content.decode()
 
 
 @pytest.mark.parametrize(

@@ -196,8 +196,7 @@
         var line = element("p", { class: "offline-tray-line", "data-testid": "offline-waiting" },
                            plural(waiting.length, "entry", "entries") + " waiting to be sent");
         if (navigator.onLine) {
-          var now_ = element("button", { type: "button", class: "btn btn-sm btn-outline-primary", "data-offline-send": "" }, "Send now");
-          line.append(" ", now_);
+          line.append(" ", element("button", { type: "button", class: "btn btn-sm btn-outline-primary", "data-offline-send": "" }, "Send now"));
         } else {
           line.append(element("span", { class: "offline-tray-note" }, " (offline)"));
         }
