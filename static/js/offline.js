@@ -347,7 +347,9 @@
     if (!(form instanceof HTMLFormElement) || form.getAttribute("data-offline") !== "entry") return;
     var key = fixKey();
     if (!key && navigator.onLine) return; // the server takes it; the service worker keeps it if the network fails
+    // Listening first (capture, on the document): no other script of the page posts it as well.
     event.preventDefault();
+    event.stopImmediatePropagation();
     var data = formPairs(form);
     var summary = summaryOf(form);
     var another = event.submitter && event.submitter.name === "save_another";
@@ -436,7 +438,7 @@
     if (cfg.css) document.head.append(element("link", { rel: "stylesheet", href: cfg.css }));
     if ("serviceWorker" in navigator && cfg.sw) navigator.serviceWorker.register(cfg.sw, { scope: "/" }).catch(function () {});
     document.addEventListener("submit", onSignOut);
-    document.addEventListener("submit", onEntrySubmit);
+    document.addEventListener("submit", onEntrySubmit, true);
     global.addEventListener("online", sendQueue);
     global.addEventListener("offline", renderTray);
     Queue.onChange(renderTray);
