@@ -25,6 +25,10 @@ pytestmark = pytest.mark.django_db
 
 URL = "/entries/offline/"
 KEY = "0b9d2f4e-5c61-4f7a-9a53-2d8c1e6b7f10"
+# Measured: the session, the coach, the form's lists, every rule, the entry with its teachers and
+# the receipt; a replay reads the session, the coach and the receipt, and stops.
+STORE_QUERIES = 47
+REPLAY_QUERIES = 11
 
 
 def fields(tenant: Any, **overrides: str) -> list[list[str]]:
@@ -247,3 +251,20 @@ def test_unknown_fields_are_ignored_and_too_many_values_are_refused():
     assert dict(data.lists()) == {"minutes": ["45"]}
     with pytest.raises(ValueError, match="too many fields"):
         offline.fields_parse([["teachers", "1"]] * (offline.MAX_VALUES + 1))
+
+
+@pytest.mark.parametrize("existing", [3, 30])
+def test_storing_a_queued_entry_costs_the_same_queries_however_many_entries_exist(
+    client, tenant_a, existing, django_assert_max_num_queries
+):
+    """The same count with 3 or 30 entries already logged that day; a replay costs a few."""
+    client.force_login(tenant_a.coach.user)
+    today = timezone.localdate()
+    for _ in range(existing):
+        services.entry_log(coach=tenant_a.coach, date=today, minutes=5, district=tenant_a.district,
+                           activity=activity(), focus_area=focus_area())  # fmt: skip
+    key = uuid.uuid4()
+    with django_assert_max_num_queries(STORE_QUERIES):
+        assert send(client, key, fields(tenant_a, minutes="10")).status_code == 201
+    with django_assert_max_num_queries(REPLAY_QUERIES):
+        assert send(client, key, fields(tenant_a, minutes="10")).status_code == 200
