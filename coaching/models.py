@@ -320,3 +320,28 @@ class CoachMonth(models.Model):
     @property
     def locked(self) -> bool:
         return self.status in LOCKED_MONTH_STATUSES
+
+
+# --------------------------------------------------------------------------- the offline queue
+
+
+class OfflineReceipt(models.Model):
+    """A log entry sent from a phone's offline queue, by its idempotency key: the key's primary-key
+    constraint decides which of two sends of the same entry stores it (the other gets this row and
+    answers with its entry), so an entry retried after a lost answer, or sent twice at once, is
+    stored exactly once. Written only when the entry is stored: a refused entry leaves no row, and
+    the coach resends it, fixed, under the same key."""
+
+    key = models.UUIDField(primary_key=True)
+    coach = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="offline_receipts")
+    # Null once the coach deletes the entry: a late resend of its key then stores nothing again.
+    entry = models.OneToOneField(
+        LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="offline_receipt"
+    )
+    received_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+
+    def __str__(self) -> str:
+        return f"{self.key} · {self.coach}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import month_views, views
+from . import month_views, offline_views, views
 
 app_name = "coaching"
 
@@ -27,4 +27,8 @@ urlpatterns = [
     path("approvals/<int:pk>/approve/", month_views.month_approve, name="month_approve"),
     path("approvals/<int:pk>/return/", month_views.month_return, name="month_return"),
     path("approvals/<int:pk>/reopen/", month_views.month_reopen, name="month_reopen"),
+    # The offline queue (the service worker and the manifest are at the site root, in config/urls.py)
+    path("offline/", offline_views.offline_page, name="offline_page"),
+    path("offline/state.json", offline_views.offline_state, name="offline_state"),
+    path("entries/offline/", offline_views.offline_entry, name="offline_entry"),
 ]

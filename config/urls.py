@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from coaching import offline_views
 from cycles import views as cycle_views
 from teachers import views as teacher_views
 
@@ -36,4 +37,7 @@ urlpatterns = [
     path("invitation/<str:token>/", teacher_views.invitation, name="invitation"),
     path("r/<str:token>/", cycle_views.reflect_by_link, name="reflect"),
     path("admin/", admin.site.urls),
+    # The installable web app: the service worker at the root, so that its scope is the whole site.
+    path("sw.js", offline_views.service_worker, name="service_worker"),
+    path("manifest.webmanifest", offline_views.manifest, name="manifest"),
 ]

@@ -346,6 +346,18 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("calendars:feed_settings", POST):   (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
     ("calendars:feed", GET):             (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
     ("calendars:feed", POST):            (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    # The offline queue: the service worker, the manifest, the offline page and who is signed in
+    # are the same for everyone (nothing personal); queued entries are a coach's own.
+    ("service_worker", GET):                     (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("service_worker", POST):                    (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("manifest", GET):                           (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("manifest", POST):                          (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("coaching:offline_page", GET):              (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("coaching:offline_page", POST):             (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("coaching:offline_state", GET):             (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("coaching:offline_state", POST):            (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("coaching:offline_entry", GET):             (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
+    ("coaching:offline_entry", POST):            (LOGIN, F,           F,     F,      BAD,   BAD,    F,         F,     F,         F,     F),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

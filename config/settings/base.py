@@ -87,6 +87,9 @@ CONTENT_SECURITY_POLICY = {
         "img-src": ["'self'", "data:"],
         "font-src": ["'self'", "data:"],
         "connect-src": ["'self'"],
+        # The service worker (/sw.js, which imports the queue's script) and the app manifest.
+        "worker-src": ["'self'"],
+        "manifest-src": ["'self'"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
         "form-action": ["'self'"],
@@ -214,6 +217,8 @@ RATE_LIMITS = {
     # services poll from shared addresses, so that limit is wider).
     "calendar_feed": (env.int("FULCRUM_FEED_READS_PER_HOUR", default=30), 3600),
     "calendar_feed_address": (env.int("FULCRUM_FEED_READS_PER_ADDRESS_PER_HOUR", default=300), 3600),
+    # Log entries a coach's phone sends from its offline queue (counted per coach, not per address).
+    "offline_entry": (env.int("FULCRUM_OFFLINE_ENTRIES_PER_HOUR", default=240), 3600),
 }
 # Report builds one person may start in an hour (counted from the run rows, so every web process
 # agrees; joining a build already queued does not count).

@@ -31,6 +31,7 @@ TABLES_ADDED_SINCE = {
     "calendars_calendardraft",  # calendars
     "calendars_calendardraft_teachers",
     "calendars_calendarfeed",
+    "coaching_offlinereceipt",  # the offline queue
 }
 MOVED = {
     "Resource": "coaching_resource",
