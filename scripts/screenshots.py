@@ -34,6 +34,9 @@ PAGES = {
         ("resource", "/resources/ >> .list-group-item"),
         ("coach-group", "/groups/ >> .card"),
         ("check-ins", "/check-ins/"),
+        ("my-months", "/months/"),
+        ("caseload", "/cycles/caseload/"),
+        ("calendar-drafts", "/calendar/drafts/"),
     ],
     "admin.maple": [("roster", "/roster/"), ("roster-import", "/roster/import/"), ("district-report", "/reports/")],
     "teacher": [("my-coaching", "/my-sessions/"), ("teacher-cycle", "/cycles/ >> .list-group-item")],
@@ -41,6 +44,12 @@ PAGES = {
         ("program-report", "/reports/"),
         ("director-cycles", "/cycles/"),
         ("shared-cycle", "/cycles/ >> .list-group-item"),
+        ("setup", "/setup/"),
+        ("setup-contracts", "/setup/contracts/"),
+        ("setup-coaches", "/setup/coaches/"),
+        ("approvals", "/approvals/"),
+        ("rollover", "/setup/rollover/"),
+        ("caseload-counts", "/cycles/caseloads/"),
     ],
 }
 
