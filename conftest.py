@@ -123,6 +123,14 @@ def site_admin(db) -> User:
 
 
 @pytest.fixture(scope="session")
+def browser_context_args(browser_context_args):
+    """Browser journeys run without Fulcrum's service worker: it belongs to the phone that installs
+    it, and a journey that switches people by clearing cookies must reach the server as the next
+    person. The offline journeys turn it on (`@pytest.mark.browser_context_args(service_workers="allow")`)."""
+    return {**browser_context_args, "service_workers": "block"}
+
+
+@pytest.fixture(scope="session")
 def browser_type_launch_args(browser_type_launch_args):
     """Drive Debian's Chromium, never a downloaded browser, and keep it on loopback."""
     need(os.path.exists(CHROMIUM), f"no Chromium at {CHROMIUM} (apt-get install chromium)")

@@ -37,7 +37,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from coaching.models import Activity
-from coaching.tests.factories import ContractFactory, LogEntryFactory, activity
+from coaching.tests.factories import ContractFactory, LogEntryFactory, activity, ensure_builtin_lists
 from teachers.tests.factories import DistrictFactory, TeacherFactory
 from tests.e2e.test_accessibility import load_axe, serious_violations
 from tests.test_tenant_isolation import every_url_name, seed, url_kwargs
@@ -166,6 +166,7 @@ def decorate(tenant: Any) -> None:
     link), the longest built-in activity name in a report, and contracts nearly or wholly used
     (the progress bars' warning and danger colours)."""
     today = timezone.localdate()
+    ensure_builtin_lists()  # a transactional test may follow one that emptied the tables
     for i in range(3):
         TeacherFactory(school=tenant.school, email=f"a.rather.long.address.{i}@a-long-district-name.example")
     longest = Activity.objects.get(program=None, name="Facilitation of Professional Development")

@@ -16,7 +16,11 @@ from coaching.tests.factories import ContractFactory, ensure_builtin_lists
 from tests.e2e.conftest import sign_in
 from toolkit.schoolyear import school_year_of
 
-pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
+pytestmark = [
+    pytest.mark.e2e,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.browser_context_args(service_workers="allow"),
+]
 
 SAVED = "Saved on this phone — will be sent when you're back online."
 
