@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from teachers.access import Request
 from toolkit.ratelimit import Limit, hit
+from toolkit.sessions import session_read_only
 
 from . import offline
 from .access import coach_for, coach_required
@@ -135,6 +136,7 @@ def offline_page(request: HttpRequest) -> HttpResponse:
 
 
 @require_GET
+@session_read_only
 def offline_state(request: HttpRequest) -> JsonResponse:
     """Who is signed in, as the offline queue needs it: whether they log time, and an opaque tag
     that the entries a phone queues for them carry."""

@@ -136,3 +136,19 @@ def test_the_content_security_policy_allows_the_worker_and_the_manifest_from_thi
     assert "worker-src 'self'" in policy
     assert "manifest-src 'self'" in policy
     assert "script-src 'self';" in policy  # still no inline script
+
+
+def test_asking_who_is_signed_in_neither_refreshes_the_session_nor_sets_its_cookie(client, tenant_a):
+    """The page's own background request is not activity: the idle timeout still counts from the
+    person's last page, and a late reply cannot put back a cookie the browser has dropped."""
+    from django.contrib.sessions.models import Session
+
+    client.force_login(tenant_a.coach.user)
+    assert client.get("/week/").cookies.get("sessionid")  # a page is activity: the cookie is sent again
+    key = client.session.session_key
+    expiry = Session.objects.get(session_key=key).expire_date
+    response = client.get(reverse("coaching:offline_state"))
+    assert response.status_code == 200
+    assert response.json()["coach"] is True
+    assert "sessionid" not in response.cookies
+    assert Session.objects.get(session_key=key).expire_date == expiry

@@ -11,6 +11,15 @@ import pytest
 LOOPBACK = {"127.0.0.1", "localhost", "::1", "[::1]"}
 
 
+@pytest.fixture(autouse=True)
+def builtin_lists(transactional_db):
+    """Every journey starts with the built-in activities and focus areas, as a real database has
+    them from its migrations: a transactional test before it may have emptied the tables."""
+    from coaching.tests.factories import ensure_builtin_lists
+
+    ensure_builtin_lists()
+
+
 @pytest.fixture
 def guarded_page(page):
     """A Playwright page whose requests beyond loopback are aborted and fail the test."""
