@@ -13,6 +13,8 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from coaching.models import Coach
+from coaching.selectors import focus_area_list
 from learning.models import SignUpKind
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, style_filter_fields
@@ -20,7 +22,7 @@ from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_label
 from toolkit.uploads import check_upload
 
-from .models import AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
+from .models import TIMED_KINDS, AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
 from .selectors import CASELOAD_SORTS
 
 PEERS_PROMPTS = {
@@ -163,16 +165,43 @@ class GoalForm(forms.ModelForm[Goal]):
         return data
 
 
+def _time_fields(form: forms.Form, coach: Coach, *, required: bool) -> None:
+    """The date, length, start time and focus area of a cycle's time, checked by the coaching log's rules."""
+    form.fields["date"] = forms.DateField(required=required, widget=forms.DateInput(attrs={"type": "date"}),
+                                          initial=timezone.localdate)  # fmt: skip
+    form.fields["minutes"] = forms.IntegerField(
+        required=required, min_value=1, max_value=720, label="Length (minutes)",
+        help_text="" if required else "With a length, this observation or conversation is logged as your time.",
+    )  # fmt: skip
+    form.fields["start_time"] = forms.TimeField(required=False, label="Start time (optional)",
+                                                widget=forms.TimeInput(attrs={"type": "time"}))  # fmt: skip
+    form.fields["focus_area"] = forms.ModelChoiceField(
+        queryset=focus_area_list(coach=coach), required=False, label="Focus area",
+        help_text="What the time was about; needed with a length.",
+    )  # fmt: skip
+    if required:
+        form.fields["focus_area"].widget.attrs["aria-required"] = "true"
+
+
+_TIME_ROW = Row(*(Column(name, css_class="col-6 col-md-3") for name in ("date", "minutes", "start_time", "focus_area")))
+
+
 class EvidenceForm(forms.Form):
     kind = forms.ChoiceField(choices=EvidenceKind.choices)
     note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
     link = forms.URLField(required=False, max_length=500, assume_scheme="https")
     file = forms.FileField(required=False, help_text="Up to 10 MB: PDF, image, video, Office document, CSV or text.")
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, coach: Coach | None = None, **kwargs: Any) -> None:
+        """With the cycle's `coach`, an observation or a conversation may be given its date and length."""
         super().__init__(*args, **kwargs)
+        self.timed = coach is not None
+        rows: list[Any] = ["note", "file"]
+        if coach is not None:
+            _time_fields(self, coach, required=False)
+            rows.append(_TIME_ROW)
         self.helper = _helper(Row(Column("kind", css_class="col-md-4"), Column("link", css_class="col-md-8")),
-                              "note", "file")  # fmt: skip
+                              *rows)  # fmt: skip
 
     def clean_file(self) -> UploadedFile[bytes] | Literal[False] | None:
         # None when no file was sent, False when the "clear" box was ticked (FileField's own values).
@@ -182,9 +211,30 @@ class EvidenceForm(forms.Form):
     def clean(self) -> dict[str, Any]:
         super().clean()
         data = self.cleaned_data
-        if not self.errors and not (data.get("note", "").strip() or data.get("link") or data.get("file")):
+        timed = data.get("minutes") is not None
+        if not self.errors and not (data.get("note", "").strip() or data.get("link") or data.get("file") or timed):
             self.add_error("note", "Add a note, a link or a file.")
+        if timed and data.get("kind") not in TIMED_KINDS:
+            self.add_error("minutes", "Time is logged for an observation or a coaching conversation.")
+        if timed and not data.get("date") and "date" not in self.errors:
+            self.add_error("date", "Say when it took place.")
         return data
+
+    def time_values(self) -> dict[str, Any]:
+        """The time fields for `evidence_add` (nothing when the form has none or no length was given)."""
+        data = self.cleaned_data
+        if not self.timed or data.get("minutes") is None:
+            return {}
+        return {name: data.get(name) for name in ("date", "minutes", "start_time", "focus_area")}
+
+
+class ModeledLessonForm(forms.Form):
+    """The lesson the coach modeled or co-taught: its date (the planned one to start with) and length."""
+
+    def __init__(self, *args: Any, coach: Coach, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        _time_fields(self, coach, required=True)
+        self.helper = _helper(_TIME_ROW)
 
 
 class ChecklistItemForm(forms.Form):

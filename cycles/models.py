@@ -78,6 +78,10 @@ class Cycle(models.Model):
         SignUp, null=True, blank=True, on_delete=models.SET_NULL, related_name="cycle",
         help_text="The PD sign-up (modeled lesson or co-teaching) this cycle grew from.",
     )  # fmt: skip
+    modeled_entry = models.OneToOneField(
+        LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="modeled_cycle",
+        help_text="The coach's log entry of the modeled (or co-taught) lesson of the Learn stage.",
+    )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -138,6 +142,13 @@ class EvidenceKind(models.TextChoices):
     STUDENT_INTERVIEW = "student_interview", "Student interview"
     ASSESSMENT_DATA = "assessment_data", "Assessment data"
     SURVEY = "survey", "Survey"
+    CONVERSATION = "conversation", "Coaching conversation"
+
+
+# The evidence that can be the coach's time, and the activity its log entry is under.
+TIMED_KINDS = {EvidenceKind.OBSERVATION: "Observation or Feedback", EvidenceKind.CONVERSATION: "Coaching Cycles"}
+MODELED_MODES = (LearnMode.COACH_MODELS, LearnMode.CO_TEACHING)
+MODELED_ACTIVITY = "Modeling or Co-teaching"
 
 
 def evidence_upload_to(instance: Evidence, filename: str) -> str:
@@ -156,6 +167,12 @@ class Evidence(models.Model):
     content_type = models.CharField(max_length=100, blank=True)
     added_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     added_at = models.DateTimeField(auto_now_add=True)
+    # An observation or a conversation recorded with its date and length is the coach's log entry:
+    # the date and minutes live in the entry only (deleting the entry leaves the evidence, untimed).
+    entry = models.OneToOneField(
+        LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="evidence",
+        help_text="The log entry of this observation or conversation, when it was recorded with its time.",
+    )  # fmt: skip
 
     class Meta:
         ordering = ["added_at", "pk"]

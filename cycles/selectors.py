@@ -165,6 +165,7 @@ class CyclePage:
     time_entries: list[Any]
     minutes_invested: int
     teachers: list[Teacher]
+    modeled_entry: LogEntry | None
     strategy_resources: list[Any]
 
     @property
@@ -197,7 +198,7 @@ def cycle_page_get(*, cycle: Cycle, view: CycleView, viewer_teacher: Teacher | N
         past_goals=[g for g in goals if not g.is_current] if confidential else [],
         measures=measures,
         chart=progress_chart_get(goal=goal, measures=measures) if goal else None,
-        evidence=list(cycle.evidence.all()) if confidential else [],
+        evidence=list(cycle.evidence.select_related("entry")) if confidential else [],
         checklist=list(cycle.checklist.all()) if confidential else [],
         stage_changes=list(cycle.stage_changes.select_related("changed_by")) if confidential else [],
         adjustments=list(cycle.adjustments.select_related("made_by")) if confidential else [],
@@ -207,6 +208,11 @@ def cycle_page_get(*, cycle: Cycle, view: CycleView, viewer_teacher: Teacher | N
         minutes_invested=minutes,
         teachers=teachers,
         strategy_resources=list(cycle.strategy_resources.all()) if confidential else [],
+        modeled_entry=(
+            LogEntry.objects.filter(pk=cycle.modeled_entry_id).first()
+            if view == CycleView.COACH and cycle.modeled_entry_id
+            else None
+        ),
     )
 
 

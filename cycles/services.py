@@ -9,7 +9,7 @@ from collections.abc import Iterable
 from decimal import Decimal
 from typing import Any
 
-from django.core.exceptions import ValidationError
+from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.core.mail import EmailMessage, get_connection
 from django.db import transaction
 from django.db.models import F
@@ -18,7 +18,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
-from coaching.models import Coach, LogEntry
+from coaching.models import Coach, FocusArea, LogEntry
+from coaching.selectors import activity_list
+from coaching.services import entry_log
 from learning.models import GroupMeeting, PDSession, Resource, SignUp, SignUpStatus
 from learning.services import signup_request
 from teachers.audit import AuditAction, audit_record
@@ -27,13 +29,17 @@ from toolkit.uploads import attach_checked_upload
 
 from .lifecycle import move_readiness
 from .models import (
+    MODELED_ACTIVITY,
+    MODELED_MODES,
     STAGE_ORDER,
+    TIMED_KINDS,
     Adjustment,
     AdjustmentKind,
     ChecklistItem,
     Cycle,
     CycleTime,
     Evidence,
+    EvidenceKind,
     Goal,
     Occasion,
     Outcome,
@@ -196,17 +202,119 @@ def goal_set(*, cycle: Cycle, by: User, replace: bool = False, **fields: Any) ->
     return goal
 
 
+def focus_area_last_used(*, cycle: Cycle) -> FocusArea | None:
+    """The focus area of the cycle's latest entry that has one: the default for its next entry."""
+    link = (
+        CycleTime.objects.filter(cycle=cycle, entry__focus_area__isnull=False)
+        .select_related("entry__focus_area")
+        .order_by("-entry__date", "-entry_id")
+        .first()
+    )
+    return link.entry.focus_area if link else None
+
+
+# Where a refusal of `entry_log` is shown on a cycle's small time forms (date, minutes, start time,
+# focus area): a district off the coach's contracts that year is a matter of the date.
+_ERROR_FIELD = {"date": "date", "minutes": "minutes", "focus_area": "focus_area", "start_time": "start_time",
+                "end_time": "start_time", "district": "date"}  # fmt: skip
+
+
+def _cycle_entry_log(
+    *,
+    cycle: Cycle,
+    activity_name: str,
+    date: dt.date,
+    minutes: int,
+    start_time: dt.time | None,
+    focus_area: FocusArea | None,
+) -> LogEntry:
+    """Log the coach's time for this cycle under every rule of the coaching log (its district,
+    school and teachers, no notes: the cycle's contents stay confidential) and count it toward the
+    cycle. A refusal is raised keyed by the fields of the cycle's time forms."""
+    coach = cycle.coach
+    activity = activity_list(coach=coach).filter(name=activity_name).first()
+    if activity is None:
+        raise ValidationError({"minutes": f"“{activity_name}” is not an activity of your program."})
+    end_time = None
+    if start_time is not None:
+        end = dt.datetime.combine(date, start_time) + dt.timedelta(minutes=minutes)
+        end_time = end.time() if end.date() == date else None
+    try:
+        entry = entry_log(coach=coach, date=date, minutes=minutes, district=cycle.district, school=cycle.school,
+                          teachers=cycle.teachers.all(), activity=activity,
+                          focus_area=focus_area or focus_area_last_used(cycle=cycle), start_time=start_time,
+                          end_time=end_time)  # fmt: skip
+    except ValidationError as exc:
+        errors: dict[str, list[str]] = {}
+        for field, messages in exc.message_dict.items():
+            errors.setdefault(_ERROR_FIELD.get(field, NON_FIELD_ERRORS), []).extend(messages)
+        raise ValidationError(errors) from exc
+    CycleTime.objects.create(cycle=cycle, entry=entry)
+    return entry
+
+
 @transaction.atomic
-def evidence_add(*, cycle: Cycle, by: User, kind: str, note: str = "", link: str = "", upload: Any = None) -> Evidence:
-    """Add a piece of current-reality evidence (a note, a link, or an already-checked file)."""
-    if not (note.strip() or link or upload):
+def evidence_add(
+    *,
+    cycle: Cycle,
+    by: User,
+    kind: str,
+    note: str = "",
+    link: str = "",
+    upload: Any = None,
+    date: dt.date | None = None,
+    minutes: int | None = None,
+    start_time: dt.time | None = None,
+    focus_area: FocusArea | None = None,
+) -> Evidence:
+    """Add a piece of current-reality evidence (a note, a link, or an already-checked file). An
+    observation or a coaching conversation given a length is also the coach's time: one log entry,
+    counted toward the cycle, that the evidence points at. All of it, or nothing."""
+    timed = minutes is not None
+    if not (note.strip() or link or upload or timed):
         raise ValidationError({"note": "Add a note, a link or a file."})
     evidence = Evidence(cycle=cycle, kind=kind, note=note.strip(), link=link, added_by=by)
+    if timed:
+        if cycle.coach.user_id != by.pk:
+            raise ValidationError({"minutes": "Only the cycle's coach logs time."})
+        if kind not in TIMED_KINDS:
+            raise ValidationError({"minutes": "Time is logged for an observation or a coaching conversation."})
+        if date is None:
+            raise ValidationError({"date": "Say when it took place."})
+        evidence.entry = _cycle_entry_log(cycle=cycle, activity_name=TIMED_KINDS[EvidenceKind(kind)], date=date,
+                                          minutes=minutes or 0, start_time=start_time,
+                                          focus_area=focus_area)  # fmt: skip
     if upload is not None:
         attach_checked_upload(evidence, upload)
     evidence.full_clean()
     evidence.save()
     return evidence
+
+
+@transaction.atomic
+def modeled_lesson_record(
+    *,
+    cycle: Cycle,
+    by: User,
+    date: dt.date,
+    minutes: int,
+    start_time: dt.time | None = None,
+    focus_area: FocusArea | None = None,
+) -> LogEntry:
+    """Record the lesson the coach modeled (or co-taught) in Learn as the coach's log entry,
+    counted toward the cycle, once."""
+    cycle = Cycle.objects.select_for_update().select_related("coach", "district", "school").get(pk=cycle.pk)
+    if cycle.coach.user_id != by.pk:
+        raise ValidationError({"minutes": "Only the cycle's coach logs time."})
+    if cycle.learn_mode not in MODELED_MODES or cycle.stage not in (Stage.LEARN, Stage.IMPROVE):
+        raise ValidationError({"date": "Only a lesson the coach models or co-teaches in Learn is recorded here."})
+    if cycle.modeled_entry_id is not None:
+        raise ValidationError({"date": "The modeled lesson is already recorded."})
+    entry = _cycle_entry_log(cycle=cycle, activity_name=MODELED_ACTIVITY, date=date, minutes=minutes,
+                             start_time=start_time, focus_area=focus_area)  # fmt: skip
+    cycle.modeled_entry = entry
+    cycle.save(update_fields=["modeled_entry", "updated_at"])
+    return entry
 
 
 @transaction.atomic

@@ -25,6 +25,7 @@ urlpatterns = [
     path("<uuid:public_id>/plan/", views.cycle_plan, name="plan"),
     path("<uuid:public_id>/goal/", views.goal_edit, name="goal"),
     path("<uuid:public_id>/evidence/", views.evidence_add, name="evidence_add"),
+    path("<uuid:public_id>/modeled-lesson/", views.modeled_lesson, name="modeled_lesson"),
     path("<uuid:public_id>/evidence/<int:pk>/file/", views.evidence_file, name="evidence_file"),
     path("<uuid:public_id>/checklist/", views.checklist_add, name="checklist_add"),
     path(

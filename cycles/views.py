@@ -57,13 +57,14 @@ from .forms import (
     EvidenceForm,
     GoalForm,
     LinkForm,
+    ModeledLessonForm,
     MoveForm,
     PlanForm,
     ProgressForm,
     ReflectionForm,
     SignUpForm,
 )
-from .models import Cycle, Evidence, ReflectionLink, Stage
+from .models import MODELED_MODES, Cycle, Evidence, ReflectionLink, Stage
 from .selectors import cycle_list, cycle_page_get, cycle_stage_counts
 from .yearend import year_end_banner_count
 
@@ -175,19 +176,32 @@ def _render_detail(request: Request, cycle: Cycle, status: int = 200, **forms: F
             if editing:
                 plan_form.fields["strategy"].widget.attrs["autofocus"] = True
         move_initial = {"version": cycle.version, "to_stage": _next(cycle) if readiness.ready else Stage.CLOSED.value}
+        coach = cycle.coach if view == CycleView.COACH else None
+        last_focus = services.focus_area_last_used(cycle=cycle) if coach else None
         context.update(
             plan_form=plan_form,
-            evidence_form=forms.get("evidence_form") or EvidenceForm(),
+            evidence_form=forms.get("evidence_form")
+            or EvidenceForm(coach=coach, initial={"focus_area": last_focus.pk if last_focus else None}),
             checklist_form=forms.get("checklist_form") or ChecklistItemForm(),
             progress_form=forms.get("progress_form")
             or ProgressForm(initial={"date": timezone.localdate()}, unit=page.goal.unit if page.goal else ""),
             adjustment_form=forms.get("adjustment_form") or AdjustmentForm(),
             move_form=forms.get("move_form") or MoveForm(initial=move_initial),
         )
+        if coach is not None and _modeled_lesson_due(cycle):
+            context["modeled_form"] = forms.get("modeled_form") or ModeledLessonForm(
+                coach=coach, initial={"date": cycle.learn_date, "focus_area": last_focus.pk if last_focus else None}
+            )
         if view == CycleView.COACH:
             context["link_form"] = forms.get("link_form") or LinkForm(cycle_teachers=cycle.teachers.all())
             context["library"] = list(resources_visible_to(request.user).only("pk", "title"))
     return render(request, "cycles/cycle_detail.html", context, status=status)
+
+
+def _modeled_lesson_due(cycle: Cycle) -> bool:
+    """The coach models or co-teaches the strategy, on a planned day, and it is not recorded yet."""
+    return (cycle.learn_mode in MODELED_MODES and cycle.learn_date is not None and cycle.modeled_entry_id is None
+            and cycle.stage in (Stage.LEARN, Stage.IMPROVE))  # fmt: skip
 
 
 def _next(cycle: Cycle) -> str:
@@ -264,14 +278,47 @@ def goal_edit(request: Request, public_id: str) -> HttpResponse:
 @require_POST
 def evidence_add(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
-    form = EvidenceForm(request.POST, request.FILES)
+    coach = cycle.coach if cycle.coach.user_id == request.user.pk else None
+    form = EvidenceForm(request.POST, request.FILES, coach=coach)
     if form.is_valid():
         data = form.cleaned_data
-        services.evidence_add(cycle=cycle, by=request.user, kind=data["kind"], note=data["note"], link=data["link"],
-                              upload=data["file"])  # fmt: skip
-        messages.success(request, "Evidence added.")
-        return redirect(_detail_url(cycle, "evidence"))
+        try:
+            evidence = services.evidence_add(cycle=cycle, by=request.user, kind=data["kind"], note=data["note"],
+                                             link=data["link"], upload=data["file"],
+                                             **form.time_values())  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            if evidence.entry is not None:
+                messages.success(request, f"Evidence added, and {evidence.entry.minutes} minutes logged as your time.")
+            else:
+                messages.success(request, "Evidence added.")
+            return redirect(_detail_url(cycle, "evidence"))
     return _render_detail(request, cycle, status=400, evidence_form=form)
+
+
+@confidential
+@require_POST
+def modeled_lesson(request: Request, public_id: str) -> HttpResponse:
+    """Record the lesson the coach modeled or co-taught as the coach's time, counted toward the cycle."""
+    cycle = get_cycle_for(request.user, public_id, write=True)
+    require_coach_of(request.user, cycle)
+    if not _modeled_lesson_due(cycle):
+        messages.info(request, "There is no modeled lesson to record on this cycle.")
+        return redirect(_detail_url(cycle, "plan"))
+    form = ModeledLessonForm(request.POST, coach=cycle.coach)
+    if form.is_valid():
+        data = form.cleaned_data
+        try:
+            entry = services.modeled_lesson_record(cycle=cycle, by=request.user, date=data["date"],
+                                                   minutes=data["minutes"], start_time=data["start_time"],
+                                                   focus_area=data["focus_area"])  # fmt: skip
+        except ValidationError as exc:
+            form.add_error(None, exc)
+        else:
+            messages.success(request, f"Modeled lesson recorded: {entry.minutes} minutes logged as your time.")
+            return redirect(_detail_url(cycle, "plan"))
+    return _render_detail(request, cycle, status=400, modeled_form=form)
 
 
 @confidential

@@ -358,6 +358,10 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("coaching:offline_state", POST):            (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("coaching:offline_entry", GET):             (LOGIN, F,           F,     F,      X,     X,      F,         F,     F,         F,     F),
     ("coaching:offline_entry", POST):            (LOGIN, F,           F,     F,      BAD,   BAD,    F,         F,     F,         F,     F),
+    # Log once: the modeled lesson of Learn recorded as the coach's entry, counted toward the cycle (POST only)
+    ("cycles:modeled_lesson", GET):      (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:modeled_lesson", POST):     (LOGIN, F,           N,     N,      R,     N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    ("cycles:modeled_lesson", FORM):     (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

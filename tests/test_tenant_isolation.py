@@ -214,6 +214,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "calendars:draft_edit": {"pk": o.calendar_draft.pk if o.calendar_draft else 0},
         "calendars:draft_discard": {"pk": o.calendar_draft.pk if o.calendar_draft else 0},
         "calendars:feed": {"token": o.feed_token or "none"},
+        # Log once: the modeled lesson of a cycle
+        "cycles:modeled_lesson": {"public_id": o.cycle.public_id},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

@@ -20,6 +20,7 @@ from cycles.models import (
     CycleTime,
     Evidence,
     Goal,
+    LearnMode,
     Occasion,
     ProgressMeasure,
     Reflection,
@@ -43,7 +44,7 @@ WRITE_URLS = (
     "cycles:adjust", "cycles:checklist_add", "cycles:checklist_delete", "cycles:checklist_toggle",
     "cycles:evidence_add", "cycles:goal", "cycles:link_new", "cycles:move", "cycles:plan", "cycles:progress_add",
     "cycles:reflection_new", "cycles:share", "cycles:strategy_resources", "cycles:time_link", "cycles:time_log",
-    "cycles:time_unlink", "cycles:link_email",
+    "cycles:time_unlink", "cycles:link_email", "cycles:modeled_lesson",
 )  # fmt: skip
 
 
@@ -54,8 +55,10 @@ def valid_post(
     cycle in Improve: `resource` is in the coach's program's library and not yet attached,
     `free_entry` is logged with the teacher and not yet counted toward the cycle; `token` is the
     raw token of the cycle's live reflection link (emailing it changes no row: it sends a mail)."""
-    cycle = Cycle.objects.get(pk=cycle.pk)
     today = timezone.localdate()
+    if name == "cycles:modeled_lesson":  # the coach models the strategy, planned for today
+        Cycle.objects.filter(pk=cycle.pk).update(learn_mode=LearnMode.COACH_MODELS, learn_date=today)
+    cycle = Cycle.objects.get(pk=cycle.pk)
     peers = dict.fromkeys(("powerful", "easy", "emotionally_compelling", "reachable", "student_focused"), "on")
     data: dict[str, dict[str, Any]] = {
         "cycles:plan": {"version": cycle.version, "title": "Exit tickets in 3B, second try",
@@ -80,6 +83,7 @@ def valid_post(
                             "focus_area": focus_area().pk, "format": "in_person"},
         "cycles:time_unlink": {},
         "cycles:link_email": {"token": token},
+        "cycles:modeled_lesson": {"date": today.isoformat(), "minutes": "45", "focus_area": focus_area().pk},
     }  # fmt: skip
     assert set(data) == set(WRITE_URLS)
     return data[name]
