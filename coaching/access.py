@@ -20,7 +20,8 @@ from typing import Concatenate, ParamSpec, TypeVar
 
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Max, Min, Q, QuerySet
+from django.db.models import Exists, Max, Min, OuterRef, Q, QuerySet
+from django.db.models.functions import ExtractMonth, ExtractYear
 from django.http import Http404
 from django.http.response import HttpResponseBase
 
@@ -215,12 +216,17 @@ def may_approve_months(user: User) -> bool:
 
 def coach_months_decidable_by(user: User) -> QuerySet[CoachMonth]:
     """Months a person may approve, return or reopen: those of the coaches of the programs they
-    direct (every month for the site administrator)."""
+    direct (every month for the site administrator), and never a month holding time logged for a
+    program they do not direct (a coach who moved keeps the old program's months with it)."""
     if not may_approve_months(user):
         return CoachMonth.objects.none()
     if is_site_admin(user):
         return CoachMonth.objects.all()
-    return CoachMonth.objects.filter(coach__program__in=programs_directed_by(user))
+    programs = programs_directed_by(user)
+    elsewhere = LogEntry.objects.filter(
+        coach=OuterRef("coach"), date__year=ExtractYear(OuterRef("month")), date__month=ExtractMonth(OuterRef("month"))
+    ).exclude(program__in=programs)
+    return CoachMonth.objects.filter(coach__program__in=programs).exclude(Exists(elsewhere))
 
 
 def get_coach_month_for_decision(user: User, pk: int) -> CoachMonth:

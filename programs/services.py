@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Max, Q
 from django.http import HttpRequest
 
-from coaching.models import Activity, ActivityKind, Coach, Contract, FocusArea, Program
+from coaching.models import Activity, ActivityKind, Coach, CoachMonth, Contract, FocusArea, MonthStatus, Program
 from teachers.audit import audit_record
 from teachers.invitations import LinkFor, invitations_revoke, invitations_send
 from teachers.models import AuditAction, District, Role, School, User
@@ -239,6 +239,9 @@ def coach_move(*, coach: Coach, to: Program, by: User, request: HttpRequest | No
     they leave the old program's contracts (those name the old program's coaches only)."""
     if to.pk == coach.program_id:
         raise ValidationError({"program": "The coach is in this program already."})
+    if CoachMonth.objects.filter(coach=coach, status=MonthStatus.SUBMITTED).exists():
+        raise ValidationError({"program": "The coach has a month waiting for approval: approve or return it first, "
+                                          "so that this program's director decides it."})  # fmt: skip
     old = coach.program
     for contract in Contract.objects.filter(program=old, coaches=coach):
         contract.coaches.remove(coach)

@@ -183,3 +183,43 @@ def test_the_coach_list_costs_the_same_queries_for_3_or_30_coaches(client, tenan
     client.force_login(tenant_a.director)
     with django_assert_max_num_queries(13):
         assert client.get(reverse("programs:coaches")).status_code == 200
+
+
+def test_a_moved_coach_months_stay_with_the_program_they_were_logged_for(client, tenant_a, tenant_b):
+    """A coach moves from A to B. The months of time logged for A are decided by A's director
+    only, never by B's; and a coach with a month waiting for approval cannot be moved."""
+    import datetime as dt
+
+    from coaching.models import CoachMonth, MonthStatus
+
+    both = UserFactory(username="both", role=Role.PROGRAM_DIRECTOR)
+    tenant_a.program.directors.add(both)
+    tenant_b.program.directors.add(both)
+    coach = tenant_a.coach
+    first = (timezone.localdate().replace(day=1) - dt.timedelta(days=1)).replace(day=1)
+    LogEntryFactory(coach=coach, district=tenant_a.district, date=first)
+    waiting = CoachMonth.objects.create(coach=coach, month=first, status=MonthStatus.SUBMITTED,
+                                        submitted_at=timezone.now())  # fmt: skip
+    client.force_login(both)
+    refused = client.post(reverse("programs:coach_move", args=[coach.pk]), {"program": tenant_b.program.pk})
+    assert refused.status_code == 400
+    assert "waiting for approval" in refused.content.decode()
+    coach.refresh_from_db()
+    assert coach.program == tenant_a.program
+
+    waiting.status = MonthStatus.APPROVED
+    waiting.save()
+    assert (
+        client.post(reverse("programs:coach_move", args=[coach.pk]), {"program": tenant_b.program.pk}).status_code
+        == 302
+    )
+    client.force_login(tenant_b.director)  # directs B only: A's approved month is not theirs to reopen
+    assert client.get(reverse("coaching:month_reopen", args=[waiting.pk])).status_code == 404
+    assert client.post(reverse("coaching:month_reopen", args=[waiting.pk]), {"reason": "mine now"}).status_code == 404
+    assert (
+        "Approved" not in client.get(reverse("coaching:approvals"), {"show": "decided"}).content.decode()
+        or coach.user.display_name
+        not in client.get(reverse("coaching:approvals"), {"show": "decided"}).content.decode()
+    )
+    waiting.refresh_from_db()
+    assert waiting.status == MonthStatus.APPROVED
