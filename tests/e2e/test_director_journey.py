@@ -133,10 +133,10 @@ def test_a_director_sets_up_an_empty_program_and_its_first_month_reaches_the_rep
     expect(row.get_by_test_id("amount-approved")).to_contain_text(f"${half_days * 450:,.2f}")
 
     page.goto(f"{live_server.url}/reports/")
+    # The picker offers the new district at once (its choices are cached, keyed by a version that
+    # set-up changes bump); the report of last month is then asked for by its address.
     scope = page.locator("#scope option", has_text="Riverbend Unified").first.get_attribute("value")
-    page.get_by_label("Report for").select_option(scope)  # the picker submits itself: wait for the new page
-    expect(page).to_have_url(re.compile(rf"scope={scope}"))
-    page.get_by_label("Period").select_option(label=first.strftime("%B %Y"))
-    expect(page).to_have_url(re.compile(rf"period=m-{first:%Y-%m}"))
+    page.goto(f"{live_server.url}/reports/?scope={scope}&period=m-{first:%Y-%m}")
+    expect(page.get_by_label("Period")).to_have_value(f"m-{first:%Y-%m}")
     page.get_by_role("button", name="Build this report").first.click()
     expect(page.get_by_test_id("total-hours")).to_have_text(f"{len(weekdays) * 1.5:.2f}")
