@@ -28,6 +28,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from teachers.models import District, School, Teacher, User
+from toolkit.line_errors import LineError, LineErrors
 from toolkit.schoolyear import school_year_label, school_year_of
 
 from .changes import Place, entry_changes_record
@@ -59,21 +60,13 @@ _DATE_FORMATS = ("%Y-%m-%d", "%m/%d/%Y")
 Row = tuple[int, dict[str, str]]  # (line number, {column: cell})
 
 
-@dataclass(frozen=True)
-class HistoryRowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+HistoryRowError = LineError
 
 
-class HistoryImportError(Exception):
-    """The file or its rows were rejected; `errors` lists every problem with its line number."""
+class HistoryImportError(LineErrors):
+    """The history file was rejected; `errors` lists every problem with its line number."""
 
-    def __init__(self, errors: list[HistoryRowError]):
-        super().__init__(f"{len(errors)} problem(s) in the history file")
-        self.errors = errors
+    what = "history file"
 
 
 def history_columns(*, program_wide: bool) -> tuple[str, ...]:

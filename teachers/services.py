@@ -10,6 +10,8 @@ from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 from django.db import transaction
 
+from toolkit.line_errors import LineError, LineErrors
+
 from .models import District, GradeBand, School, Teacher
 
 ROSTER_COLUMNS = ("school", "first_name", "last_name", "email", "grade_band", "subject")
@@ -40,21 +42,13 @@ def normalize_grade_band(value: str) -> str | None:
     return _GRADE_BAND_ALIASES.get(key)
 
 
-@dataclass(frozen=True)
-class RosterRowError:
-    line: int
-    message: str
-
-    def __str__(self) -> str:
-        return f"Line {self.line}: {self.message}" if self.line else self.message
+RosterRowError = LineError
 
 
-class RosterImportError(Exception):
-    """The file was rejected as a whole; `errors` lists every problem with its line number."""
+class RosterImportError(LineErrors):
+    """The roster file was rejected; `errors` lists every problem with its line number."""
 
-    def __init__(self, errors: list[RosterRowError]):
-        super().__init__(f"{len(errors)} problem(s) in the roster file")
-        self.errors = errors
+    what = "roster file"
 
 
 @dataclass

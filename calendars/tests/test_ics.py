@@ -169,7 +169,7 @@ END:VCALENDAR
         ("", "does not begin with BEGIN:VCALENDAR"),
         ("date,minutes\n2026-11-01,30\n", "does not begin with BEGIN:VCALENDAR"),
         ("BEGIN:VCALENDAR\nVERSION:2.0\nBEGIN:VEVENT\nUID:x\n", "ends before the calendar does"),
-        ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nEND:VTODO\nEND:VCALENDAR\n", "does not close what was opened"),
+        ("BEGIN:VCALENDAR\nBEGIN:VEVENT\nEND:VJOURNAL\nEND:VCALENDAR\n", "does not close what was opened"),
         ("BEGIN:VCALENDAR\nthis line is garbage\nEND:VCALENDAR\n", "Line 2"),
     ],
 )
