@@ -433,7 +433,7 @@ def _build(
     cycles = impact.cycle_rows(scope, period, conn)
     # The policy said is that of every program whose cycles or time the report covers.
     counted = {pk for pk, *_ in program_rows} & (
-        {r.program_id for r in cycles}
+        {r.program_id for r in cycles.rows}
         | set(program_ids)
         | {scope.pk if scope.kind == ScopeKind.PROGRAM else scope.program}
     )

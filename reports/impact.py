@@ -140,7 +140,6 @@ def impact_sql(scope: Scope, period: Period) -> tuple[str, list[CycleParam]]:
                     GROUP BY e.focus_area_id ORDER BY SUM(e.minutes) DESC, e.focus_area_id LIMIT 1) AS focus_id
             FROM {t["cycle"]} cy
             JOIN {t["goal"]} g ON g.cycle_id = cy.id AND g.is_current = %s AND g.baseline IS NOT NULL
-                 AND g.target <> g.baseline
             JOIN {t["coach"]} c ON c.id = cy.coach_id
             JOIN {t["program"]} p ON p.id = c.program_id
             WHERE {cw} AND cy.started_on <= %s AND (cy.closed_on IS NULL OR cy.closed_on >= %s)
@@ -162,14 +161,26 @@ def growth_of(*, baseline: Decimal, target: Decimal, latest: Decimal) -> Decimal
     return max(-GROWTH_CAP, min(GROWTH_CAP, growth))
 
 
-def cycle_rows(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> list[CycleRow]:
+@dataclass(frozen=True)
+class Cohort:
+    """The cycles that count, and how many measured cycles were left out because their goal's
+    target equals its baseline (no distance to grow along)."""
+
+    rows: list[CycleRow]
+    no_distance: int
+
+
+def cycle_rows(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> Cohort:
     sql, params = impact_sql(scope, period)
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
-    rows = []
+    rows, no_distance = [], 0
     for r in fetched:
         baseline, target, latest = _decimal(r[7]), _decimal(r[8]), _decimal(r[10])
+        if target == baseline:
+            no_distance += 1
+            continue
         rows.append(CycleRow(
             district_id=int(r[0]), district=str(r[1]), school_id=int(r[2]), school=str(r[3]),
             strategy=str(r[4] or ""), program_id=int(r[5]), started_on=_date(r[6]),
@@ -178,7 +189,7 @@ def cycle_rows(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> list[
             cent_minutes=int(r[12] or 0), focus_id=int(r[13]) if r[13] is not None else None,
             focus=str(r[14]) if r[14] is not None else NO_FOCUS_AREA,
         ))  # fmt: skip
-    return rows
+    return Cohort(rows, no_distance)
 
 
 # --------------------------------------------------------------------------- figures of a group
@@ -261,12 +272,13 @@ def policy_text(policies: dict[str, bool]) -> str:
     return f"Counts every cycle for {every} (program policy); only cycles teachers shared for {shared}"
 
 
-def impact_figures(rows: Sequence[CycleRow], period: Period, *, policies: dict[str, bool]) -> dict[str, Any]:
+def impact_figures(cohort: Cohort, period: Period, *, policies: dict[str, bool]) -> dict[str, Any]:
     """The suppressed impact figures stored under figures["impact"]."""
+    rows = cohort.rows
     result: dict[str, Any] = {"policy": policy_text(policies), "min_cycles": MIN_CYCLES, "footnote": FOOTNOTE}
     if len(rows) < MIN_CYCLES:
         return {**result, "shown": False, "rows": []}
-    total = group_figures(rows, period)
+    total = {**group_figures(rows, period), "no_distance": cohort.no_distance}
     breakdowns: dict[str, list[dict[str, Any]]] = {}
     csv_rows = [{"breakdown": "All cycles", "group": "", **total}]
     for breakdown, label in BREAKDOWNS:
