@@ -119,8 +119,9 @@ def _cycles_demo(coach: Coach, *, today: dt.date) -> None:
                                 closing_note="Goal met two weeks early.")  # fmt: skip
         if shared:
             services.cycle_share(cycle=cycle, teacher=teacher, shared=True)
-        entries = LogEntry.objects.filter(coach=coach, school=teacher.school, date__gte=started,
-                                          cycle_link__isnull=True).order_by("date", "pk")[:4]
+        entries = LogEntry.objects.filter(
+            coach=coach, school=teacher.school, date__gte=started, cycle_link__isnull=True
+        ).order_by("date", "pk")[:4]
         services.time_link(cycle=cycle, entries=entries)
         services.reflection_write(
             author=teacher.user, teacher=teacher, cycle=cycle, occasion=Occasion.AFTER_IMPLEMENTING,

@@ -600,8 +600,8 @@ def item_active(request: Request, pk: int, model: ItemModel) -> HttpResponse:
 def threshold(request: Request) -> HttpResponse:
     require_program_setup(request.user)
     program, programs = setup_program_for(request.user, request.GET.get("program"))
-    form = ThresholdForm(_posted(request), initial={"threshold": program.non_coaching_threshold,
-                                                    "impact_counts_unshared": program.impact_counts_unshared})  # fmt: skip
+    initial = {"threshold": program.non_coaching_threshold, "impact_counts_unshared": program.impact_counts_unshared}
+    form = ThresholdForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.threshold_set(program=program, threshold=form.cleaned_data["threshold"], by=request.user,
                                request=request,

@@ -6,15 +6,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coaching', '0012_offline_receipt'),
+        ("coaching", "0012_offline_receipt"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='program',
-            name='impact_counts_unshared',
-            field=models.BooleanField(default=False, help_text='Count every cycle in the impact figures, not only the cycles teachers shared.'),
+            model_name="program",
+            name="impact_counts_unshared",
+            field=models.BooleanField(
+                default=False, help_text="Count every cycle in the impact figures, not only the cycles teachers shared."
+            ),
         ),
     ]
