@@ -11,6 +11,7 @@ from playwright.sync_api import expect
 from reports.scopes import Period
 from reports.tests.test_impact import make_cycle
 from tests.e2e.conftest import sign_in
+from tests.e2e.test_accessibility import audit
 from toolkit.schoolyear import school_year_of
 
 pytestmark = [pytest.mark.e2e, pytest.mark.django_db(transaction=True)]
@@ -34,6 +35,7 @@ def test_director_reads_impact_and_the_comparison(live_server, guarded_page, ten
     expect(comparison.get_by_role("rowheader", name="District A")).to_be_visible()
     expect(comparison).to_contain_text("60.0%")
     expect(page.get_by_test_id("no-plan")).to_be_visible()
+    assert audit(page) == []
 
     with page.expect_download() as download_info:
         page.locator("#h-impact").locator("..").get_by_role("link", name="Download CSV").click()
@@ -44,3 +46,4 @@ def test_director_reads_impact_and_the_comparison(live_server, guarded_page, ten
     page.reload()
     expect(page.get_by_test_id("impact-total")).to_be_visible()
     assert page.evaluate("document.documentElement.scrollWidth") <= 375
+    assert audit(page) == []
