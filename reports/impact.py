@@ -126,7 +126,7 @@ def impact_sql(scope: Scope, period: Period) -> tuple[str, list[CycleParam]]:
         SELECT x.district_id, d.name, x.school_id, s.name, x.strategy, x.program_id, x.started_on, x.baseline,
                x.target, x.met_on, x.latest, x.minutes, x.cent_minutes, x.focus_id, f.name
         FROM (
-            SELECT cy.district_id, cy.school_id, cy.strategy, c.program_id, cy.started_on, g.baseline, g.target,
+            SELECT cy.id, cy.district_id, cy.school_id, cy.strategy, c.program_id, cy.started_on, g.baseline, g.target,
                    g.met_on,
                    (SELECT m.value FROM {t["measure"]} m WHERE m.goal_id = g.id AND m.date <= %s
                     ORDER BY m.date DESC, m.id DESC LIMIT 1) AS latest,
@@ -149,6 +149,7 @@ def impact_sql(scope: Scope, period: Period) -> tuple[str, list[CycleParam]]:
         JOIN {t["district"]} d ON d.id = x.district_id
         JOIN {t["school"]} s ON s.id = x.school_id
         LEFT JOIN {t["focus"]} f ON f.id = x.focus_id
+        ORDER BY x.started_on, x.id
     """  # noqa: S608  # nosec B608
     params: list[CycleParam] = [end, end, end, end, True, *cycle_params, end, period.start, True, True, end]
     return sql, params
@@ -234,7 +235,8 @@ def _key_and_name(breakdown: str) -> Callable[[CycleRow], tuple[object, str]]:
         return lambda r: (r.school_id, f"{r.school} ({r.district})")
     if breakdown == "focus":
         return lambda r: (r.focus_id or 0, r.focus)
-    return lambda r: (normalise_strategy(r.strategy), r.strategy.strip() or NO_STRATEGY)
+    # The group is named as its earliest cycle typed it (rows come by start date).
+    return lambda r: (normalise_strategy(r.strategy), re.sub(r"\s+", " ", r.strategy).strip(" .;:,") or NO_STRATEGY)
 
 
 def suppressed_groups(groups: Iterable[tuple[object, str, list[CycleRow]]]) -> list[tuple[object, str, list[CycleRow]]]:

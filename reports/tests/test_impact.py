@@ -125,9 +125,13 @@ def test_a_finished_school_year_matches_the_hand_computation(past_year):
 
 
 def test_the_strategy_is_normalised_and_the_focus_area_is_the_linked_times(past_year):
-    Cycle.objects.filter(title="c").update(strategy="  exit   TICKETS. ")
+    first = Cycle.objects.filter(title="c").order_by("started_on", "pk").first()
+    Cycle.objects.filter(title="c").exclude(pk=first.pk).update(strategy="  exit   TICKETS. ")
     found = figures(district(past_year))["impact"]
-    assert [g["cycles"] for g in found["by"]["strategy"]] == [5]
+    # One group, named as the earliest cycle typed it.
+    assert [(g["name"], g["cycles"]) for g in found["by"]["strategy"]] == [("Exit tickets", 5)]
+    Cycle.objects.filter(pk=first.pk).update(strategy="exit  tickets;")
+    assert [g["name"] for g in figures(district(past_year))["impact"]["by"]["strategy"]] == ["exit tickets"]
     assert impact.normalise_strategy("Exit  tickets.") == impact.normalise_strategy("exit tickets")
 
 
