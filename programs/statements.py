@@ -173,6 +173,7 @@ def statement_figures(*, contract: Contract, start: dt.date, end: dt.date, today
         "days_to_date": days_text(usage.days_used),
         "days_left": days_text(usage.days_left),
         "through": usage.through.isoformat(),
+        "through_label": f"{usage.through:%b} {usage.through.day}, {usage.through.year}",
         "half_day_hours": 4,
     }
 

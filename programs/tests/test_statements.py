@@ -13,6 +13,7 @@ import threading
 from decimal import Decimal
 
 import pytest
+from django.core.management import call_command
 from django.db import connection
 from django.urls import reverse
 from django.utils import timezone
@@ -235,7 +236,7 @@ def test_a_director_previews_then_issues_and_both_are_audited(served, tenant_a, 
     preview = client.get(reverse("statements:new"), query)
     assert preview.status_code == 200
     page = preview.content.decode()
-    assert 'data-testid="days">3<' in page and "$1275.00" in page and "Issue statement" in page
+    assert 'data-testid="days">3<' in page and "$1,275.00" in page and "Issue statement" in page
     assert not Statement.objects.exists()  # a preview issues nothing
     response = client.post(reverse("statements:issue"), {**query, "program": tenant_a.program.pk})
     statement = Statement.objects.get()
@@ -268,13 +269,13 @@ def test_the_csv_and_the_pdf_hold_the_pages_figures_and_the_pdf_is_one_page(serv
     totals = {r[0]: r[1] for r in rows if len(r) == 2}
     assert rows[0] == ["statement", statement.number]
     assert (totals["total_days"], totals["amount_due"], totals["total_hours"]) == ("3", "1275.00", "15.83")
-    assert 'data-testid="days">3<' in page and 'data-testid="amount">$1275.00<' in page and ">15.83<" in page
+    assert 'data-testid="days">3<' in page and 'data-testid="amount">$1,275.00<' in page and ">15.83<" in page
     lines = [r for r in rows if len(r) == 6 and r[0] == "month"]
     assert sum(Decimal(r[3]) for r in lines) == Decimal(3) and sum(int(r[4]) for r in lines) == 950
     pdf = client.get(reverse("statements:pdf", args=[statement.pk])).content
     assert pdf_pages(pdf) == 1
     text = pdf_text(pdf)
-    for expected in (statement.number, "$1275.00", "15.83", tenant_a.district.name, tenant_a.program.name):
+    for expected in (statement.number, "$1,275.00", "15.83", tenant_a.district.name, tenant_a.program.name):
         assert expected in text
     assert "Every month of this statement is approved" in text
 
@@ -362,3 +363,11 @@ def test_pages_cost_the_same_queries_with_3_or_30_rows(tenant_a, rows, client, d
         assert client.get(reverse("statements:new"), query).status_code == 200
     with django_assert_max_num_queries(14):
         assert client.get(reverse("statements:detail", args=[statements[-1].pk])).status_code == 200
+
+
+def test_the_demo_issues_one_statement_for_an_approved_month_once():
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())  # twice: nothing more
+    statement = Statement.objects.get()
+    assert statement.figures["unapproved"] == [] and Decimal(statement.figures["days"]) > 0
+    assert [m["text"] for m in statement.figures["months"]] == ["approved"]
