@@ -17,7 +17,7 @@ from .statements import statement_issue
 DEMO_PROGRAM = "Prairie Regional Learning Center"
 
 
-def load_statement_demo(*, today: dt.date, **_: Any) -> dict[str, int]:
+def load_statement_demo(*, today: dt.date) -> dict[str, int]:
     """Issue the demo statement once (a second run adds nothing); returns how many statements exist."""
     program = Program.objects.filter(name=DEMO_PROGRAM).prefetch_related("directors").first()
     director = next(iter(program.directors.all()), None) if program else None
@@ -33,7 +33,7 @@ def load_statement_demo(*, today: dt.date, **_: Any) -> dict[str, int]:
             if m.state == "approved" and m.month < today.replace(day=1)
         )
         if approved:
-            month, _, contract = approved[0]
+            month, _name, contract = approved[0]
             statement_issue(contract=contract, start=month, end=month, by=director)
     return {"statements": Statement.objects.filter(program=program).count()}
 

@@ -17,7 +17,8 @@ class Command(BaseCommand):
         counts.update(load_learning_demo(today=today))
         counts["cycles"] = load_cycles_demo(today=today)
         for _, added in demo_loaded.send(sender=self.__class__, today=today):
-            counts.update(added)
+            if isinstance(added, dict):  # each receiver answers with its own counts
+                counts.update(added)
         counts["entries"] = LogEntry.objects.count()  # the PD session's facilitation is logged too
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(f"{v} {k}" for k, v in counts.items())))
         self.stdout.write(f"Sign in with the password {DEMO_PASSWORD!r} as:")
