@@ -9,6 +9,7 @@ from typing import Any
 from coaching.models import Contract, Program
 from coaching.months import contract_approvals_add
 from coaching.selectors import contract_usage_list
+from teachers.models import District
 from toolkit.schoolyear import school_year_of
 
 from .models import Statement
@@ -26,14 +27,16 @@ def load_statement_demo(*, today: dt.date) -> dict[str, int]:
     if not Statement.objects.filter(program=program).exists():
         contracts = Contract.objects.filter(program=program, school_year=school_year_of(today))
         usage = contract_approvals_add(usage=contract_usage_list(contracts=contracts, as_of=today), as_of=today)
+        # A district with an administrator first, so the demo's administrator has a statement to read.
+        administered = set(District.objects.filter(administrators__isnull=False).values_list("pk", flat=True))
         approved = sorted(
-            (m.month, u.contract.district.name, u.contract)
+            (m.month, u.contract.district_id not in administered, u.contract.district.name, u.contract)
             for u in usage
             for m in u.approval_months
             if m.state == "approved" and m.month < today.replace(day=1)
         )
         if approved:
-            month, _name, contract = approved[0]
+            month, _unadministered, _name, contract = approved[0]
             statement_issue(contract=contract, start=month, end=month, by=director)
     return {"statements": Statement.objects.filter(program=program).count()}
 

@@ -68,7 +68,12 @@ def _period_form(request: Request, data: QueryDict | None) -> tuple[StatementPer
 
 def _preview_context(form: StatementPeriodForm, program: Program, programs: list[Program]) -> dict[str, Any]:
     context: dict[str, Any] = {"form": form, "program": program, "programs": programs}
-    if form.is_bound and form.is_valid() and form.contract is not None:
+    valid = form.is_bound and form.is_valid()  # finds the contract, even when the months are wrong
+    if form.is_bound and form.contract is not None:
+        context["shortcuts"] = st.period_shortcuts(contract=form.contract, today=timezone.localdate())
+        context["shortcut_query"] = urlencode({"program": program.pk, "district": form.contract.district_id,
+                                               "school_year": form.contract.school_year})  # fmt: skip
+    if valid and form.contract is not None:
         contract, start, end = form.contract, form.cleaned_data["start"], form.cleaned_data["end"]
         figures = st.statement_figures(contract=contract, start=start, end=end, today=timezone.localdate())
         context.update({

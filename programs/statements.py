@@ -25,6 +25,7 @@ from coaching.models import Coach, Contract, LogEntry
 from coaching.months import (
     OPEN,
     coach_month_statuses,
+    contract_approvals_add,
     contract_month_rows,
     month_end,
     month_label,
@@ -202,6 +203,28 @@ def period_check(*, contract: Contract, start: dt.date, end: dt.date, today: dt.
     if month_start(end) > month_start(today):
         errors.append("A statement can only cover months that have begun.")
     return errors
+
+
+def period_shortcuts(*, contract: Contract, today: dt.date) -> list[dict[str, str]]:
+    """Periods to pick in one click: every month approved so far (from the first month of service
+    through the last of an unbroken run of months approved for every coach), then each month of
+    service with its approval: three queries."""
+    usage = contract_usage_list(contracts=Contract.objects.filter(pk=contract.pk), as_of=today)
+    served = contract_approvals_add(usage=usage, as_of=today)[0].approval_months if usage else []
+    shortcuts = []
+    run = []
+    for month in served:
+        if month.state != "approved":
+            break
+        run.append(month.month)
+    if run:
+        shortcuts.append({"label": f"Every month approved so far: {period_label(run[0], run[-1])}",
+                          "start": f"{run[0]:%Y-%m}", "end": f"{run[-1]:%Y-%m}"})  # fmt: skip
+    for month in served:
+        text = _month_state(month.statuses)[1]
+        shortcuts.append({"label": f"{month_label(month.month)}: {text}", "start": f"{month.month:%Y-%m}",
+                          "end": f"{month.month:%Y-%m}"})  # fmt: skip
+    return shortcuts
 
 
 # --------------------------------------------------------------------------- reads
