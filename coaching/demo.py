@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import transaction
+from django.dispatch import Signal
 from django.utils import timezone
 
 from teachers.models import District, GradeBand, Role, School, Teacher, User
@@ -29,6 +30,9 @@ from .models import (
 
 # Bandit B105: the published password of the demo accounts.
 DEMO_PASSWORD = "fulcrum-demo-2026"  # nosec B105
+# Sent by `load_demo` once every app below has loaded its demo (keyword argument `today`), so an app
+# above them (program statements) adds its part without those apps importing it.
+demo_loaded = Signal()
 
 DISTRICTS = {
     "Maple Grove CUSD 5": ["Maple Grove Elementary", "Maple Grove Middle School", "Maple Grove High School"],

@@ -23,7 +23,7 @@ from teachers.audit import AuditAction, audit_record
 from teachers.models import District, User
 from toolkit.schoolyear import school_year_bounds
 
-from .models import HALF_DAY_MINUTES, LOCKED_MONTH_STATUSES, Coach, CoachMonth, LogEntry, MonthStatus
+from .models import HALF_DAY_MINUTES, LOCKED_MONTH_STATUSES, Coach, CoachMonth, Contract, LogEntry, MonthStatus
 from .selectors import ContractUsage, MonthApproval, _month_sql
 
 OPEN = "open"  # the status of a month with no CoachMonth row
@@ -286,6 +286,26 @@ def contract_approvals_add(*, usage: list[ContractUsage], as_of: dt.date) -> lis
             if month in per_month
         ]
     return usage
+
+
+def contract_month_rows(*, contract: Contract, start: dt.date, end: dt.date) -> list[MonthDayRow]:
+    """One contract's service from `start` to `end`, by coach and month, its contract days counted
+    by the half-day rule exactly as the contracts page counts them: one query."""
+    return _month_day_rows(
+        where="e.district_id = %s AND e.program_id = %s AND e.school_year = %s AND e.date BETWEEN %s AND %s",
+        params=[contract.district_id, contract.program_id, contract.school_year, start, end],
+    )
+
+
+def coach_month_statuses(*, coach_ids: Iterable[int], first: dt.date, last: dt.date) -> dict[tuple[int, dt.date], str]:
+    """(coach, month) -> the month's status, for the coaches' months from `first` to `last`
+    (a month with no row is open): one query."""
+    return {
+        (coach_id, month): status
+        for coach_id, month, status in CoachMonth.objects.filter(
+            coach_id__in=set(coach_ids), month__range=(month_start(first), month_start(last))
+        ).values_list("coach_id", "month", "status")
+    }
 
 
 # --------------------------------------------------------------------------- services

@@ -21,7 +21,7 @@ from coaching.access import (
 from cycles.access import may_see_caseload, may_see_caseload_counts
 from cycles.yearend import may_decide_year_end
 from learning.access import may_form_groups
-from programs.access import may_set_up
+from programs.access import may_see_statements, may_set_up
 from programs.rollover import may_start_rollover
 from reports.access import may_use_reports
 from teachers.access import is_site_admin, may_erase_teachers, may_manage_rosters, may_read_audit_log
@@ -77,6 +77,11 @@ class Can:
     def approve_months(self) -> bool:
         """A program director (or the site administrator): approve, return or reopen coaches' months."""
         return self._ask(may_approve_months)
+
+    @cached_property
+    def see_statements(self) -> bool:
+        """Directors (issue and read) and district administrators (read their districts'): contract statements."""
+        return self._ask(may_see_statements)
 
     @cached_property
     def import_history(self) -> bool:

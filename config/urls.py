@@ -32,6 +32,7 @@ urlpatterns = [
     path("cycles/", include("cycles.urls")),
     path("reports/", include("reports.urls")),
     path("setup/", include("programs.urls")),
+    path("statements/", include("programs.statement_urls")),
     path("calendar/", include("calendars.urls")),
     path("audit/", teacher_views.audit_log, name="audit"),
     path("invitation/<str:token>/", teacher_views.invitation, name="invitation"),

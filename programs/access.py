@@ -25,6 +25,8 @@ from coaching.models import Activity, Coach, Contract, FocusArea, Program
 from teachers.access import is_site_admin
 from teachers.models import District, Role, School, User
 
+from .models import Statement
+
 
 def _administers(user: User) -> bool:
     return user.is_authenticated and user.role == Role.DISTRICT_ADMIN and not is_site_admin(user)
@@ -201,3 +203,72 @@ def choosable_coaches(program: Program, *, keep: QuerySet[Coach] | None = None) 
     if keep is not None:
         condition |= Q(pk__in=keep.values("pk"))
     return Coach.objects.filter(condition, program=program).select_related("user")
+
+
+# --------------------------------------------------------------------------- contract statements
+# A program's directors (and site administrators) preview and issue statements of the program's
+# contracts and read every one of them; a district administrator reads and downloads the issued
+# statements of their own districts (no previews, no other district's). Coaches and teachers: 403.
+# Another program's or district's statement, contract or district is a 404 like a missing one.
+
+
+def may_issue_statements(user: User) -> bool:
+    return may_set_up_programs(user) and (is_site_admin(user) or directs_a_program(user))
+
+
+def may_see_statements(user: User) -> bool:
+    """The menu entry and the statement list."""
+    if not user.is_authenticated:
+        return False
+    return may_issue_statements(user) or (_administers(user) and user.administered_districts.exists())
+
+
+def require_statements(user: User) -> None:
+    if not may_see_statements(user):
+        raise PermissionDenied("Contract statements are for program directors and district administrators.")
+
+
+def require_statement_issue(user: User) -> None:
+    if not may_issue_statements(user):
+        raise PermissionDenied("Statements are issued by the program's directors.")
+
+
+def statements_visible_to(user: User) -> QuerySet[Statement]:
+    """Issued statements this person may read: their programs' (a director), their districts'
+    (a district administrator), every one (a site administrator)."""
+    if not user.is_authenticated:
+        return Statement.objects.none()
+    if is_site_admin(user):
+        return Statement.objects.all()
+    if user.role == Role.PROGRAM_DIRECTOR:
+        return Statement.objects.filter(program__in=programs_directed_by(user))
+    if _administers(user):
+        return Statement.objects.filter(district__administrators=user)
+    return Statement.objects.none()
+
+
+def get_statement_for(user: User, pk: int) -> Statement:
+    """One statement this person may read, or 404 (403 for those who read none)."""
+    require_statements(user)
+    found = (
+        statements_visible_to(user)
+        .select_related("program", "district", "contract__program", "contract__district", "issued_by", "superseded_by")
+        .filter(pk=pk)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such statement.")
+    return found
+
+
+def statement_contract_for(program: Program, *, district_id: int, school_year: int) -> Contract:
+    """The program's contract with a district for a school year, or 404 (another program's district
+    is not found either)."""
+    found = (
+        Contract.objects.select_related("district", "program")
+        .filter(program=program, district_id=district_id, school_year=school_year)
+        .first()
+    )
+    if found is None:
+        raise Http404("No such contract.")
+    return found

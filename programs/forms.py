@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 from crispy_forms.helper import FormHelper
@@ -10,10 +11,12 @@ from django import forms
 from django.db.models import QuerySet
 from django.utils import timezone
 
-from coaching.models import MAX_CONTRACT_DAYS, MIN_CONTRACT_DAYS, ActivityKind, Balance, Coach, Program
+from coaching.models import MAX_CONTRACT_DAYS, MIN_CONTRACT_DAYS, ActivityKind, Balance, Coach, Contract, Program
 from teachers.forms import model_choice_field
 from teachers.models import District
 from toolkit.schoolyear import school_year_label, school_year_of
+
+from .statements import period_check as statement_period_errors
 
 PERCENT_MESSAGE = "Enter a percentage from 0 to 100."
 DAYS_MESSAGE = f"Contracted days must be between {MIN_CONTRACT_DAYS} and {MAX_CONTRACT_DAYS}."
@@ -174,3 +177,67 @@ class ThresholdForm(forms.Form):
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.helper = _helper("threshold", "impact_counts_unshared")
+
+
+# --------------------------------------------------------------------------- contract statements
+
+
+MONTH_MESSAGE = "Choose a month (year and month)."
+
+
+class StatementPeriodForm(forms.Form):
+    """A statement's district, school year and whole months; `clean` finds the program's contract."""
+
+    district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label=None)
+    school_year = forms.TypedChoiceField(coerce=int, choices=[], label="Contract year")
+    start = forms.CharField(label="First month", widget=forms.DateInput(attrs={"type": "month"}),
+                            error_messages={"required": MONTH_MESSAGE})  # fmt: skip
+    end = forms.CharField(label="Last month", widget=forms.DateInput(attrs={"type": "month"}),
+                          error_messages={"required": MONTH_MESSAGE})  # fmt: skip
+
+    def __init__(self, *args: Any, program: Program, districts: QuerySet[District], years: list[int],
+                 **kwargs: Any) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.program = program
+        model_choice_field(self, "district").queryset = districts
+        current = school_year_of(timezone.localdate())
+        year_field = self.fields["school_year"]
+        assert isinstance(year_field, forms.TypedChoiceField)  # noqa: S101  # nosec B101: declared above
+        year_field.choices = [(y, school_year_label(y) + (" (this year)" if y == current else "")) for y in years]
+        self.contract: Contract | None = None
+
+    @staticmethod
+    def _month(value: str) -> dt.date:
+        try:
+            year, month = (int(part) for part in value.strip().split("-"))
+            return dt.date(year, month, 1)
+        except ValueError as exc:
+            raise forms.ValidationError(MONTH_MESSAGE) from exc
+
+    def clean_start(self) -> dt.date:
+        return self._month(self.cleaned_data["start"])
+
+    def clean_end(self) -> dt.date:
+        return self._month(self.cleaned_data["end"])
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        district, year = data.get("district"), data.get("school_year")
+        start, end = data.get("start"), data.get("end")
+        if district is None or year is None:
+            return data
+        self.contract = (
+            Contract.objects.select_related("district", "program")
+            .filter(program=self.program, district=district, school_year=year)
+            .first()
+        )
+        if self.contract is None:
+            self.add_error(
+                "school_year", f"{self.program} has no contract with {district} for {school_year_label(year)}."
+            )
+            return data
+        if start is not None and end is not None:
+            today = timezone.localdate()
+            for error in statement_period_errors(contract=self.contract, start=start, end=end, today=today):
+                self.add_error("end", error)
+        return data

@@ -362,6 +362,19 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("cycles:modeled_lesson", GET):      (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("cycles:modeled_lesson", POST):     (LOGIN, F,           N,     N,      R,     N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
     ("cycles:modeled_lesson", FORM):     (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    # Contract statements: directors preview and issue; the district's administrators read issued ones
+    ("statements:list", GET):                    (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
+    ("statements:list", POST):                   (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("statements:new", GET):                     (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
+    ("statements:new", POST):                    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("statements:issue", GET):                   (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("statements:issue", POST):                  (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
+    ("statements:detail", GET):                  (LOGIN, F,           F,     F,      F,     F,      OK,        N,     OK,        N,     OK),
+    ("statements:detail", POST):                 (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("statements:csv", GET):                     (LOGIN, F,           F,     F,      F,     F,      OK,        N,     OK,        N,     OK),
+    ("statements:csv", POST):                    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("statements:pdf", GET):                     (LOGIN, F,           F,     F,      F,     F,      OK,        N,     OK,        N,     OK),
+    ("statements:pdf", POST):                    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

@@ -23,6 +23,7 @@ from cycles import services as cycles
 from cycles.models import ChecklistItem, CycleTime, Evidence
 from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
+from programs.statements import statement_issue
 from reports.scopes import Period, Scope
 from reports.services import report_request
 from teachers.invitations import teacher_accounts_invite
@@ -75,6 +76,8 @@ class Objects:
     # Calendars: a draft entry from the coach's calendar, and a live token of the coach's feed.
     calendar_draft: Any = None
     feed_token: str = ""
+    # Contract statements: one issued for the tenant's contract, this month.
+    statement: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -168,6 +171,8 @@ def seed(tenant, marker: str) -> Objects:
     )  # fmt: skip
     objects.calendar_draft.teachers.add(tenant.teacher)
     objects.feed_token = feed_create(coach=tenant.coach, actor=coach_user)
+    # Contract statements
+    objects.statement = statement_issue(contract=tenant.contract, start=today, end=today, by=tenant.director)
     return objects
 
 
@@ -216,6 +221,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "calendars:feed": {"token": o.feed_token or "none"},
         # Log once: the modeled lesson of a cycle
         "cycles:modeled_lesson": {"public_id": o.cycle.public_id},
+        # Contract statements: the tenant's issued statement, its CSV and PDF
+        **{f"statements:{n}": {"pk": o.statement.pk if o.statement else 0} for n in ("detail", "csv", "pdf")},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

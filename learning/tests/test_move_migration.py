@@ -32,6 +32,8 @@ TABLES_ADDED_SINCE = {
     "calendars_calendardraft_teachers",
     "calendars_calendarfeed",
     "coaching_offlinereceipt",  # the offline queue
+    "programs_statement",  # contract statements
+    "programs_statementcounter",
 }
 MOVED = {
     "Resource": "coaching_resource",
