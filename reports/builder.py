@@ -419,6 +419,9 @@ def _build(
         ).values_list("pk", "non_coaching_threshold")
     )
     threshold = _threshold(scope, period, program_ids, thresholds)
+    from .plans import plan_figures  # plans reads the builder's filter and rounding
+
+    plan = plan_figures(scope, period, conn=conn)
     # A projection belongs to a period that reaches today (or the year's end); an earlier
     # period shows what was used, not where a past pace would have led.
     current = as_of == today or all(as_of >= u.year_end for u in usage)
@@ -476,6 +479,7 @@ def _build(
         },
         "contracts": contract_rows,
         "half_day_minutes": HALF_DAY_MINUTES,
+        "plan": plan,
     }
 
 
