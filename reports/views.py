@@ -3,6 +3,8 @@ bar, and exports (CSV of every table, a one-to-two page PDF)."""
 
 from __future__ import annotations
 
+from typing import Any
+
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -56,6 +58,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                                 ("days_used_year_to_date", "used"), ("year_to_date_through", "through"),
                                 ("days_left", "left"), ("percent_used", "percent"), ("days_per_week", "days_per_week"),
                                 ("outlook", "outlook")]),
+    # The agreed time plan against the time logged (figures["plan"]["lines"]), furthest off first.
+    "plan": ("plan.lines", [("line", "name"), ("kind", "kind"), ("plan_share_percent", "plan_share"),
+                            ("actual_share_percent", "actual_share"), ("variance_points", "variance"),
+                            ("expected_minutes", "expected_minutes"), ("actual_minutes", "minutes"),
+                            ("plan_hours", "plan_hours"), ("actual_hours", "hours"),
+                            ("above_ceiling", "exceeded")]),
 }  # fmt: skip
 
 
@@ -183,7 +191,10 @@ def export_csv(request: Request) -> StreamingHttpResponse:
         raise Http404("No such table.")
     snapshot = _snapshot_or_404(scope, period)
     key, columns = TABLES[table]
-    rows = ([row.get(field, "") for _, field in columns] for row in snapshot.figures.get(key, []))
+    found: Any = snapshot.figures
+    for part in key.split("."):  # "plan.lines": a table inside a section of the figures
+        found = found.get(part, {}) if isinstance(found, dict) else []
+    rows = ([row.get(field, "") for _, field in columns] for row in found or [])
     filename = f"fulcrum-{table}-{scope.key}-{period.key}.csv"
     _audit_export(request, scope, period, f"time-use table “{table}” as CSV")
     return csv_response(filename, [header for header, _ in columns], rows)

@@ -220,3 +220,88 @@ def test_the_plan_adds_at_most_two_statements_and_none_per_entry(year, django_as
                         date=dt.date(2024, 9, 2) + dt.timedelta(days=i * 7), minutes=30 + i)  # fmt: skip
     with django_assert_max_num_queries(len(small.captured_queries)):
         build_figures(scope, PAST_YEAR, today=TODAY)
+
+
+# --------------------------------------------------------------------------- page, CSV and PDF
+
+
+def built(scope, period, django_capture_on_commit_callbacks):
+    from reports import services
+
+    with django_capture_on_commit_callbacks(execute=True):
+        services.report_request(scope=scope, period=period, by=None)
+    return f"scope={scope.key}&period={period.key}"
+
+
+def test_the_page_csv_and_pdf_show_the_same_plan_figures(client, year, django_capture_on_commit_callbacks):
+    import csv
+    import io
+    import re
+
+    from django.urls import reverse
+
+    from reports.tests.test_runs_and_dashboard import pdf_text
+
+    scope = Scope(ScopeKind.PROGRAM, year.program.pk, year.program.name)
+    query = built(scope, PAST_YEAR, django_capture_on_commit_callbacks)
+    client.force_login(year.director)
+    page = client.get(f"{reverse('reports:dashboard')}?{query}").content.decode()
+    section = page[page.index('data-testid="plan-section"') :]
+    section = section[: section.index("</section>")]
+    cells = re.findall(r'<th scope="row" class="fw-normal">\s*([^<]+?)\s*(?:<span[^>]*>[^<]*</span>)?\s*</th>\s*'
+                       r'<td[^>]*>(?:≤ )?([\d.]+)%</td>\s*<td[^>]*>([\d.]+)%</td>\s*<td[^>]*>([+\-\d.]+)</td>\s*'
+                       r'<td[^>]*>([\d.]+)</td>', section)  # fmt: skip
+    expected = [
+        (NON_COACHING, "8.0", "20.0", "+12.0", "3.33"),
+        ("Everything else", "15.0", "10.0", "-5.0", "1.67"),
+        (COACHING, "64.0", "60.0", "-4.0", "10.00"),
+        (LEARNING, "13.0", "10.0", "-3.0", "1.67"),
+    ]
+    assert cells == expected
+    assert "Non-coaching duties are above the share the plan allows." in section
+    assert "above its ceiling" in section
+
+    response = client.get(f"{reverse('reports:export_csv')}?{query}&table=plan")
+    rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode("utf-8-sig"))))
+    assert rows[0][:5] == ["line", "kind", "plan_share_percent", "actual_share_percent", "variance_points"]
+    assert [(r[0], r[2], r[3], r[4], r[6], r[8]) for r in rows[1:]] == [
+        (NON_COACHING, "8.0", "20.0", "12.0", "200", "3.33"),
+        ("Everything else", "15.0", "10.0", "-5.0", "100", "1.67"),
+        (COACHING, "64.0", "60.0", "-4.0", "600", "10.00"),
+        (LEARNING, "13.0", "10.0", "-3.0", "100", "1.67"),
+    ]
+
+    text = pdf_text(client.get(f"{reverse('reports:export_pdf')}?{query}").content)
+    for name, plan_share, actual, variance, hours in expected:
+        assert re.search(rf"{re.escape(name)}.*{plan_share}%\s+{actual}%\s+{re.escape(variance)}\s+{hours}", text), name
+    assert "12.0 points off in all" in text
+
+
+def test_no_plan_links_directors_to_the_plan_pages(client, tenant_a, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=dt.date(2024, 10, 1), minutes=60)
+    scopes = (Scope(ScopeKind.PROGRAM, tenant_a.program.pk), Scope(ScopeKind.COACH, tenant_a.coach.pk))
+    queries = [built(scope, PAST_YEAR, django_capture_on_commit_callbacks) for scope in scopes]
+    for user, query, linked in ((tenant_a.director, queries[0], True), (tenant_a.coach.user, queries[1], False)):
+        client.force_login(user)
+        page = client.get(f"{reverse('reports:dashboard')}?{query}").content.decode()
+        assert "No time plan applies to this period." in page
+        assert (f'href="{reverse("programs:plans")}"' in page) is linked
+
+
+def test_a_snapshot_from_before_plans_asks_for_a_refresh(client, year, django_capture_on_commit_callbacks):
+    from django.urls import reverse
+
+    from reports.models import Snapshot
+
+    query = built(Scope(ScopeKind.PROGRAM, year.program.pk), PAST_YEAR, django_capture_on_commit_callbacks)
+    snapshot = Snapshot.objects.get()
+    del snapshot.figures["plan"]
+    snapshot.save()
+    client.force_login(year.director)
+    response = client.get(f"{reverse('reports:dashboard')}?{query}")
+    assert response.status_code == 200
+    assert "Refresh to see the plan" in response.content.decode()
+    csv_response = client.get(f"{reverse('reports:export_csv')}?{query}&table=plan")
+    assert b"".join(csv_response.streaming_content).decode("utf-8-sig").strip().count("\n") == 0  # the header only
