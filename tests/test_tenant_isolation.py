@@ -23,6 +23,7 @@ from cycles import services as cycles
 from cycles.models import ChecklistItem, CycleTime, Evidence
 from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
+from reports.models import TimePlan, TimePlanLine
 from reports.scopes import Period, Scope
 from reports.services import report_request
 from teachers.invitations import teacher_accounts_invite
@@ -75,6 +76,8 @@ class Objects:
     # Calendars: a draft entry from the coach's calendar, and a live token of the coach's feed.
     calendar_draft: Any = None
     feed_token: str = ""
+    # The agreed time plan: the program's plan, with the marker in its note and a line's name.
+    time_plan: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -168,6 +171,11 @@ def seed(tenant, marker: str) -> Objects:
     )  # fmt: skip
     objects.calendar_draft.teachers.add(tenant.teacher)
     objects.feed_token = feed_create(coach=tenant.coach, actor=coach_user)
+    # The agreed time plan
+    objects.time_plan = TimePlan.objects.create(program=tenant.program, starts_on=today.replace(day=1),
+                                                note=f"{marker} plan note")  # fmt: skip
+    TimePlanLine.objects.create(plan=objects.time_plan, name=f"{marker} plan line", share=60).activities.add(
+        Activity.objects.get(name="Coaching Cycles", program=None))  # fmt: skip
     return objects
 
 
@@ -216,6 +224,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "calendars:feed": {"token": o.feed_token or "none"},
         # Log once: the modeled lesson of a cycle
         "cycles:modeled_lesson": {"public_id": o.cycle.public_id},
+        # The agreed time plan
+        "programs:plan_edit": {"pk": o.time_plan.pk if o.time_plan else 0},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.
