@@ -32,6 +32,9 @@ TABLES_ADDED_SINCE = {
     "calendars_calendardraft_teachers",
     "calendars_calendarfeed",
     "coaching_offlinereceipt",  # the offline queue
+    "reports_timeplan",  # the agreed time plan
+    "reports_timeplanline",
+    "reports_timeplanline_activities",
 }
 MOVED = {
     "Resource": "coaching_resource",

@@ -305,3 +305,25 @@ def test_a_snapshot_from_before_plans_asks_for_a_refresh(client, year, django_ca
     assert "Refresh to see the plan" in response.content.decode()
     csv_response = client.get(f"{reverse('reports:export_csv')}?{query}&table=plan")
     assert b"".join(csv_response.streaming_content).decode("utf-8-sig").strip().count("\n") == 0  # the header only
+
+
+def test_the_demo_has_a_plan_changed_in_january_and_loading_twice_adds_nothing():
+    import io
+
+    from django.core.management import call_command
+
+    from coaching.models import Program
+
+    call_command("load_demo", stdout=io.StringIO())
+    call_command("load_demo", stdout=io.StringIO())
+    program = Program.objects.get(name="Prairie Regional Learning Center")
+    plans = list(TimePlan.objects.filter(program=program).order_by("starts_on"))
+    assert [(p.starts_on.month, p.starts_on.day) for p in plans] == [(7, 1), (1, 1)]
+    assert [line.share for line in plans[1].lines.all()] == [Decimal(65), Decimal(15), Decimal(5)]
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    scope = Scope(ScopeKind.PROGRAM, program.pk, program.name)
+    figures = build_figures(scope, Period.parse("", today=today), today=today)["plan"]
+    assert figures["has_plan"] is True
+    assert any(line["variance"] for line in figures["lines"])

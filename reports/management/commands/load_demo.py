@@ -5,6 +5,7 @@ from coaching.demo import DEMO_PASSWORD, PEOPLE, load_demo
 from coaching.models import LogEntry
 from cycles.demo import load_cycles_demo
 from learning.demo import load_learning_demo
+from reports.demo import load_plans_demo
 from teachers.models import Role
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         counts = load_demo(today=today)
         counts.update(load_learning_demo(today=today))
         counts["cycles"] = load_cycles_demo(today=today)
+        counts["time plans"] = load_plans_demo(today=today)
         counts["entries"] = LogEntry.objects.count()  # the PD session's facilitation is logged too
         self.stdout.write(self.style.SUCCESS("Demo data ready: " + ", ".join(f"{v} {k}" for k, v in counts.items())))
         self.stdout.write(f"Sign in with the password {DEMO_PASSWORD!r} as:")
