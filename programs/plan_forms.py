@@ -144,6 +144,9 @@ class BasePlanLineFormSet(forms.BaseFormSet[PlanLineForm]):
         ]  # fmt: skip
 
 
-PlanLineFormSet: type[BasePlanLineFormSet] = forms.formset_factory(  # type: ignore[assignment]
-    PlanLineForm, formset=BasePlanLineFormSet, extra=3, max_num=MAX_LINES, absolute_max=MAX_LINES, validate_max=True
-)
+def plan_line_formset(*, extra: int) -> type[BasePlanLineFormSet]:
+    """The lines' formset with `extra` empty lines to fill in."""
+    return forms.formset_factory(  # type: ignore[return-value]
+        PlanLineForm, formset=BasePlanLineFormSet, extra=extra, max_num=MAX_LINES, absolute_max=MAX_LINES,
+        validate_max=True,
+    )  # fmt: skip

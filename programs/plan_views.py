@@ -31,7 +31,7 @@ from .access import (
     setup_program_for,
     setup_programs_for,
 )
-from .plan_forms import PlanForm, PlanLineFormSet
+from .plan_forms import PlanForm, plan_line_formset
 
 
 def _context(request: Request, context: dict[str, Any]) -> dict[str, Any]:
@@ -95,7 +95,10 @@ def _form_page(request: Request, program: Program, plan: TimePlan | None, source
     form = PlanForm(data, initial=initial, districts=districts, coaches=coaches)
     # A posted plan is read as typed, every line alike (the plan it came from is not compared).
     initial_lines = _initial(from_plan) if from_plan and data is None else None
-    lines = PlanLineFormSet(data, initial=initial_lines, prefix="line", form_kwargs={"activities": activities})
+    # Three empty lines for a new plan, one more beside a plan's own.
+    lines = plan_line_formset(extra=1 if from_plan else 3)(
+        data, initial=initial_lines, prefix="line", form_kwargs={"activities": activities}
+    )
     if request.method == "POST" and form.is_valid() and lines.is_valid():
         district, coach = form.cleaned_data["scope"]
         try:

@@ -143,8 +143,10 @@ def _compare(cells: list[tuple[Cell, dict[int, int]]], pick: Any) -> tuple[dict[
         planned += minutes
         placed: set[int] = set()
         for line in plan.lines.values():
+            new = line.name not in tallies
             tally = tallies.setdefault(line.name, Tally())
-            tally.kind = line.kind
+            if new or minutes:  # a month with no time shows the line, and changes nothing else
+                tally.kind = line.kind
             tally.expected += line.share * minutes / 100
             tally.actual += sum(m for a, m in by_activity.items() if a in line.activities)
             tally.non_coaching |= line.non_coaching and line.kind == PlanLineKind.AT_MOST
@@ -244,11 +246,11 @@ def plan_figures(scope: Scope, period: Period, *, conn: BaseDatabaseWrapper) -> 
         return program_plan(month, program)
 
     tallies, planned, unplanned = _compare(cells, pick)
-    applied = sorted(
-        {(p.starts_on, p.series) for plans in series.values() for p in plans
-         if p.starts_on <= period.end and any(pick(m, pr, d) is p for (m, pr, d), _ in cells)},
-        key=lambda x: x[0],
-    )  # fmt: skip
+    # The plans the comparison used: those in force in a month with time logged (or, with none
+    # logged, in any month of the period).
+    used = [key for key, minutes in cells if minutes] or [key for key, _ in cells]
+    picked = {id(p): p for p in (pick(*key) for key in used) if p is not None}
+    applied = sorted({(p.starts_on, p.series) for p in picked.values()}, key=lambda x: x[0])
     figures: dict[str, Any] = {
         "has_plan": bool(tallies),
         "applied": [

@@ -117,6 +117,11 @@ def test_a_custom_period_across_the_change(year):
 def test_the_plan_starting_in_january_does_not_apply_to_december(year):
     plan = report(ScopeKind.PROGRAM, year.program.pk, Period.month(2024, 12))
     assert {r["name"]: r["plan_share"] for r in plan["lines"]}[COACHING] == 60.0
+    assert [a["label"] for a in plan["applied"]] == ["July 2024"]
+    # Nor is it "in force" over a period whose January has no time logged.
+    plan = report(ScopeKind.PROGRAM, year.program.pk, Period.custom(dt.date(2024, 10, 1), dt.date(2025, 1, 31)))
+    assert [a["label"] for a in plan["applied"]] == ["July 2024"]
+    assert {r["name"]: r["kind"] for r in plan["lines"]}[NON_COACHING] == PlanLineKind.AT_MOST
 
 
 def test_a_district_served_by_two_programs_takes_each_programs_plan(year, tenant_b):
