@@ -215,9 +215,9 @@ def plan_figures(scope: Scope, period: Period, *, conn: BaseDatabaseWrapper) -> 
     district = scope.pk if kind == ScopeKind.DISTRICT else 0
     grouped: dict[Cell, dict[int, int]] = defaultdict(dict)
     names: dict[int, str] = {}
-    for month, program, district, name, activity, minutes in _minutes(scope, period, conn):
-        grouped[(month, program, district)][activity] = minutes
-        names[district] = name
+    for month, program, row_district, name, activity, minutes in _minutes(scope, period, conn):
+        grouped[(month, program, row_district)][activity] = minutes
+        names[row_district] = name
     programs = {program for (_, program, _) in grouped}
     if kind == ScopeKind.PROGRAM:
         programs.add(scope.pk)
