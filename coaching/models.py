@@ -28,6 +28,12 @@ class Program(models.Model):
         validators=[MaxValueValidator(100)],
         help_text="Percent of time on non-coaching duties above which reports raise a flag.",
     )
+    # Off by default: a teacher's cycle counts toward the program's impact figures only once the
+    # teacher has chosen to share it, unless the director sets the program's policy otherwise.
+    impact_counts_unshared = models.BooleanField(
+        default=False,
+        help_text="Count every cycle in the impact figures, not only the cycles teachers shared.",
+    )
 
     class Meta:
         ordering = ["name"]

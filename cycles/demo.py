@@ -39,7 +39,19 @@ PLANS = [
      "students using two strategies", "30", "85", ["45", "62", "79", "88"], False),
     ("Chromebook routines", Stage.IMPROVE, "Students start the digital task within 2 minutes of the signal",
      "students on task within 2 minutes", "40", "95", ["55", "70"], False),
+    # Shared by their teachers, so the district's impact figures (five cycles at least) show in the demo.
+    ("Fractions on a number line", Stage.IMPROVE, "80% of students place fractions correctly on a number line",
+     "students placing fractions correctly", "20", "80", ["35", "50", "62"], True),
+    ("Writing conferences", Stage.CLOSED, "75% of students revise a paragraph after a conference",
+     "students who revise after a conference", "40", "75", ["50", "66", "78"], True),
+    ("Math discourse moves", Stage.IMPROVE, "70% of students build on a classmate's idea in discussion",
+     "students building on an idea", "25", "70", ["30", "41"], True),
+    ("Vocabulary routines", Stage.CLOSED, "85% of students use the week's words in writing",
+     "students using the week's words", "45", "85", ["60", "72", "86"], True),
 ]  # fmt: skip
+# The first five demo cycles started a week apart, the most recent two weeks ago; the later ones
+# (with every measure in the past) a few months ago.
+RECENT_PLANS = 5
 
 
 @transaction.atomic
@@ -62,7 +74,7 @@ def _cycles_demo(coach: Coach, *, today: dt.date) -> None:
     partners = [ava, *district_teachers] if ava else district_teachers
     for index, (title, stage, statement, measure, baseline, target, points, shared) in enumerate(PLANS):
         teacher = partners[index % len(partners)]
-        started = today - dt.timedelta(weeks=10 - index)
+        started = today - dt.timedelta(weeks=10 - index if index < RECENT_PLANS else 9 + index)
         cycle = services.cycle_start(coach=coach, teachers=[teacher], title=title, started_on=started)
         services.cycle_update_plan(
             cycle=cycle, by=user, current_reality="Observed two lessons; collected a week of student work.",
@@ -105,9 +117,11 @@ def _cycles_demo(coach: Coach, *, today: dt.date) -> None:
         if stage == Stage.CLOSED:
             services.cycle_move(cycle=cycle, to_stage=Stage.CLOSED, by=user, outcome=Outcome.GOAL_MET, goal_met=True,
                                 closing_note="Goal met two weeks early.")  # fmt: skip
-        if shared and teacher.user_id:
+        if shared:
             services.cycle_share(cycle=cycle, teacher=teacher, shared=True)
-        entries = LogEntry.objects.filter(coach=coach, school=teacher.school, date__gte=started)[:4]
+        entries = LogEntry.objects.filter(
+            coach=coach, school=teacher.school, date__gte=started, cycle_link__isnull=True
+        ).order_by("date", "pk")[:4]
         services.time_link(cycle=cycle, entries=entries)
         services.reflection_write(
             author=teacher.user, teacher=teacher, cycle=cycle, occasion=Occasion.AFTER_IMPLEMENTING,

@@ -164,7 +164,13 @@ class ThresholdForm(forms.Form):
         error_messages={"min_value": PERCENT_MESSAGE, "max_value": PERCENT_MESSAGE},
         help_text="Reports flag a district, coach or month whose share of non-coaching duties is above this.",
     )  # fmt: skip
+    impact_counts_unshared = forms.BooleanField(
+        required=False, label="Count every cycle in the impact figures",
+        help_text="Off: the impact figures count only the cycles whose teachers chose to share them with "
+                  "administrators. On: every cycle counts, shared or not (still only as aggregates of five "
+                  "cycles or more, never naming a teacher).",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("threshold")
+        self.helper = _helper("threshold", "impact_counts_unshared")

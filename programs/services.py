@@ -412,12 +412,29 @@ def item_set_active(*, item: Activity | FocusArea, active: bool, by: User,
 
 
 @transaction.atomic
-def threshold_set(*, program: Program, threshold: int, by: User, request: HttpRequest | None = None) -> Program:
-    """The share of non-coaching time (0–100 %) above which the program's reports raise a flag."""
+def threshold_set(
+    *,
+    program: Program,
+    threshold: int,
+    by: User,
+    request: HttpRequest | None = None,
+    impact_counts_unshared: bool | None = None,
+) -> Program:
+    """The share of non-coaching time (0–100 %) above which the program's reports raise a flag,
+    and (when given) the impact policy: whether cycles teachers have not shared count in the
+    impact figures. Each change is audited on its own; an unchanged value records nothing."""
     old = program.non_coaching_threshold
+    old_policy = program.impact_counts_unshared
     program.non_coaching_threshold = threshold
+    if impact_counts_unshared is not None:
+        program.impact_counts_unshared = impact_counts_unshared
     program.full_clean()
-    program.save(update_fields=["non_coaching_threshold"])
-    _audit(by=by, request=request, program=program, object_type="program", ref=program.pk,
-           detail=f"changed the non-coaching threshold from {old}% to {threshold}%")  # fmt: skip
+    program.save(update_fields=["non_coaching_threshold", "impact_counts_unshared"])
+    if old != threshold:
+        _audit(by=by, request=request, program=program, object_type="program", ref=program.pk,
+               detail=f"changed the non-coaching threshold from {old}% to {threshold}%")  # fmt: skip
+    if program.impact_counts_unshared != old_policy:
+        policy = "every cycle" if program.impact_counts_unshared else "only the cycles teachers shared"
+        _audit(by=by, request=request, program=program, object_type="program", ref=program.pk,
+               detail=f"set the impact figures to count {policy}")  # fmt: skip
     return program

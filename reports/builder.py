@@ -1,12 +1,13 @@
 """Build a time-use report's figures with aggregate SQL: sums and counts are done by the
 database (GROUP BY); only grouped rows, never log entries, come back to Python.
 
-Four statements, whatever the data size:
+Five statements, whatever the data size:
 1. the scope's entries read once, grouped every way the report shows them (GROUPING SETS on
    PostgreSQL; the same groups as a UNION ALL on SQLite, the embedded default);
 2. teachers reached, cycles, goals and group learning as scalar subqueries;
 3. the contracts, and 4. one day-level pass over their entries (days used, burn-down), both in
-   `coaching.selectors.contract_usage`, the function the contracts page uses too.
+   `coaching.selectors.contract_usage`, the function the contracts page uses too;
+5. one row per cycle with measured progress, its linked time summed (`reports.impact`).
 
 Figures meant to be read by people are made to add up: shares to exactly 100.0 and displayed
 hours (two decimals) to exactly the displayed total, by the largest-remainder rule.
@@ -30,6 +31,7 @@ from learning.models import PDSession as PD
 from teachers.models import District, School, User
 from toolkit.schoolyear import school_year_bounds, school_year_of
 
+from . import impact
 from .models import ScopeKind
 from .scopes import Period, Scope, month_label
 
@@ -56,6 +58,8 @@ SETS = {
     "school": ("school_id",),
     "coach": ("coach_id",),
     "month": ("month", "activity_id"),
+    # Each district's balance and non-coaching share, for the district-by-district comparison.
+    "district_activity": ("district_id", "activity_id"),
     "day": ("coach_id", "district_id", "program_id", "date"),
 }
 KEYS = ("activity_id", "focus_area_id", "school_id", "coach_id", "district_id", "program_id", "date", "month")
@@ -340,7 +344,7 @@ def _build(
 ) -> dict[str, Any]:
     groups: dict[str, list[tuple[Any, ...]]] = {
         name: [] for name in ("activity", "focus", "school", "coach", "month", "district", "program", "total",
-                              "contract")
+                              "contract", "district_activity")
     }  # fmt: skip
     with conn.cursor() as cursor:
         sql, params = _grouped_sql(scope, period, conn.vendor)
@@ -370,7 +374,8 @@ def _build(
         {"name": f"{r[8] or ''} {r[9] or ''}".strip(), "minutes": int(r[13])} for r in groups["coach"]
     ])  # fmt: skip
     districts = by_minutes([
-        {"name": r[10], "minutes": int(r[13]), "service_dates": int(r[15])} for r in groups["district"]
+        {"id": int(r[17]), "name": r[10], "minutes": int(r[13]), "service_dates": int(r[15])}
+        for r in groups["district"]
     ])  # fmt: skip
     programs = by_minutes([
         {"name": r[11], "minutes": int(r[13]), "service_dates": int(r[15])} for r in groups["program"]
@@ -393,6 +398,11 @@ def _build(
         sides = hours_split([row["output"], row["input"], row["non_coaching"]], row["minutes"], shown=hours)
         row["output_hours"], row["input_hours"], row["non_coaching_hours"] = sides
     balance = _rows([{"name": k, "minutes": v} for k, v in side_minutes.items()], total)
+    district_sides: dict[int, dict[str, int]] = {}
+    for r in groups["district_activity"]:
+        side = "non_coaching" if r[3] == ActivityKind.NON_COACHING else (r[4] or "output")
+        per_side = district_sides.setdefault(int(r[17]), {"output": 0, "input": 0, "non_coaching": 0})
+        per_side[side] += int(r[13])
     non_coaching_share = balance[2]["share"]
 
     step(70)
@@ -413,12 +423,23 @@ def _build(
         day_rows = {key: sorted(rows, key=lambda row: str(row[0])) for key, rows in day_rows.items()}
     usage = contract_usage_list(contracts=contracts, as_of=as_of, period=(period.start, period.end), day_rows=day_rows)
     program_ids = sorted({u.contract.program_id for u in usage} | {int(r[16]) for r in groups["program"]})
-    thresholds = dict(
+    program_rows = list(
         Program.objects.filter(
             pk__in=[*program_ids, scope.pk if scope.kind == ScopeKind.PROGRAM else 0, scope.program]
-        ).values_list("pk", "non_coaching_threshold")
+        ).values_list("pk", "non_coaching_threshold", "impact_counts_unshared", "name")
     )
+    thresholds = {pk: limit for pk, limit, _policy, _name in program_rows}
     threshold = _threshold(scope, period, program_ids, thresholds)
+    cycles = impact.cycle_rows(scope, period, conn)
+    # The policy said is that of every program whose cycles or time the report covers.
+    counted = {pk for pk, *_ in program_rows} & (
+        {r.program_id for r in cycles.rows}
+        | set(program_ids)
+        | {scope.pk if scope.kind == ScopeKind.PROGRAM else scope.program}
+    )
+    policies = {name: policy for pk, _limit, policy, name in program_rows if pk in counted}
+    impact_result = impact.impact_figures(cycles, period, policies=policies)
+
     from .plans import plan_figures  # plans reads the builder's filter and rounding
 
     plan = plan_figures(scope, period, conn=conn)
@@ -443,7 +464,7 @@ def _build(
     teachers, started, active, completed, goals_met, pd_sessions, pd_minutes, attendance, pd_teachers = (
         int(v or 0) for v in scalars
     )
-    return {
+    figures: dict[str, Any] = {
         "scope": {"kind": scope.kind, "id": scope.pk, "name": scope.name, "program": scope.program},
         "period": {
             "start": period.start.isoformat(),
@@ -479,8 +500,13 @@ def _build(
         },
         "contracts": contract_rows,
         "half_day_minutes": HALF_DAY_MINUTES,
+        "impact": impact_result,
         "plan": plan,
     }
+    figures["district_comparison"] = impact.district_comparison(
+        districts, district_sides, impact_result, threshold=threshold, plan=figures.get("plan"), shares=shares
+    )
+    return figures
 
 
 def _read_every_contract_day(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> bool:

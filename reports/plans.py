@@ -267,7 +267,7 @@ def plan_figures(scope: Scope, period: Period, *, conn: BaseDatabaseWrapper) -> 
             if not d_tallies:
                 continue
             summary = _summary(d_tallies, d_planned, d_unplanned)
-            by_district.append({"district": district_id, "name": names[district_id], "distance": summary["distance"],
+            by_district.append({"district_id": district_id, "name": names[district_id], "distance": summary["distance"],
                                 "non_coaching_exceeded": summary["non_coaching_exceeded"]})  # fmt: skip
         figures["by_district"] = by_district
     return figures

@@ -58,6 +58,18 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                                 ("days_used_year_to_date", "used"), ("year_to_date_through", "through"),
                                 ("days_left", "left"), ("percent_used", "percent"), ("days_per_week", "days_per_week"),
                                 ("outlook", "outlook")]),
+    # Impact (already suppressed to groups of five cycles or more when built) and the comparison.
+    "impact": ("impact.rows", [("breakdown", "breakdown"), ("group", "group"), ("cycles", "cycles"),
+                               ("average_growth_percent", "growth"), ("goals_met", "goals_met"),
+                               ("median_days_to_goal", "median_days"),
+                               ("linked_minutes_of_goals_met", "linked_minutes_met"),
+                               ("hours_per_goal_met", "hours_per_goal"), ("cost_per_goal_met", "cost_per_goal")]),
+    "comparison": ("district_comparison", [
+        ("district", "name"), ("minutes", "minutes"), ("hours", "hours"), ("output_share_percent", "output_share"),
+        ("input_share_percent", "input_share"), ("non_coaching_share_percent", "non_coaching_share"),
+        ("non_coaching_over_threshold", "non_coaching_flag"), ("impact_cycles", "impact_cycles"),
+        ("impact_goals_met", "impact_goals_met"), ("impact_average_growth_percent", "impact_growth"),
+        ("plan_variance", "plan_distance"), ("plan_non_coaching_exceeded", "plan_non_coaching_exceeded")]),
     # The agreed time plan against the time logged (figures["plan"]["lines"]), furthest off first.
     "plan": ("plan.lines", [("line", "name"), ("kind", "kind"), ("plan_share_percent", "plan_share"),
                             ("actual_share_percent", "actual_share"), ("variance_points", "variance"),
@@ -65,6 +77,11 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                             ("plan_hours", "plan_hours"), ("actual_hours", "hours"),
                             ("above_ceiling", "exceeded")]),
 }  # fmt: skip
+
+
+def _cell(value: object) -> object:
+    """A CSV cell: a figure that is not shown (None) is an empty cell, not the word None."""
+    return "" if value is None else value
 
 
 def _scope_and_period(request: Request, data: QueryDict) -> tuple[Scope, Period]:
@@ -192,9 +209,9 @@ def export_csv(request: Request) -> StreamingHttpResponse:
     snapshot = _snapshot_or_404(scope, period)
     key, columns = TABLES[table]
     found: Any = snapshot.figures
-    for part in key.split("."):  # "plan.lines": a table inside a section of the figures
-        found = found.get(part, {}) if isinstance(found, dict) else []
-    rows = ([row.get(field, "") for _, field in columns] for row in found or [])
+    for part in key.split("."):  # "impact.rows": a table inside a section of the figures
+        found = found.get(part, {}) if isinstance(found, dict) else {}
+    rows = ([_cell(row.get(field)) for _, field in columns] for row in (found if isinstance(found, list) else []))
     filename = f"fulcrum-{table}-{scope.key}-{period.key}.csv"
     _audit_export(request, scope, period, f"time-use table “{table}” as CSV")
     return csv_response(filename, [header for header, _ in columns], rows)

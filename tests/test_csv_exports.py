@@ -74,3 +74,26 @@ def test_every_report_table(client: Client, tenant_a, table, django_capture_on_c
     response = client.get(reverse("reports:export_csv"), {"scope": scope.key, "period": period.key, "table": table})
     holding = {"school": "2+3 Elementary", "coach": "Evil"}.get(table, "")
     assert_safe(response, holding=holding)
+
+
+# Impact and the district comparison (the impact part of the report): a strategy is the coach's
+# own text and becomes a group's name once five cycles share it; a district's name is set-up text.
+@pytest.mark.parametrize(("table", "holding"), [("impact", "HYPERLINK"), ("comparison", "Evil district")])
+def test_the_impact_and_comparison_tables(client: Client, tenant_a, table, holding, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from reports.tests.test_impact import make_cycle
+
+    tenant_a.district.name = "@Evil district"
+    tenant_a.district.save()
+    today = timezone.localdate()
+    period = Period.school_year(today.year if today.month >= 7 else today.year - 1)
+    for _ in range(5):
+        make_cycle(tenant_a, started=period.start, baseline=0, target=10, measures=[(period.start, 5)],
+                   strategy=PAYLOAD, linked=[(period.start + dt.timedelta(days=1), 30, "Literacy")])  # fmt: skip
+    scope = Scope("program", tenant_a.program.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        report_services.report_request(scope=scope, period=period, by=None)
+    client.force_login(tenant_a.director)
+    response = client.get(reverse("reports:export_csv"), {"scope": scope.key, "period": period.key, "table": table})
+    assert_safe(response, holding=holding)

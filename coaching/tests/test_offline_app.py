@@ -133,9 +133,8 @@ def test_the_owner_tag_differs_between_coaches_and_hides_the_id(tenant_a, tenant
 
 def test_the_content_security_policy_allows_the_worker_and_the_manifest_from_this_site_only(client):
     header = client.get("/login/")["Content-Security-Policy"]
-    policy = dict(
-        (part.split(" ", 1) + [""])[:2] for part in (p.strip() for p in header.split(";")) if part
-    )
+    directives = (part.strip().partition(" ") for part in header.split(";") if part.strip())
+    policy = {name: value for name, _, value in directives}
     assert policy["worker-src"] == "'self'"
     assert policy["manifest-src"] == "'self'"
     assert policy["script-src"] == "'self'"  # still no inline script

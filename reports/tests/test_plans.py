@@ -96,8 +96,12 @@ def test_a_finished_year_with_a_plan_changed_in_january(year):
     assert [r["hours"] for r in plan["lines"]] == ["3.33", "1.67", "10.00", "1.67"]
     assert sum(Decimal(r["hours"]) for r in plan["lines"]) == Decimal(plan["planned_hours"]) == Decimal("16.67")
     assert [a["label"] for a in plan["applied"]] == ["July 2024", "January 2025"]
-    assert plan["by_district"] == [{"district": year.district.pk, "name": year.district.name, "distance": 12.0,
+    assert plan["by_district"] == [{"district_id": year.district.pk, "name": year.district.name, "distance": 12.0,
                                     "non_coaching_exceeded": True}]  # fmt: skip
+    # The district-by-district comparison reads it.
+    full = build_figures(Scope(ScopeKind.PROGRAM, year.program.pk, "x"), PAST_YEAR, today=TODAY)
+    [row] = [r for r in full["district_comparison"] if r["name"] == year.district.name]
+    assert (row["plan_distance"], row["plan_non_coaching_exceeded"]) == (12.0, True)
 
 
 def test_a_custom_period_across_the_change(year):
