@@ -22,6 +22,7 @@ from django.http import Http404
 
 from coaching.access import directs_a_program, programs_directed_by
 from coaching.models import Activity, Coach, Contract, FocusArea, Program
+from reports.models import TimePlan
 from teachers.access import is_site_admin
 from teachers.models import District, Role, School, User
 
@@ -272,3 +273,37 @@ def statement_contract_for(program: Program, *, district_id: int, school_year: i
     if found is None:
         raise Http404("No such contract.")
     return found
+
+
+# --------------------------------------------------------------------------- time plans
+# A program's directors (and site administrators) write its time plans; a district administrator
+# reads the plans that apply to their districts: each serving program's program-wide plans and
+# the plans made for their districts (never a coach's own).
+
+
+def may_see_plans(user: User) -> bool:
+    return may_set_up(user)
+
+
+def plans_readable_in_setup(user: User) -> QuerySet[TimePlan]:
+    """The plans a district administrator reads on their set-up."""
+    if not _administers(user):
+        return TimePlan.objects.none()
+    districts = District.objects.filter(administrators=user)
+    serving = Contract.objects.filter(district__in=districts).values("program_id")
+    return TimePlan.objects.filter(
+        Q(district__in=districts) | Q(district__isnull=True, coach__isnull=True, program_id__in=serving)
+    )
+
+
+def get_plan_for_setup(user: User, pk: int) -> TimePlan:
+    """One plan of a program this person directs, or 404 (403 for anyone who edits no plan)."""
+    require_program_setup(user)
+    plan = (
+        TimePlan.objects.select_related("program", "district", "coach__user")
+        .filter(pk=pk, program__in=setup_programs_for(user))
+        .first()
+    )
+    if plan is None:
+        raise Http404("No such plan.")
+    return plan

@@ -5,6 +5,7 @@ from django.urls import URLPattern, path
 
 from coaching.models import Activity, FocusArea
 
+from . import plan_views
 from . import setup_views as views
 
 urlpatterns: list[URLPattern] = [
@@ -42,4 +43,8 @@ urlpatterns: list[URLPattern] = [
     path("focus-areas/<int:pk>/active/", views.item_active, {"model": FocusArea}, name="focus_area_active"),
     path("threshold/", views.threshold, name="threshold"),
     path("history/", views.history, name="history"),
+    # The agreed time plan
+    path("plan/", plan_views.plan_list, name="plans"),
+    path("plan/add/", plan_views.plan_add, name="plan_add"),
+    path("plan/<int:pk>/", plan_views.plan_edit, name="plan_edit"),
 ]

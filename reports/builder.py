@@ -439,6 +439,10 @@ def _build(
     )
     policies = {name: policy for pk, _limit, policy, name in program_rows if pk in counted}
     impact_result = impact.impact_figures(cycles, period, policies=policies)
+
+    from .plans import plan_figures  # plans reads the builder's filter and rounding
+
+    plan = plan_figures(scope, period, conn=conn)
     # A projection belongs to a period that reaches today (or the year's end); an earlier
     # period shows what was used, not where a past pace would have led.
     current = as_of == today or all(as_of >= u.year_end for u in usage)
@@ -497,6 +501,7 @@ def _build(
         "contracts": contract_rows,
         "half_day_minutes": HALF_DAY_MINUTES,
         "impact": impact_result,
+        "plan": plan,
     }
     figures["district_comparison"] = impact.district_comparison(
         districts, district_sides, impact_result, threshold=threshold, plan=figures.get("plan"), shares=shares

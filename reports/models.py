@@ -8,6 +8,9 @@ transaction, so readers see the old figures or the new ones, never half of each.
 
 from __future__ import annotations
 
+from decimal import Decimal
+
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
@@ -104,3 +107,87 @@ class ReportRun(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status in (RunStatus.QUEUED, RunStatus.RUNNING)
+
+
+class PlanLineKind(models.TextChoices):
+    TARGET = "target", "Target"
+    AT_MOST = "at_most", "At most"
+
+
+class TimePlan(models.Model):
+    """The time allocation a program agreed with its leaders: program-wide, for one district or
+    for one coach (never both). It applies from `starts_on` (a month's first day) until the next
+    plan of the same scope starts, so a plan changed in January applies from January."""
+
+    program = models.ForeignKey("coaching.Program", on_delete=models.CASCADE, related_name="time_plans")
+    district = models.ForeignKey(
+        "teachers.District", null=True, blank=True, on_delete=models.CASCADE, related_name="time_plans"
+    )
+    coach = models.ForeignKey(
+        "coaching.Coach", null=True, blank=True, on_delete=models.CASCADE, related_name="time_plans"
+    )
+    starts_on = models.DateField(help_text="The first day of the month the plan applies from.")
+    note = models.TextField(blank=True)
+    created_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["program", "district", "coach", "-starts_on"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(district__isnull=True) | Q(coach__isnull=True), name="timeplan_district_or_coach"
+            ),
+            models.UniqueConstraint(
+                fields=["program", "starts_on"],
+                condition=Q(district__isnull=True, coach__isnull=True),
+                name="timeplan_one_program_plan_per_start",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "district", "starts_on"],
+                condition=Q(district__isnull=False),
+                name="timeplan_one_district_plan_per_start",
+            ),
+            models.UniqueConstraint(
+                fields=["program", "coach", "starts_on"],
+                condition=Q(coach__isnull=False),
+                name="timeplan_one_coach_plan_per_start",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.scope_label} from {self.starts_on:%B %Y}"
+
+    @property
+    def scope_label(self) -> str:
+        if self.coach is not None:
+            return f"Coach {self.coach.user.get_full_name()}"
+        if self.district is not None:
+            return f"District {self.district.name}"
+        return "Program-wide"
+
+
+class TimePlanLine(models.Model):
+    """One line of a plan: a share of the time for some activities, as a target or a ceiling.
+    Activities in no line of the plan make up its "Everything else" line, whose share is the rest."""
+
+    plan = models.ForeignKey(TimePlan, on_delete=models.CASCADE, related_name="lines")
+    name = models.CharField(max_length=100)
+    activities = models.ManyToManyField("coaching.Activity", related_name="+")
+    share = models.DecimalField(
+        max_digits=4,
+        decimal_places=1,
+        validators=[MinValueValidator(Decimal(0)), MaxValueValidator(Decimal(100))],
+        help_text="Percent of the time, to one decimal.",
+    )
+    kind = models.CharField(max_length=10, choices=PlanLineKind.choices, default=PlanLineKind.TARGET)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["plan", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "name"], name="timeplanline_unique_name_per_plan"),
+            models.CheckConstraint(condition=Q(share__gte=0) & Q(share__lte=100), name="timeplanline_share_0_to_100"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name}: {self.get_kind_display().lower()} {self.share}%"

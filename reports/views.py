@@ -70,6 +70,12 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("non_coaching_over_threshold", "non_coaching_flag"), ("impact_cycles", "impact_cycles"),
         ("impact_goals_met", "impact_goals_met"), ("impact_average_growth_percent", "impact_growth"),
         ("plan_variance", "plan_distance"), ("plan_non_coaching_exceeded", "plan_non_coaching_exceeded")]),
+    # The agreed time plan against the time logged (figures["plan"]["lines"]), furthest off first.
+    "plan": ("plan.lines", [("line", "name"), ("kind", "kind"), ("plan_share_percent", "plan_share"),
+                            ("actual_share_percent", "actual_share"), ("variance_points", "variance"),
+                            ("expected_minutes", "expected_minutes"), ("actual_minutes", "minutes"),
+                            ("plan_hours", "plan_hours"), ("actual_hours", "hours"),
+                            ("above_ceiling", "exceeded")]),
 }  # fmt: skip
 
 

@@ -375,6 +375,14 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("statements:csv", POST):                    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("statements:pdf", GET):                     (LOGIN, F,           F,     F,      F,     F,      OK,        N,     OK,        N,     OK),
     ("statements:pdf", POST):                    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    # The agreed time plan (programs/setup_urls.py, plan/): directors write their program's plans;
+    # district administrators read the plans of their districts; another program's plan is a 404.
+    ("programs:plans", GET):                     (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    OK),
+    ("programs:plans", POST):                    (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("programs:plan_add", GET):                  (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
+    ("programs:plan_add", POST):                 (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
+    ("programs:plan_edit", GET):                 (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        N,     OK),
+    ("programs:plan_edit", POST):                (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       N,     BAD),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

@@ -24,6 +24,7 @@ from cycles.models import ChecklistItem, CycleTime, Evidence
 from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
 from programs.statements import statement_issue
+from reports.models import TimePlan, TimePlanLine
 from reports.scopes import Period, Scope
 from reports.services import report_request
 from teachers.invitations import teacher_accounts_invite
@@ -78,6 +79,8 @@ class Objects:
     feed_token: str = ""
     # Contract statements: one issued for the tenant's contract, this month.
     statement: Any = None
+    # The agreed time plan: the program's plan, with the marker in its note and a line's name.
+    time_plan: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -173,6 +176,11 @@ def seed(tenant, marker: str) -> Objects:
     objects.feed_token = feed_create(coach=tenant.coach, actor=coach_user)
     # Contract statements
     objects.statement = statement_issue(contract=tenant.contract, start=today, end=today, by=tenant.director)
+    # The agreed time plan
+    objects.time_plan = TimePlan.objects.create(program=tenant.program, starts_on=today.replace(day=1),
+                                                note=f"{marker} plan note")  # fmt: skip
+    TimePlanLine.objects.create(plan=objects.time_plan, name=f"{marker} plan line", share=60).activities.add(
+        Activity.objects.get(name="Coaching Cycles", program=None))  # fmt: skip
     return objects
 
 
@@ -223,6 +231,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "cycles:modeled_lesson": {"public_id": o.cycle.public_id},
         # Contract statements: the tenant's issued statement, its CSV and PDF
         **{f"statements:{n}": {"pk": o.statement.pk if o.statement else 0} for n in ("detail", "csv", "pdf")},
+        # The agreed time plan
+        "programs:plan_edit": {"pk": o.time_plan.pk if o.time_plan else 0},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

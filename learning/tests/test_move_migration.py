@@ -34,6 +34,9 @@ TABLES_ADDED_SINCE = {
     "coaching_offlinereceipt",  # the offline queue
     "programs_statement",  # contract statements
     "programs_statementcounter",
+    "reports_timeplan",  # the agreed time plan
+    "reports_timeplanline",
+    "reports_timeplanline_activities",
 }
 MOVED = {
     "Resource": "coaching_resource",

@@ -327,7 +327,7 @@ def test_the_comparison_shows_balance_non_coaching_impact_and_no_plan(past_year,
     assert (a["impact_cycles"], a["impact_goals_met"], a["impact_growth"]) == (5, 2, 54.0)
     assert c["impact_cycles"] is None
     assert a["plan_distance"] is None
-    assert "plan" not in f
+    assert f["plan"]["has_plan"] is False
     assert sum(Decimal(r["hours"]) for r in f["district_comparison"]) == Decimal(f["total_hours"])
 
 

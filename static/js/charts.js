@@ -97,6 +97,19 @@
                    plugins: { legend: { position: "bottom" } } }
       });
     },
+    plan: function (canvas) {
+      var rows = (report.plan && report.plan.lines) || [];
+      new Chart(canvas, {
+        type: "bar",
+        data: { labels: rows.map(function (r) { return r.name; }),
+                datasets: [{ label: "Plan %", data: rows.map(function (r) { return r.plan_share; }), backgroundColor: grey },
+                           { label: "Actual %", data: rows.map(function (r) { return r.actual_share; }),
+                             backgroundColor: rows.map(function (r) { return r.exceeded ? red : teal; }) }] },
+        options: { indexAxis: "y", scales: { x: { suggestedMin: 0, grace: "5%", title: { display: true, text: "% of the time" } },
+                                             y: { ticks: { autoSkip: false, callback: wrapped(16) } } },
+                   plugins: { legend: { position: "bottom" } } }
+      });
+    },
     burn: function (canvas) {
       var palette = [teal, amber, red, sky, grey];
       var months = [];

@@ -5,6 +5,7 @@ from coaching.demo import DEMO_PASSWORD, PEOPLE, demo_loaded, load_demo
 from coaching.models import LogEntry
 from cycles.demo import load_cycles_demo
 from learning.demo import load_learning_demo
+from reports.demo import load_plans_demo
 from teachers.models import Role
 
 
@@ -16,6 +17,7 @@ class Command(BaseCommand):
         counts = load_demo(today=today)
         counts.update(load_learning_demo(today=today))
         counts["cycles"] = load_cycles_demo(today=today)
+        counts["time plans"] = load_plans_demo(today=today)
         for _, added in demo_loaded.send(sender=self.__class__, today=today):
             if isinstance(added, dict):  # each receiver answers with its own counts
                 counts.update(added)
