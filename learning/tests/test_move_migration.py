@@ -32,6 +32,12 @@ TABLES_ADDED_SINCE = {
     "calendars_calendardraft_teachers",
     "calendars_calendarfeed",
     "coaching_offlinereceipt",  # the offline queue
+    # reports by email and reminders
+    "subscriptions_subscription",
+    "subscriptions_delivery",
+    "subscriptions_programmailsettings",
+    "subscriptions_coachmailsettings",
+    "subscriptions_reminder",
 }
 MOVED = {
     "Resource": "coaching_resource",
