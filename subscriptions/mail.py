@@ -17,8 +17,7 @@ from reports.scopes import Period, Scope
 
 from .periods import period_title
 
-SIDES = {"output": "Output (coaching teachers)", "input": "Input (the coach's own learning and preparation)",
-         "non_coaching": "Non-coaching duties"}  # fmt: skip
+SIDES = {"output": "Output side", "input": "Input side", "non_coaching": "Non-coaching duties"}
 
 
 def site_link(path: str) -> str:

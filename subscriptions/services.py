@@ -71,8 +71,10 @@ def _audit(sub: Subscription, *, by: User | None, request: HttpRequest | None, d
 def subscription_add(*, user: User, scope: Scope, frequency: str, request: HttpRequest | None = None) -> Subscription:
     """Subscribe a person to a scope they may see (the caller authorized it); a subscription
     they removed or unsubscribed from comes back."""
-    if scope_seen_by(user, scope) is None:
+    seen = scope_seen_by(user, scope)
+    if seen is None:
         raise ValidationError({"scope": "You cannot receive this report."})
+    scope = seen
     key = {"user": user, "scope_kind": scope.kind, "scope_id": scope.pk, "scope_program": scope.program,
            "frequency": frequency}  # fmt: skip
     with transaction.atomic():

@@ -46,7 +46,8 @@ def _error_into(form: Any, exc: ValidationError) -> None:
 def settings_page(request: Request) -> HttpResponse:
     """Email reports: what this person receives, how often, and how the recent emails went."""
     require_subscriber(request.user)
-    form = SubscribeForm(request.POST if request.method == "POST" else None, choices=subscribable_scopes(request.user))
+    form = SubscribeForm(request.POST if request.method == "POST" else None, choices=subscribable_scopes(request.user),
+                         initial={"scope": request.GET.get("scope", "")})  # fmt: skip
     if request.method == "POST" and form.is_valid():
         scope = form.scopes[form.cleaned_data["scope"]]
         try:
