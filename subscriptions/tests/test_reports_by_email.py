@@ -144,7 +144,9 @@ def test_a_directors_monthly_program_report_covers_the_past_finished_month(smtp_
     LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=dt.date(2026, 10, 30), minutes=500)
     director = tenant_a.director
     # Subscribed once October's email was due: November's is the first.
-    subscribe(director, Scope(ScopeKind.PROGRAM, tenant_a.program.pk), Frequency.MONTHLY, since=at(dt.date(2026, 11, 9)))
+    subscribe(
+        director, Scope(ScopeKind.PROGRAM, tenant_a.program.pk), Frequency.MONTHLY, since=at(dt.date(2026, 11, 9))
+    )
     services.deliveries_send_due(now=at(dt.date(2026, 11, 30), 23))  # November has not ended
     assert smtp_server.messages == []
     services.deliveries_send_due(now=at(dt.date(2026, 12, 1)))
@@ -247,7 +249,9 @@ def test_an_administrator_removed_from_the_district_receives_nothing_more_and_th
     assert delivery.status == DeliveryStatus.STOPPED
     assert "may no longer see the report of District A" in delivery.last_error
     client.force_login(admin)
-    assert "may no longer see the report of District A" in client.get(reverse("subscriptions:settings")).content.decode()
+    assert (
+        "may no longer see the report of District A" in client.get(reverse("subscriptions:settings")).content.decode()
+    )
 
 
 @pytest.mark.django_db
