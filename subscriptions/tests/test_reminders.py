@@ -97,7 +97,9 @@ def test_a_failed_reminder_is_kept_and_sent_the_next_day(settings, smtp_server, 
     settings.EMAIL_PORT = 9  # the discard port: nothing listens on loopback
     assert services.reminders_send(today=WEDNESDAY) == 0
     reminder = Reminder.objects.get()
-    assert reminder.sent_at is None and reminder.attempts == 1 and "Error" in reminder.last_error
+    assert reminder.sent_at is None
+    assert reminder.attempts == 1
+    assert "Error" in reminder.last_error
     settings.EMAIL_PORT = port
     assert services.reminders_send(today=WEDNESDAY + dt.timedelta(days=1)) == 1
     assert len(smtp_server.messages) == 1
@@ -111,7 +113,8 @@ def test_the_directors_setting_page(client, tenant_a, tenant_b):
     bad = client.post(f"{url}?program={tenant_a.program.pk}", {"days": "31", "program": tenant_a.program.pk})
     assert bad.status_code == 400
     page = bad.content.decode()
-    assert "from 0 (off) to 30" in page and 'value="31"' in page
+    assert "from 0 (off) to 30" in page
+    assert 'value="31"' in page
     assert client.post(url, {"days": "4", "program": tenant_a.program.pk}).status_code == 302
     assert services.reminder_days_for(tenant_a.program.pk) == 4
     assert client.get(f"{url}?program={tenant_b.program.pk}").status_code == 404

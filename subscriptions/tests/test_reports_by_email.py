@@ -82,7 +82,8 @@ def test_a_weekly_district_report_arrives_once_with_its_figures_pdf_and_unsubscr
     sub = subscribe(admin, Scope(ScopeKind.DISTRICT, tenant_a.district.pk), Frequency.WEEKLY)
 
     services.deliveries_send_due(now=at(WEEK_END + dt.timedelta(days=1), 5))  # Monday, before the send hour
-    assert smtp_server.messages == [] and not Delivery.objects.exists()
+    assert smtp_server.messages == []
+    assert not Delivery.objects.exists()
     monday = at(WEEK_END + dt.timedelta(days=1))
     services.deliveries_send_due(now=monday)
     services.deliveries_send_due(now=monday + dt.timedelta(minutes=5))  # the beat, again: nothing more
@@ -98,18 +99,23 @@ def test_a_weekly_district_report_arrives_once_with_its_figures_pdf_and_unsubscr
     figures = snapshot_for(Scope(ScopeKind.DISTRICT, tenant_a.district.pk), Period.custom(WEEK_START, WEEK_END)).figures
     assert (figures["total_hours"], figures["entries"], figures["teachers_reached"]) == ("2.58", 3, 1)
     text, html = bodies(message)
-    assert f"Total hours: {figures['total_hours']}" in text and "Entries: 3" in text and "Teachers reached: 1" in text
+    assert f"Total hours: {figures['total_hours']}" in text
+    assert "Entries: 3" in text
+    assert "Teachers reached: 1" in text
     top = figures["by_activity"]
     assert [a["name"] for a in top] == ["Coaching Cycles", "Observation or Feedback", "Substituting"]
     for row in top:
         assert f"{row['name']}: {row['hours']} h ({row['share']}%)" in text
-        assert row["hours"] in html and f"{row['share']}%" in html
+        assert row["hours"] in html
+        assert f"{row['share']}%" in html
     for side in figures["balance"]:
         assert f"{side['hours']} h ({side['share']}%)" in text
-    assert figures["non_coaching_flag"] and f"Non-coaching duties: {figures['non_coaching_share']}%, ABOVE" in text
+    assert figures["non_coaching_flag"]
+    assert f"Non-coaching duties: {figures['non_coaching_share']}%, ABOVE" in text
     contract = figures["contracts"][0]
     assert f"District A, Program A, {contract['school_year']}: {contract['used']} of 60 days used" in text
-    assert "ZEBRA" not in text and "District B" not in text
+    assert "ZEBRA" not in text
+    assert "District B" not in text
 
     pdf = the_pdf(message)
     assert pdf.startswith(b"%PDF")
@@ -125,10 +131,12 @@ def test_a_weekly_district_report_arrives_once_with_its_figures_pdf_and_unsubscr
     assert link in html
     path = urlsplit(link).path
     page = client.get(path)
-    assert page.status_code == 200 and b"Stop this report by email?" in page.content
+    assert page.status_code == 200
+    assert b"Stop this report by email?" in page.content
     assert Subscription.objects.get(pk=sub.pk).active  # a GET only asks
     done = client.post(path)
-    assert done.status_code == 200 and b"no longer receive the weekly report of District A" in done.content
+    assert done.status_code == 200
+    assert b"no longer receive the weekly report of District A" in done.content
     assert not Subscription.objects.get(pk=sub.pk).active
     assert AuditEvent.objects.filter(object_type="subscription", object_ref=str(sub.pk),
                                      actor_label__contains="by the unsubscribe link").exists()  # fmt: skip
@@ -157,7 +165,8 @@ def test_a_directors_monthly_program_report_covers_the_past_finished_month(smtp_
     figures = snapshot_for(Scope(ScopeKind.PROGRAM, tenant_a.program.pk), Period.month(2026, 11)).figures
     assert figures["total_hours"] == "2.25"
     text, _html = bodies(message)
-    assert "Total hours: 2.25" in text and "Entries: 2" in text
+    assert "Total hours: 2.25" in text
+    assert "Entries: 2" in text
     assert "2.25" in pdf_text(the_pdf(message), tmp_path)
     assert Delivery.objects.get().period_label == "November 2026"
 
@@ -189,7 +198,8 @@ def test_smtp_down_the_delivery_fails_visibly_is_retried_and_sent_once_when_the_
     monday = at(WEEK_END + dt.timedelta(days=1))
     assert services.deliveries_send_due(now=monday) == {"failed": 1}
     delivery = Delivery.objects.get()
-    assert delivery.status == DeliveryStatus.FAILED and delivery.attempts == 1
+    assert delivery.status == DeliveryStatus.FAILED
+    assert delivery.attempts == 1
     assert "ConnectionRefusedError" in delivery.last_error
     assert delivery.next_attempt_at == monday + dt.timedelta(minutes=5)
     assert services.deliveries_send_due(now=monday + dt.timedelta(minutes=1)) == {}  # not yet due: not tried
@@ -197,7 +207,9 @@ def test_smtp_down_the_delivery_fails_visibly_is_retried_and_sent_once_when_the_
 
     client.force_login(admin)
     page = client.get(reverse("subscriptions:settings")).content.decode()
-    assert "Failed" in page and "ConnectionRefusedError" in page and "Send again" in page
+    assert "Failed" in page
+    assert "ConnectionRefusedError" in page
+    assert "Send again" in page
 
     settings.EMAIL_PORT = smtp_server.port  # the mail server is back
     assert services.deliveries_send_due(now=monday + dt.timedelta(minutes=6)) == {"sent": 1}
@@ -229,7 +241,8 @@ def test_after_the_last_try_a_failed_delivery_stays_listed_and_send_again_sends_
     settings.EMAIL_PORT = smtp_server.port
     response = client.post(reverse("subscriptions:delivery_retry", args=[delivery.pk]), follow=True)
     assert "Sent: Week of Nov 23, 2026" in response.content.decode()
-    assert Delivery.objects.get().status == DeliveryStatus.SENT and len(smtp_server.messages) == 1
+    assert Delivery.objects.get().status == DeliveryStatus.SENT
+    assert len(smtp_server.messages) == 1
     # A sent one cannot be sent again.
     client.post(reverse("subscriptions:delivery_retry", args=[delivery.pk]))
     assert len(smtp_server.messages) == 1
@@ -287,4 +300,5 @@ def test_an_empty_program_gets_an_email_that_says_so(smtp_server, tenant_a):
     subscribe(tenant_a.director, Scope(ScopeKind.PROGRAM, empty.pk), Frequency.MONTHLY)
     services.deliveries_send_due(now=at(dt.date(2026, 12, 1)))
     text, _ = bodies(smtp_server.messages[0])
-    assert "Total hours: 0.00" in text and "Nothing was logged in this period." in text
+    assert "Total hours: 0.00" in text
+    assert "Nothing was logged in this period." in text

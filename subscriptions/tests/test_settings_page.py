@@ -23,14 +23,16 @@ def test_an_administrator_subscribes_to_their_district_and_changes_and_stops_it(
     client.force_login(admin)
     key = f"district-{tenant_a.district.pk}"
     page = client.get(reverse(URL), {"scope": key})
-    assert page.status_code == 200 and f'value="{key}" selected' in page.content.decode()
+    assert page.status_code == 200
+    assert f'value="{key}" selected' in page.content.decode()
     response = client.post(reverse(URL), {"scope": key, "frequency": "weekly"})
     assert response.status_code == 302
     sub = Subscription.objects.get(user=admin)
     assert (sub.scope_kind, sub.scope_id, sub.frequency, sub.scope_name) == ("district", tenant_a.district.pk,
                                                                              "weekly", "District A")  # fmt: skip
     again = client.post(reverse(URL), {"scope": key, "frequency": "weekly"})
-    assert again.status_code == 400 and "You already receive this report weekly." in again.content.decode()
+    assert again.status_code == 400
+    assert "You already receive this report weekly." in again.content.decode()
 
     client.post(reverse("subscriptions:subscription_change", args=[sub.pk]), {"frequency": "monthly"})
     assert Subscription.objects.get(pk=sub.pk).frequency == "monthly"
@@ -38,7 +40,8 @@ def test_an_administrator_subscribes_to_their_district_and_changes_and_stops_it(
     assert not Subscription.objects.get(pk=sub.pk).active
     assert "No reports by email yet." in client.get(reverse(URL)).content.decode()
     details = list(AuditEvent.objects.filter(object_type="subscription").values_list("detail", flat=True))
-    assert len(details) == 3 and all(e for e in details)
+    assert len(details) == 3
+    assert all(e for e in details)
     assert AuditEvent.objects.filter(object_type="subscription", district=tenant_a.district).count() == 3
     # Subscribing again brings the same subscription back.
     client.post(reverse(URL), {"scope": key, "frequency": "monthly"})
@@ -81,9 +84,11 @@ def test_a_director_may_subscribe_to_their_program_and_districts_but_not_another
 def test_another_persons_subscription_and_delivery_are_404(client, tenant_a, tenant_b):
     sub = services.subscription_add(user=tenant_a.district_admin, scope=Scope(ScopeKind.DISTRICT, tenant_a.district.pk),
                                     frequency=Frequency.WEEKLY)  # fmt: skip
-    delivery = Delivery.objects.create(subscription=sub, period_start=dt.date(2026, 11, 23),
-                                       period_end=dt.date(2026, 11, 29), period_label="Week of Nov 23, 2026",
-                                       status=DeliveryStatus.FAILED, attempts=5, last_error="SMTPException: down")  # fmt: skip
+    delivery = Delivery.objects.create(
+        subscription=sub, period_start=dt.date(2026, 11, 23), period_end=dt.date(2026, 11, 29),
+        period_label="Week of Nov 23, 2026", status=DeliveryStatus.FAILED, attempts=5,
+        last_error="SMTPException: down",
+    )  # fmt: skip
     for other in (tenant_b.district_admin, tenant_a.director):
         client.force_login(other)
         assert client.post(reverse("subscriptions:subscription_change", args=[sub.pk]),
