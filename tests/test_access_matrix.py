@@ -362,6 +362,22 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("cycles:modeled_lesson", GET):      (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("cycles:modeled_lesson", POST):     (LOGIN, F,           N,     N,      R,     N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
     ("cycles:modeled_lesson", FORM):     (LOGIN, F,           N,     N,      DONE,  N,      Sh(N, F),  N,     Sh(N, F),  N,     Sh(N, F)),
+    # Reports by email and reminders: A's district administrator's subscription and failed delivery;
+    # the unsubscribe link is a capability (its token is the permission).
+    ("subscriptions:settings", GET):             (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    F),
+    ("subscriptions:settings", POST):            (LOGIN, F,           F,     F,      F,     F,      BAD,       BAD,   BAD,       BAD,   F),
+    ("subscriptions:subscription_change", GET):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("subscriptions:subscription_change", POST): (LOGIN, F,           F,     F,      F,     F,      R,         N,     N,         N,     F),
+    ("subscriptions:subscription_remove", GET):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("subscriptions:subscription_remove", POST): (LOGIN, F,           F,     F,      F,     F,      R,         N,     N,         N,     F),
+    ("subscriptions:delivery_retry", GET):       (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("subscriptions:delivery_retry", POST):      (LOGIN, F,           F,     F,      F,     F,      R,         N,     N,         N,     F),
+    ("subscriptions:unsubscribe", GET):          (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("subscriptions:unsubscribe", POST):         (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("subscriptions:reminders", GET):            (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
+    ("subscriptions:reminders", POST):           (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
+    ("subscriptions:my_reminders", GET):         (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("subscriptions:my_reminders", POST):        (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())
@@ -476,6 +492,7 @@ def test_no_other_tenant_role_gets_a_page_or_an_action_on_tenant_as_objects():
     object_urls = {name for name, params in every_url_name() if params} - {
         "reflect", "learning:checkin_answer", "learning:resource_open", "password_reset_confirm", "invitation",  # capability or public links
         "calendars:feed",  # a coach's private calendar feed: its token is the permission
+        "subscriptions:unsubscribe",  # a report email's unsubscribe link
     }  # fmt: skip
     others = [ROLES.index(r) for r in OTHER_TENANT]
     leaks = [

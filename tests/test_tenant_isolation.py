@@ -25,6 +25,8 @@ from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
 from reports.scopes import Period, Scope
 from reports.services import report_request
+from subscriptions.models import Delivery, DeliveryStatus, Frequency
+from subscriptions.services import subscription_add, token_hash
 from teachers.invitations import teacher_accounts_invite
 from teachers.tests.factories import TeacherFactory, UserFactory
 
@@ -39,6 +41,8 @@ CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open
 # A coach's private calendar feed is polled by calendar apps: it may be kept in a private cache for
 # a few minutes (never a shared one), instead of no-store.
 PRIVATE_CACHE_URLS = {"calendars:feed"}
+# Reports by email: an email's unsubscribe link.
+CAPABILITY_URLS |= {"subscriptions:unsubscribe"}
 
 
 @dataclass
@@ -75,6 +79,11 @@ class Objects:
     # Calendars: a draft entry from the coach's calendar, and a live token of the coach's feed.
     calendar_draft: Any = None
     feed_token: str = ""
+    # Reports by email: the district administrator's subscription, a failed delivery of it, and
+    # that email's live unsubscribe token.
+    subscription: Any = None
+    delivery: Any = None
+    unsubscribe_token: str = ""
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -168,6 +177,15 @@ def seed(tenant, marker: str) -> Objects:
     )  # fmt: skip
     objects.calendar_draft.teachers.add(tenant.teacher)
     objects.feed_token = feed_create(coach=tenant.coach, actor=coach_user)
+    # Reports by email
+    objects.subscription = subscription_add(user=tenant.district_admin, frequency=Frequency.WEEKLY,
+                                            scope=Scope("district", tenant.district.pk))  # fmt: skip
+    objects.unsubscribe_token = f"{marker.lower()}-unsubscribe-token"
+    objects.delivery = Delivery.objects.create(
+        subscription=objects.subscription, period_start=today - dt.timedelta(days=13),
+        period_end=today - dt.timedelta(days=7), period_label=f"{marker} week", status=DeliveryStatus.FAILED,
+        attempts=5, last_error=f"{marker} SMTP error", token_hash=token_hash(objects.unsubscribe_token),
+    )  # fmt: skip
     return objects
 
 
@@ -216,6 +234,11 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "calendars:feed": {"token": o.feed_token or "none"},
         # Log once: the modeled lesson of a cycle
         "cycles:modeled_lesson": {"public_id": o.cycle.public_id},
+        # Reports by email
+        "subscriptions:subscription_change": {"pk": o.subscription.pk if o.subscription else 0},
+        "subscriptions:subscription_remove": {"pk": o.subscription.pk if o.subscription else 0},
+        "subscriptions:delivery_retry": {"pk": o.delivery.pk if o.delivery else 0},
+        "subscriptions:unsubscribe": {"token": o.unsubscribe_token or "none"},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.
