@@ -12,6 +12,7 @@ from reports.access import ScopeChoice
 
 from .models import Frequency
 
+SHORT_CHOICES = [(Frequency.WEEKLY.value, "Weekly"), (Frequency.MONTHLY.value, "Monthly")]
 DAYS_MESSAGE = "Enter a number of working days from 0 (off) to 30."
 
 
@@ -26,7 +27,10 @@ class SubscribeForm(forms.Form):
     """A report the person may open (keys from the reports picker), and how often."""
 
     scope = forms.ChoiceField(label="Report", choices=[])
-    frequency = forms.ChoiceField(label="How often", choices=Frequency.choices, initial=Frequency.MONTHLY)
+    frequency = forms.ChoiceField(
+        label="How often", choices=SHORT_CHOICES, initial=Frequency.MONTHLY,
+        help_text="Weekly: the last full week, on Monday morning. Monthly: the last full month, on the 1st.",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, choices: list[ScopeChoice], **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -38,7 +42,7 @@ class SubscribeForm(forms.Form):
 
 
 class FrequencyForm(forms.Form):
-    frequency = forms.ChoiceField(label="How often", choices=Frequency.choices)
+    frequency = forms.ChoiceField(label="How often", choices=SHORT_CHOICES)
 
 
 class ReminderDaysForm(forms.Form):
