@@ -10,7 +10,6 @@ import pytest
 from django.utils import timezone
 
 from coaching.tests.factories import LogEntryFactory
-from config.celery import ping
 from reports.models import ScopeKind
 from reports.scopes import Scope
 from subscriptions.models import Delivery, DeliveryStatus, Frequency, Subscription
@@ -45,7 +44,8 @@ def test_the_beat_task_on_a_worker_sends_the_last_weeks_report_once(mail_worker,
 
     subscriptions_send_due.apply_async(queue=mail_worker)
     subscriptions_send_due.apply_async(queue=mail_worker)  # the beat ticked twice
-    assert ping.apply_async(queue=mail_worker).get(timeout=120) == "pong"  # one worker, in order: both ran
+    ping = subscriptions_send_due.app.send_task("fulcrum.ping", queue=mail_worker)
+    assert ping.get(timeout=120) == "pong"  # one worker, in order: both ran before it
     deadline = time.monotonic() + 10
     while not smtp_server.messages and time.monotonic() < deadline:
         time.sleep(0.2)
