@@ -135,19 +135,27 @@ def unsubscribe(*, delivery: Delivery, request: HttpRequest | None = None) -> Su
 
 def deliveries_create_due(*, now: dt.datetime) -> int:
     """A delivery row for each active subscription whose last full week or month is due and was
-    subscribed to before it was due (one bulk insert; the unique constraint drops repeats)."""
+    subscribed to before it was due (three queries; the unique constraint drops a concurrent repeat)."""
     today = timezone.localdate(now)
     periods = {f: last_full_period(f, today=today) for f in Frequency.values}
+    due = {f: period for f, period in periods.items() if now >= due_at(period)}
+    subs = Subscription.objects.filter(active=True, frequency__in=list(due)).only("pk", "frequency", "created_at")
+    candidates = [sub for sub in subs if sub.created_at < due_at(due[sub.frequency])]
+    existing = set(
+        Delivery.objects.filter(subscription__in=[sub.pk for sub in candidates],
+                                period_start__in=[p.start for p in due.values()])
+        .values_list("subscription_id", "period_start")
+    )  # fmt: skip
     rows = []
-    for sub in Subscription.objects.filter(active=True).only("pk", "frequency", "created_at"):
-        period = periods[sub.frequency]
-        due = due_at(period)
-        if now >= due and sub.created_at < due:
-            label = period.label if sub.frequency == Frequency.MONTHLY else _week_label(period)
-            rows.append(Delivery(subscription=sub, period_start=period.start, period_end=period.end,
-                                 period_label=label, next_attempt_at=now))  # fmt: skip
-    created = Delivery.objects.bulk_create(rows, ignore_conflicts=True)
-    return len(created)
+    for sub in candidates:
+        period = due[sub.frequency]
+        if (sub.pk, period.start) in existing:
+            continue
+        label = period.label if sub.frequency == Frequency.MONTHLY else _week_label(period)
+        rows.append(Delivery(subscription=sub, period_start=period.start, period_end=period.end,
+                             period_label=label, next_attempt_at=now))  # fmt: skip
+    Delivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
 
 
 def _week_label(period: Period) -> str:
