@@ -14,6 +14,7 @@ import hashlib
 import logging
 import secrets
 
+from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 from django.core.exceptions import ValidationError
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
@@ -267,12 +268,13 @@ def coach_reminders_set(*, coach: Coach, on: bool) -> None:
 
 
 def _silent_coaches(*, today: dt.date) -> list[tuple[Coach, dt.date]]:
-    """(coach, the day since which they logged nothing) for each active coach whose program's
-    silence is reached and who did not turn reminders off (two queries)."""
+    """(coach, the day since which they logged nothing) for each active coach who signs in, whose
+    program's silence is reached and who did not turn reminders off (two queries)."""
     days = dict(ProgramMailSettings.objects.values_list("program_id", "reminder_working_days"))
     coaches = (
         Coach.objects.filter(active=True, user__is_active=True)
         .exclude(user__email="")
+        .exclude(user__password__startswith=UNUSABLE_PASSWORD_PREFIX)  # invited, not signed in yet
         .exclude(mail_settings__reminders=False)
         .select_related("user")
         .annotate(last_entry=Max("entries__date"))

@@ -85,6 +85,15 @@ def test_no_reminder_when_the_coach_turned_them_off(client, smtp_server, silent_
 
 
 @pytest.mark.django_db
+def test_no_reminder_to_a_coach_who_has_not_set_a_password_yet(smtp_server, silent_since_thursday):
+    user = silent_since_thursday.user
+    user.set_unusable_password()
+    user.save()
+    assert services.reminders_send(today=WEDNESDAY) == 0
+    assert smtp_server.messages == []
+
+
+@pytest.mark.django_db
 def test_a_longer_setting_waits_longer(smtp_server, silent_since_thursday, tenant_a):
     services.reminder_days_set(program_id=tenant_a.program.pk, days=5, by=tenant_a.director)
     assert services.reminders_send(today=WEDNESDAY) == 0
