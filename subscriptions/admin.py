@@ -1,6 +1,9 @@
 from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
 
-from .models import Delivery, ProgramMailSettings, Reminder, Subscription
+from .models import Delivery, DeliveryStatus, ProgramMailSettings, Reminder, Subscription
+from .services import delivery_retry
 
 
 @admin.register(Subscription)
@@ -18,6 +21,14 @@ class DeliveryAdmin(admin.ModelAdmin[Delivery]):
     list_filter = ["status"]
     readonly_fields = ["token_hash"]
     search_fields = ["subscription__user__username", "subscription__scope_name"]
+    actions = ["send_again"]
+
+    @admin.action(description="Send the selected failed emails again (at the next beat tick)")
+    def send_again(self, request: HttpRequest, queryset: QuerySet[Delivery]) -> None:
+        failed = list(queryset.filter(status=DeliveryStatus.FAILED))
+        for delivery in failed:
+            delivery_retry(delivery=delivery)
+        self.message_user(request, f"{len(failed)} email(s) will be sent again within five minutes.")
 
 
 @admin.register(Reminder)

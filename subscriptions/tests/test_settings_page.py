@@ -128,3 +128,22 @@ def test_the_page_reads_the_same_few_queries_for_3_or_30_deliveries(client, tena
         response = client.get(reverse(URL))
     assert response.status_code == 200
     assert response.content.decode().count('data-testid="delivery"') == min(rows, 20)
+
+
+@pytest.mark.django_db
+def test_the_site_administrator_sees_failed_deliveries_in_the_admin_and_sends_them_again(client, site_admin, tenant_a):
+    sub = services.subscription_add(user=tenant_a.district_admin, scope=Scope(ScopeKind.DISTRICT, tenant_a.district.pk),
+                                    frequency=Frequency.WEEKLY)  # fmt: skip
+    failed = Delivery.objects.create(
+        subscription=sub, period_start=dt.date(2026, 11, 23), period_end=dt.date(2026, 11, 29),
+        period_label="Week of Nov 23, 2026", status=DeliveryStatus.FAILED, attempts=5,
+        last_error="SMTPException: down",
+    )  # fmt: skip
+    client.force_login(site_admin)
+    url = reverse("admin:subscriptions_delivery_changelist")
+    listed = client.get(url, {"status__exact": "failed"})
+    assert "SMTPException: down" in listed.content.decode()
+    client.post(url, {"action": "send_again", "_selected_action": [failed.pk]})
+    failed.refresh_from_db()
+    assert failed.attempts == 0
+    assert failed.next_attempt_at is not None
