@@ -38,7 +38,7 @@ lint: $(VENV)/.dev
 	$(BIN)/lint-imports --no-cache
 	$(BIN)/djlint --lint $(TEMPLATES)
 	$(BIN)/djlint --check $(TEMPLATES)
-	$(BIN)/bandit -q -r config toolkit teachers coaching learning cycles calendars reports programs -x '*/tests/*,*/migrations/*' 2>&1 | grep -v "WARNING" ; \
+	$(BIN)/bandit -q -r config toolkit teachers coaching learning cycles calendars reports subscriptions programs -x '*/tests/*,*/migrations/*' 2>&1 | grep -v "WARNING" ; \
 		exit $${PIPESTATUS[0]}
 	$(MAKE) --no-print-directory typecheck
 

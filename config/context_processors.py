@@ -24,6 +24,7 @@ from learning.access import may_form_groups
 from programs.access import may_see_statements, may_set_up
 from programs.rollover import may_start_rollover
 from reports.access import may_use_reports
+from subscriptions.access import may_subscribe
 from teachers.access import is_site_admin, may_erase_teachers, may_manage_rosters, may_read_audit_log
 
 
@@ -123,6 +124,11 @@ class Can:
     def start_rollover(self) -> bool:
         """A program's directors (and site administrators): start the next school year."""
         return self._ask(may_start_rollover)
+
+    @cached_property
+    def subscribe_reports(self) -> bool:
+        """District administrators and directors: reports by email."""
+        return self._ask(may_subscribe)
 
     @cached_property
     def use_admin_site(self) -> bool:

@@ -31,6 +31,7 @@ urlpatterns = [
     path("roster/", include("teachers.urls")),
     path("cycles/", include("cycles.urls")),
     path("reports/", include("reports.urls")),
+    path("email/", include("subscriptions.urls")),
     path("setup/", include("programs.urls")),
     path("statements/", include("programs.statement_urls")),
     path("calendar/", include("calendars.urls")),

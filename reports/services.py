@@ -360,3 +360,23 @@ def requeue_stale(*, older_than_seconds: int = 120) -> int:
     for run_id in stale:
         _publish(run_id)
     return len(stale)
+
+
+def report_build_now(*, scope: Scope, period: Period, today: dt.date | None = None) -> Snapshot:
+    """Build a report here and now (not through the queue) and answer its fresh snapshot: for a
+    job that needs today's figures before going on, such as a report sent by email. Joins the
+    run already pending for the report, if any; a build that fails raises, with the failure on
+    the run row."""
+    run = pending_run_for(scope, period)
+    if run is None:
+        try:
+            with transaction.atomic():
+                run = ReportRun.objects.create(**_key(scope, period), period_label=period.label, trigger="schedule")
+        except IntegrityError:  # queued a moment ago by someone else: build that one
+            run = pending_run_for(scope, period)
+    snapshot = report_run_execute(run.pk, today=today) if run is not None else None
+    if snapshot is None:  # another process finished the pending run first
+        snapshot = snapshot_for(scope, period)
+    if snapshot is None:
+        raise RuntimeError(f"The report {scope.key} for {period.label} could not be built.")
+    return snapshot

@@ -12,7 +12,6 @@ from django.core.cache import caches
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse, QueryDict, StreamingHttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import SimpleLazyObject
@@ -29,6 +28,7 @@ from toolkit.csv_export import csv_response
 from . import services
 from .access import ScopeChoice, authorize_scope, default_scope, may_use_reports, scope_choices
 from .models import ReportRun, Snapshot
+from .pdf import report_pdf_bytes
 from .picker import picker_version
 from .scopes import Period, Scope, period_choices
 
@@ -220,12 +220,9 @@ def export_csv(request: Request) -> StreamingHttpResponse:
 @login_required
 @require_GET
 def export_pdf(request: Request) -> HttpResponse:
-    from weasyprint import HTML  # imported here: it loads Pango, which only this view needs
-
     scope, period = _scope_and_period(request, request.GET)
     snapshot = _snapshot_or_404(scope, period)
-    html = render_to_string("reports/report_pdf.html", {"f": snapshot.figures, "snapshot": snapshot, "scope": scope})
-    pdf = HTML(string=html, base_url=request.build_absolute_uri("/")).write_pdf()
+    pdf = report_pdf_bytes(snapshot=snapshot, scope=scope, base_url=request.build_absolute_uri("/"))
     _audit_export(request, scope, period, "time-use report as PDF")
     response = HttpResponse(pdf, content_type="application/pdf")
     response["Content-Disposition"] = f'attachment; filename="fulcrum-time-use-{scope.key}-{period.key}.pdf"'

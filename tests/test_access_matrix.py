@@ -383,6 +383,22 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("programs:plan_add", POST):                 (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
     ("programs:plan_edit", GET):                 (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        N,     OK),
     ("programs:plan_edit", POST):                (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       N,     BAD),
+    # Reports by email and reminders: A's district administrator's subscription and failed delivery;
+    # the unsubscribe link is a capability (its token is the permission).
+    ("subscriptions:settings", GET):             (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    OK,        OK,    F),
+    ("subscriptions:settings", POST):            (LOGIN, F,           F,     F,      F,     F,      BAD,       BAD,   BAD,       BAD,   F),
+    ("subscriptions:subscription_change", GET):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("subscriptions:subscription_change", POST): (LOGIN, F,           F,     F,      F,     F,      R,         N,     N,         N,     F),
+    ("subscriptions:subscription_remove", GET):  (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("subscriptions:subscription_remove", POST): (LOGIN, F,           F,     F,      F,     F,      R,         N,     N,         N,     F),
+    ("subscriptions:delivery_retry", GET):       (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("subscriptions:delivery_retry", POST):      (LOGIN, F,           F,     F,      F,     F,      R,         N,     N,         N,     F),
+    ("subscriptions:unsubscribe", GET):          (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("subscriptions:unsubscribe", POST):         (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("subscriptions:reminders", GET):            (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        OK,    OK),
+    ("subscriptions:reminders", POST):           (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
+    ("subscriptions:my_reminders", GET):         (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
+    ("subscriptions:my_reminders", POST):        (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())
@@ -497,6 +513,7 @@ def test_no_other_tenant_role_gets_a_page_or_an_action_on_tenant_as_objects():
     object_urls = {name for name, params in every_url_name() if params} - {
         "reflect", "learning:checkin_answer", "learning:resource_open", "password_reset_confirm", "invitation",  # capability or public links
         "calendars:feed",  # a coach's private calendar feed: its token is the permission
+        "subscriptions:unsubscribe",  # a report email's unsubscribe link
     }  # fmt: skip
     others = [ROLES.index(r) for r in OTHER_TENANT]
     leaks = [

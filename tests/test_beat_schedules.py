@@ -79,7 +79,7 @@ def test_migrate_seeds_a_fresh_database() -> None:
     IntervalSchedule.objects.all().delete()
     call_command("migrate", verbosity=0, interactive=False)
     assert_seeded_from_settings()
-    assert counts() == (3, 2, 1)
+    assert counts() == (5, 4, 1)
 
 
 @pytest.mark.django_db

@@ -27,6 +27,8 @@ from programs.statements import statement_issue
 from reports.models import TimePlan, TimePlanLine
 from reports.scopes import Period, Scope
 from reports.services import report_request
+from subscriptions.models import Delivery, DeliveryStatus, Frequency
+from subscriptions.services import subscription_add, token_hash
 from teachers.invitations import teacher_accounts_invite
 from teachers.tests.factories import TeacherFactory, UserFactory
 
@@ -41,6 +43,8 @@ CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open
 # A coach's private calendar feed is polled by calendar apps: it may be kept in a private cache for
 # a few minutes (never a shared one), instead of no-store.
 PRIVATE_CACHE_URLS = {"calendars:feed"}
+# Reports by email: an email's unsubscribe link.
+CAPABILITY_URLS |= {"subscriptions:unsubscribe"}
 
 
 @dataclass
@@ -81,6 +85,11 @@ class Objects:
     statement: Any = None
     # The agreed time plan: the program's plan, with the marker in its note and a line's name.
     time_plan: Any = None
+    # Reports by email: the district administrator's subscription, a failed delivery of it, and
+    # that email's live unsubscribe token.
+    subscription: Any = None
+    delivery: Any = None
+    unsubscribe_token: str = ""
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -181,6 +190,15 @@ def seed(tenant, marker: str) -> Objects:
                                                 note=f"{marker} plan note")  # fmt: skip
     TimePlanLine.objects.create(plan=objects.time_plan, name=f"{marker} plan line", share=60).activities.add(
         Activity.objects.get(name="Coaching Cycles", program=None))  # fmt: skip
+    # Reports by email
+    objects.subscription = subscription_add(user=tenant.district_admin, frequency=Frequency.WEEKLY,
+                                            scope=Scope("district", tenant.district.pk))  # fmt: skip
+    objects.unsubscribe_token = f"{marker.lower()}-unsubscribe-token"
+    objects.delivery = Delivery.objects.create(
+        subscription=objects.subscription, period_start=today - dt.timedelta(days=13),
+        period_end=today - dt.timedelta(days=7), period_label=f"{marker} week", status=DeliveryStatus.FAILED,
+        attempts=5, last_error=f"{marker} SMTP error", token_hash=token_hash(objects.unsubscribe_token),
+    )  # fmt: skip
     return objects
 
 
@@ -233,6 +251,11 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         **{f"statements:{n}": {"pk": o.statement.pk if o.statement else 0} for n in ("detail", "csv", "pdf")},
         # The agreed time plan
         "programs:plan_edit": {"pk": o.time_plan.pk if o.time_plan else 0},
+        # Reports by email
+        "subscriptions:subscription_change": {"pk": o.subscription.pk if o.subscription else 0},
+        "subscriptions:subscription_remove": {"pk": o.subscription.pk if o.subscription else 0},
+        "subscriptions:delivery_retry": {"pk": o.delivery.pk if o.delivery else 0},
+        "subscriptions:unsubscribe": {"token": o.unsubscribe_token or "none"},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

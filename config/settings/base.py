@@ -41,6 +41,7 @@ INSTALLED_APPS = [
     "cycles",
     "calendars",
     "reports",
+    "subscriptions",
     "programs",
 ]
 
@@ -270,11 +271,22 @@ LOGGING = {
 # apply to it.
 REPORTS_NIGHTLY_CRON: str = env("FULCRUM_REPORTS_NIGHTLY_CRON", default="30 2 * * *")
 REPORTS_MONTHLY_CRON: str = env("FULCRUM_REPORTS_MONTHLY_CRON", default="0 3 1 * *")
+MAIL_CRON: str = env("FULCRUM_MAIL_CRON", default="*/5 * * * *")
+REMINDERS_CRON: str = env("FULCRUM_REMINDERS_CRON", default="0 7 * * 1-5")
 REPORT_SCHEDULES: dict[str, dict[str, str | int]] = {
     "district school-year reports, nightly": {"task": "reports.build_district_years", "cron": REPORTS_NIGHTLY_CRON},
     "program monthly reports, on the 1st": {"task": "reports.build_program_months", "cron": REPORTS_MONTHLY_CRON},
     "re-publish queued report runs": {"task": "reports.requeue_stale", "every_seconds": 120},
+    # Reports by email and reminders (subscriptions/tasks.py).
+    # Every five minutes: cheap when nothing is due, and a failed email is retried on time.
+    "reports by email": {"task": "subscriptions.send_due", "cron": MAIL_CRON},
+    "reminders to log time, working-day mornings": {"task": "subscriptions.remind_coaches", "cron": REMINDERS_CRON},
 }
 # Beat reads its schedule from the database alone: DatabaseScheduler writes any schedule given here
 # over the database's rows at every start, undoing the admin's edits.
 CELERY_BEAT_SCHEDULE: dict[str, dict[str, object]] = {}
+
+# Reports by email: the address their links start from (no request to build it from in a beat
+# task), and the hour (TIME_ZONE) from which the last full week or month is sent.
+SITE_URL: str = env("FULCRUM_SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+SUBSCRIPTIONS_SEND_HOUR: int = env.int("FULCRUM_MAIL_SEND_HOUR", default=6)
