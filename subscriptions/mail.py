@@ -56,7 +56,38 @@ def key_figures(figures: dict[str, Any]) -> dict[str, Any]:
         "non_coaching_threshold": figures["non_coaching_threshold"],
         "non_coaching_flag": figures["non_coaching_flag"],
         "contracts": contracts,
+        "plan": _plan_figures(figures.get("plan")),
+        "impact": _impact_figures(figures.get("impact")),
     }
+
+
+def _plan_figures(plan: dict[str, Any] | None) -> dict[str, Any] | None:
+    """The agreed plan's three lines furthest off (the snapshot keeps them in that order)."""
+    if not plan or not plan.get("has_plan"):
+        return None
+    return {
+        "distance": plan["distance"],
+        "non_coaching_exceeded": plan["non_coaching_exceeded"],
+        "lines": [
+            {"name": line["name"], "plan_share": line["plan_share"], "actual_share": line["actual_share"],
+             "variance": line["variance"], "exceeded": line["exceeded"]}
+            for line in plan["lines"][:3]
+        ],
+    }  # fmt: skip
+
+
+def _impact_figures(impact: dict[str, Any] | None) -> dict[str, Any] | None:
+    """Impact as the report shows it: only when the scope has enough cycles to be shown at all."""
+    if not impact:
+        return None
+    if not impact.get("shown"):
+        return {"shown": False, "policy": impact["policy"], "min_cycles": impact["min_cycles"]}
+    total = impact["total"]
+    return {
+        "shown": True, "policy": impact["policy"], "cycles": total["cycles"], "growth": total["growth"],
+        "goals_met": total["goals_met"], "hours_per_goal": total["hours_per_goal"],
+        "cost_per_goal": total["cost_per_goal"],
+    }  # fmt: skip
 
 
 @dataclass(frozen=True)

@@ -302,3 +302,65 @@ def test_an_empty_program_gets_an_email_that_says_so(smtp_server, tenant_a):
     text, _ = bodies(smtp_server.messages[0])
     assert "Total hours: 0.00" in text
     assert "Nothing was logged in this period." in text
+
+
+@pytest.mark.django_db
+def test_the_email_gives_the_plan_lines_furthest_off_and_the_impact_as_the_report_does(smtp_server, tenant_a):
+    from cycles.models import Cycle
+    from reports.models import PlanLineKind, TimePlan, TimePlanLine
+    from reports.tests.test_impact import make_cycle
+
+    november = dt.date(2026, 11, 1)
+    plan = TimePlan.objects.create(program=tenant_a.program, starts_on=dt.date(2026, 7, 1))
+    TimePlanLine.objects.create(plan=plan, name="Coaching cycles", share=60).activities.add(activity("Coaching Cycles"))
+    duties = TimePlanLine.objects.create(plan=plan, name="Duties", share=10, kind=PlanLineKind.AT_MOST)
+    duties.activities.add(activity("Substituting"))
+    for day, minutes, name in ((2, 120, "Coaching Cycles"), (3, 60, "Substituting"), (4, 60, "Co-Planning")):
+        LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=november.replace(day=day),
+                        minutes=minutes, activity=activity(name))  # fmt: skip
+    for i in range(5):  # five shared, measured cycles: enough for the impact to be shown
+        make_cycle(tenant_a, started=dt.date(2026, 9, 1 + i), baseline=20, target=60,
+                   measures=[(dt.date(2026, 11, 10), 40)], met_on=dt.date(2026, 11, 20) if i < 2 else None,
+                   title=f"c{i}")  # fmt: skip
+    assert Cycle.objects.count() == 5
+    subscribe(tenant_a.director, Scope(ScopeKind.PROGRAM, tenant_a.program.pk), Frequency.MONTHLY,
+              since=at(dt.date(2026, 11, 9)))  # fmt: skip
+    services.deliveries_send_due(now=at(dt.date(2026, 12, 1)))
+    assert len(smtp_server.messages) == 1
+    text, html = bodies(smtp_server.messages[0])
+
+    figures = snapshot_for(Scope(ScopeKind.PROGRAM, tenant_a.program.pk), Period.month(2026, 11)).figures
+    plan_figures, impact = figures["plan"], figures["impact"]
+    # 2 h of 4 on cycles (50% against 60%), 1 h on duties (25% against at most 10%).
+    lines = {line["name"]: line for line in plan_figures["lines"]}
+    assert (lines["Duties"]["actual_share"], lines["Duties"]["variance"]) == (25.0, 15.0)
+    assert (lines["Coaching cycles"]["actual_share"], lines["Coaching cycles"]["variance"]) == (50.0, -10.0)
+    assert plan_figures["non_coaching_exceeded"] is True
+    assert f"Against the agreed plan ({plan_figures['distance']} points of time away from it; non-coaching" in text
+    assert "  Duties: 25.0% against 10.0% planned (+15.0 points), over its ceiling" in text
+    assert "  Coaching cycles: 50.0% against 60.0% planned (-10.0 points)" in text
+    assert text.index("  Duties:") < text.index("  Coaching cycles:")  # furthest off first
+    assert "+15.0 pts" in html
+
+    total = impact["total"]
+    assert (total["cycles"], total["growth"], total["goals_met"]) == (5, 50.0, 2)
+    assert "Impact of coaching cycles: 5 cycles measured, average growth toward target 50.0%, 2 goals met" in text
+    assert "Counts only cycles teachers shared." in text
+    assert "<b>50.0%</b>" in html
+
+
+@pytest.mark.django_db
+def test_an_email_for_fewer_than_five_cycles_shows_no_impact_figure(smtp_server, tenant_a):
+    from reports.tests.test_impact import make_cycle
+
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=dt.date(2026, 11, 2), minutes=60)
+    for i in range(4):
+        make_cycle(tenant_a, started=dt.date(2026, 9, 1 + i), baseline=20, target=60,
+                   measures=[(dt.date(2026, 11, 10), 40 + i)], title=f"c{i}")  # fmt: skip
+    subscribe(tenant_a.district_admin, Scope(ScopeKind.DISTRICT, tenant_a.district.pk), Frequency.MONTHLY,
+              since=at(dt.date(2026, 11, 9)))  # fmt: skip
+    services.deliveries_send_due(now=at(dt.date(2026, 12, 1)))
+    text, html = bodies(smtp_server.messages[0])
+    assert "Impact of coaching cycles: fewer than 5 cycles, not shown." in text
+    assert "growth" not in text
+    assert "Against the agreed plan" not in text  # no plan recorded
