@@ -363,4 +363,5 @@ def test_an_email_for_fewer_than_five_cycles_shows_no_impact_figure(smtp_server,
     text, html = bodies(smtp_server.messages[0])
     assert "Impact of coaching cycles: fewer than 5 cycles, not shown." in text
     assert "growth" not in text
+    assert "Fewer than 5 cycles: not shown." in html
     assert "Against the agreed plan" not in text  # no plan recorded
