@@ -69,7 +69,7 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
         ("input_share_percent", "input_share"), ("non_coaching_share_percent", "non_coaching_share"),
         ("non_coaching_over_threshold", "non_coaching_flag"), ("impact_cycles", "impact_cycles"),
         ("impact_goals_met", "impact_goals_met"), ("impact_average_growth_percent", "impact_growth"),
-        ("plan_variance", "plan_distance"), ("plan_non_coaching_exceeded", "plan_non_coaching_exceeded")]),
+        ("off_plan_points", "plan_distance"), ("plan_non_coaching_exceeded", "plan_non_coaching_exceeded")]),
     # The agreed time plan against the time logged (figures["plan"]["lines"]), furthest off first.
     "plan": ("plan.lines", [("line", "name"), ("kind", "kind"), ("plan_share_percent", "plan_share"),
                             ("actual_share_percent", "actual_share"), ("variance_points", "variance"),
