@@ -12,10 +12,12 @@ from django.core.exceptions import ValidationError
 
 from coaching.models import Activity, ActivityKind, Coach
 from reports.models import PlanLineKind
+from reports.plans import EVERYTHING_ELSE
 from teachers.models import District
 
 MAX_LINES = 12
 SHARE_MESSAGE = "Enter a share from 0 to 100, with at most one decimal."
+RESERVED_MESSAGE = f"“{EVERYTHING_ELSE}” is the report's line for the activities in no line: name this one otherwise."
 
 
 class MonthField(forms.DateField):
@@ -89,6 +91,8 @@ class PlanLineForm(forms.Form):
             return data
         if not data.get("name"):
             self.add_error("name", "Name the line.")
+        elif data["name"].strip().casefold() == EVERYTHING_ELSE.casefold():
+            self.add_error("name", RESERVED_MESSAGE)
         if data.get("share") is None:
             self.add_error("share", "Enter the line's share.")
         if not data.get("activities"):

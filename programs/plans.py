@@ -14,6 +14,7 @@ from django.http import HttpRequest
 
 from coaching.models import Activity, Coach, Program
 from reports.models import TimePlan, TimePlanLine
+from reports.plans import EVERYTHING_ELSE
 from teachers.audit import AuditAction, audit_record
 from teachers.models import District, User
 
@@ -76,6 +77,8 @@ def time_plan_save(
     starts_on = starts_on.replace(day=1)
     if sum((Decimal(line["share"]) for line in lines), Decimal(0)) > 100:
         raise ValidationError("The lines add up to more than 100%.")
+    if any(line["name"].strip().casefold() == EVERYTHING_ELSE.casefold() for line in lines):
+        raise ValidationError(f"“{EVERYTHING_ELSE}” is the report's line for the activities in no line.")
     named = [pk for line in lines for pk in line["activities"]]
     if len(named) != len(set(named)):
         raise ValidationError("An activity belongs to one line only.")

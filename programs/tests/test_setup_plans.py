@@ -87,6 +87,18 @@ def test_an_activity_in_two_lines_is_refused_beside_the_second(client, tenant_a)
     assert "Co-Planning is in the line" in response.content.decode()
 
 
+def test_a_line_named_everything_else_is_refused_beside_its_name(client, tenant_a):
+    """The report's own rest line: a line of that name would be added into it and vanish."""
+    client.force_login(tenant_a.director)
+    lines = [GOOD[0], (" everything ELSE ", "30", "target", ["Continuous Learning"])]
+    response = client.post(reverse("programs:plan_add"), post_data(lines=lines))
+    assert response.status_code == 400
+    assert response.context["lines"].forms[1].errors["name"] == [
+        "“Everything else” is the report's line for the activities in no line: name this one otherwise."
+    ]
+    assert not TimePlan.objects.exists()
+
+
 def test_a_bad_month_and_a_second_plan_the_same_month_are_refused_beside_the_field(client, tenant_a):
     standard_plan(tenant_a.program, dt.date(2026, 1, 1), "60", "15", "10")
     client.force_login(tenant_a.director)
