@@ -15,8 +15,13 @@ Privacy: teachers are never named, and every figure shown comes from at least fi
 group of fewer than five merges into "Other"; if "Other" is then still under five, the next
 smallest groups join it until it reaches five (so the total minus the groups shown never reveals
 a small group), and if that cannot be done the breakdown is not shown. A scope with fewer than
-five cycles shows no impact at all. The snapshot stores only these suppressed figures, for
-everyone who may open the report (the coach of a coach scope included: a snapshot is shared).
+five cycles shows no impact at all. Administrators read each shared cycle's goal and progress, so
+where unshared cycles count (the program's policy) a figure holds none of them or at least five:
+fewer than five in the scope are left out, and a group with one to four is merged like a small
+one. A school is shown only if its district's cycles in no school shown are none or five or
+more, so a district's figures minus its schools' reveal no small group either. The snapshot
+stores only these suppressed figures, for everyone who may open the report (the coach of a coach
+scope included: a snapshot is shared).
 """
 
 from __future__ import annotations
@@ -46,6 +51,7 @@ DAY_MINUTES = 2 * HALF_DAY_MINUTES  # a full contract day: 8 hours
 GROWTH_CAP = Decimal(100)
 BREAKDOWNS = (("focus", "Focus area"), ("strategy", "Strategy"), ("school", "School"), ("district", "District"))
 SHARED_ONLY = "Counts only cycles teachers shared"
+FEW_UNSHARED = f"; fewer than {MIN_CYCLES} unshared cycles here, so only the cycles teachers shared count"
 EVERY_CYCLE = "Counts every cycle (program policy)"
 FOOTNOTE = (
     "A cycle counts when it ran during the period and its current goal has a baseline, a target and a "
@@ -81,6 +87,7 @@ class CycleRow:
     cent_minutes: int
     focus_id: int | None
     focus: str
+    shared: bool = True
 
     def met_in(self, period: Period) -> bool:
         return self.met_on is not None and period.start <= self.met_on <= period.end
@@ -124,10 +131,11 @@ def impact_sql(scope: Scope, period: Period) -> tuple[str, list[CycleParam]]:
     # Bandit B608: only placeholders and table names from model metadata are interpolated.
     sql = f"""
         SELECT x.district_id, d.name, x.school_id, s.name, x.strategy, x.program_id, x.started_on, x.baseline,
-               x.target, x.met_on, x.latest, x.minutes, x.cent_minutes, x.focus_id, f.name
+               x.target, x.met_on, x.latest, x.minutes, x.cent_minutes, x.focus_id, f.name,
+               x.shared_with_admins
         FROM (
             SELECT cy.id, cy.district_id, cy.school_id, cy.strategy, c.program_id, cy.started_on, g.baseline, g.target,
-                   g.met_on,
+                   g.met_on, cy.shared_with_admins,
                    (SELECT m.value FROM {t["measure"]} m WHERE m.goal_id = g.id AND m.date <= %s
                     ORDER BY m.date DESC, m.id DESC LIMIT 1) AS latest,
                    (SELECT COALESCE(SUM(e.minutes), 0) {linked}) AS minutes,
@@ -188,7 +196,7 @@ def cycle_rows(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> Cohor
             growth=growth_of(baseline=baseline, target=target, latest=latest),
             met_on=_date(r[9]) if r[9] is not None else None, minutes=int(r[11] or 0),
             cent_minutes=int(r[12] or 0), focus_id=int(r[13]) if r[13] is not None else None,
-            focus=str(r[14]) if r[14] is not None else NO_FOCUS_AREA,
+            focus=str(r[14]) if r[14] is not None else NO_FOCUS_AREA, shared=bool(r[15]),
         ))  # fmt: skip
     return Cohort(rows, no_distance)
 
@@ -239,19 +247,50 @@ def _key_and_name(breakdown: str) -> Callable[[CycleRow], tuple[object, str]]:
     return lambda r: (normalise_strategy(r.strategy), re.sub(r"\s+", " ", r.strategy).strip(" .;:,") or NO_STRATEGY)
 
 
-def suppressed_groups(groups: Iterable[tuple[object, str, list[CycleRow]]]) -> list[tuple[object, str, list[CycleRow]]]:
-    """The groups that may be shown: each of at least MIN_CYCLES cycles, the small ones merged
-    into "Other", which takes the next smallest groups until it has MIN_CYCLES too. Empty when
-    that leaves a single "Other" or fewer than MIN_CYCLES cycles in all."""
-    big = sorted((g for g in groups if len(g[2]) >= MIN_CYCLES), key=lambda g: (len(g[2]), g[1]))
-    small = [g for g in groups if len(g[2]) < MIN_CYCLES]
+def too_small(rows: Sequence[CycleRow]) -> bool:
+    """Whether some cycles may not be shown as a figure of their own: fewer than MIN_CYCLES, or one
+    to MIN_CYCLES - 1 unshared among them (the shared ones can be read one by one)."""
+    unshared = sum(1 for row in rows if not row.shared)
+    return 0 < len(rows) < MIN_CYCLES or 0 < unshared < MIN_CYCLES
+
+
+Group = tuple[object, str, list[CycleRow]]
+
+
+def suppressed_groups(groups: Iterable[Group]) -> list[Group]:
+    """The groups that may be shown: none of them too small, the small ones merged into "Other",
+    which takes the next smallest groups until it is not too small either. Empty when that leaves a
+    single "Other" or too few cycles in all."""
+    groups = list(groups)
+    big = sorted((g for g in groups if not too_small(g[2])), key=lambda g: (len(g[2]), g[1]))
+    small = [g for g in groups if too_small(g[2])]
     other: list[CycleRow] = [row for g in small for row in g[2]]
-    while 0 < len(other) < MIN_CYCLES and big:
+    while too_small(other) and big:
         other += big.pop(0)[2]
-    if 0 < len(other) < MIN_CYCLES or not big:
+    if too_small(other) or not big:
         return []
     shown = sorted(big, key=lambda g: (-len(g[2]), g[1]))
     return shown + ([(None, OTHER, other)] if other else [])
+
+
+def nested_groups(inner: list[Group], outer: list[Group]) -> list[Group]:
+    """Inner groups (schools) that leave, within every outer group shown (districts, and their
+    Other), cycles in no inner group shown that are none or not too small: the smallest school of a
+    district whose rest is too small joins Other until none is. Empty when only Other is left."""
+    while True:
+        shown = [g for g in inner if g[0] is not None]
+        placed = {id(row) for g in shown for row in g[2]}
+        culprit = None
+        for _, _, members in outer:
+            ids = {id(row) for row in members}
+            within = [g for g in shown if id(g[2][0]) in ids]
+            if within and too_small([row for row in members if id(row) not in placed]):
+                culprit = min(within, key=lambda g: (len(g[2]), g[1]))
+                break
+        if culprit is None:
+            return inner if shown else []
+        other = [row for g in inner if g[0] is None for row in g[2]] + culprit[2]
+        inner = [g for g in shown if g is not culprit] + [(None, OTHER, other)]
 
 
 def _group(rows: Sequence[CycleRow], breakdown: str) -> list[tuple[object, str, list[CycleRow]]]:
@@ -277,15 +316,21 @@ def policy_text(policies: dict[str, bool]) -> str:
 def impact_figures(cohort: Cohort, period: Period, *, policies: dict[str, bool]) -> dict[str, Any]:
     """The suppressed impact figures stored under figures["impact"]."""
     rows = cohort.rows
-    result: dict[str, Any] = {"policy": policy_text(policies), "min_cycles": MIN_CYCLES, "footnote": FOOTNOTE}
+    policy = policy_text(policies)
+    if 0 < sum(1 for row in rows if not row.shared) < MIN_CYCLES:
+        rows = [row for row in rows if row.shared]
+        policy += FEW_UNSHARED
+    result: dict[str, Any] = {"policy": policy, "min_cycles": MIN_CYCLES, "footnote": FOOTNOTE}
     if len(rows) < MIN_CYCLES:
         return {**result, "shown": False, "rows": []}
     total = {**group_figures(rows, period), "no_distance": cohort.no_distance}
     breakdowns: dict[str, list[dict[str, Any]]] = {}
     csv_rows = [{"breakdown": "All cycles", "group": "", **total}]
+    grouped = {breakdown: suppressed_groups(_group(rows, breakdown)) for breakdown, _ in BREAKDOWNS}
+    grouped["school"] = nested_groups(grouped["school"], grouped["district"])
     for breakdown, label in BREAKDOWNS:
         shown = []
-        for key, name, members in suppressed_groups(_group(rows, breakdown)):
+        for key, name, members in grouped[breakdown]:
             row = {"key": key if isinstance(key, int) else None, "name": name, **group_figures(members, period)}
             shown.append(row)
             csv_rows.append({"breakdown": label, "group": name, **row})

@@ -5,6 +5,7 @@ import csv
 import datetime as dt
 import io
 from decimal import Decimal
+from types import SimpleNamespace
 
 import pytest
 from django.db import connection
@@ -189,11 +190,66 @@ def test_with_the_policy_off_an_unshared_cycle_changes_no_impact_figure(past_yea
 def test_with_the_policy_on_every_cycle_counts_and_the_report_says_so(past_year):
     past_year.program.impact_counts_unshared = True
     past_year.program.save()
+    d = dt.date
+    for _ in range(4):  # five unshared cycles in all: never fewer than five of them in a figure
+        make_cycle(past_year, started=d(2025, 9, 1), baseline=10, target=50, measures=[(d(2025, 10, 1), 50)],
+                   met_on=d(2025, 10, 1), shared=False)  # fmt: skip
     found = figures(district(past_year))["impact"]
     assert found["policy"] == "Counts every cycle (program policy)"
-    # The unshared cycle (100%, met after 30 days, nothing linked) joins the five.
-    assert (found["total"]["cycles"], found["total"]["goals_met"], found["total"]["growth"]) == (6, 3, 61.7)
-    assert (found["total"]["median_days"], found["total"]["hours_per_goal"]) == (77.0, "2.67")
+    # The unshared cycles (100%, met after 30 days, nothing linked) join the five.
+    assert (found["total"]["cycles"], found["total"]["goals_met"], found["total"]["growth"]) == (10, 7, 77.0)
+    assert (found["total"]["median_days"], found["total"]["hours_per_goal"]) == (30.0, "1.14")
+
+
+def test_with_the_policy_on_fewer_than_five_unshared_cycles_are_left_out(past_year):
+    """An administrator reads each shared cycle's goal and progress: with one unshared cycle beside
+    five shared ones, the total of six minus the five they can read would be that cycle."""
+    shared_only = figures(district(past_year))["impact"]
+    past_year.program.impact_counts_unshared = True
+    past_year.program.save()
+    found = figures(district(past_year))["impact"]
+    assert found["total"] == shared_only["total"] == EXPECTED_TOTAL
+    assert found["policy"] == ("Counts every cycle (program policy); fewer than 5 unshared cycles here, so only the "
+                               "cycles teachers shared count")  # fmt: skip
+    # Five unshared but spread: a school of five shared and one unshared is not shown on its own.
+    d = dt.date
+    school = SchoolFactory(district=past_year.district, name="School Z")
+    for shared in (True, True, True, True, True, False):
+        make_cycle(past_year, school=school, started=d(2025, 9, 1), baseline=0, target=10,
+                   measures=[(d(2025, 10, 1), 5)], shared=shared)  # fmt: skip
+    for _ in range(3):
+        make_cycle(past_year, started=d(2025, 9, 1), baseline=0, target=10, measures=[(d(2025, 10, 1), 5)],
+                   shared=False)  # fmt: skip
+    found = figures(district(past_year))["impact"]
+    assert found["total"]["cycles"] == 15
+    unshared = {r.pk for r in Cycle.objects.filter(shared_with_admins=False)}
+    assert len(unshared) == 5
+    assert found["by"]["school"] == []  # School A: 5 shared, 4 unshared; School Z: 5 shared, 1 unshared
+
+
+def test_a_school_shown_never_leaves_a_small_rest_of_its_district_shown(past_year):
+    """Program scope, two districts: School Alpha's single cycle is merged into Other with a school
+    of the other district, so District A (six) minus School A (five) would be that cycle."""
+    d = dt.date
+    alpha = SchoolFactory(district=past_year.district, name="Alpha")
+    make_cycle(past_year, school=alpha, started=d(2025, 9, 1), baseline=0, target=100,
+               measures=[(d(2025, 10, 1), 90)])  # fmt: skip
+    other = DistrictFactory(name="District X")
+    ContractFactory(program=past_year.program, district=other, school_year=2025)
+    for name in ("Beta", "Gamma"):
+        school = SchoolFactory(district=other, name=name)
+        for _ in range(5):
+            make_cycle(past_year, school=school, started=d(2025, 9, 1), baseline=0, target=10,
+                       measures=[(d(2025, 10, 1), 5)])  # fmt: skip
+    found = figures(Scope(ScopeKind.PROGRAM, past_year.program.pk, "p"))["impact"]["by"]
+    assert [(g["name"], g["cycles"]) for g in found["district"]] == [("District X", 10), ("District A", 6)]
+    schools = {g["name"]: g["cycles"] for g in found["school"]}
+    assert "School A (District A)" not in schools
+    for district_group in found["district"]:
+        suffix = f"({district_group['name']})"
+        rest = district_group["cycles"] - sum(n for name, n in schools.items() if name.endswith(suffix))
+        assert rest == 0 or rest >= impact.MIN_CYCLES
+    assert sum(schools.values()) == 16
 
 
 def test_a_district_served_by_two_programs_counts_each_programs_cycles_by_its_own_policy(past_year, tenant_b):
@@ -274,15 +330,49 @@ def test_a_school_with_four_cycles_is_merged_with_the_next_smallest_into_other(p
     assert "Small school (District A)" not in str(found)
 
 
-@given(st.lists(st.integers(min_value=1, max_value=12), max_size=8))
+@given(st.lists(st.tuples(st.integers(min_value=1, max_value=12), st.integers(min_value=0, max_value=12)), max_size=8))
 def test_suppression_never_shows_a_group_or_a_remainder_under_five(sizes):
-    groups = [(i, f"g{i}", [object()] * n) for i, n in enumerate(sizes)]
+    """Sizes are (cycles shared, cycles unshared): a group shown, or Other, has five cycles or more,
+    and no unshared cycle or five of them (the shared ones can be read one by one)."""
+    groups = [(i, f"g{i}", [SimpleNamespace(shared=True)] * n + [SimpleNamespace(shared=False)] * u)
+              for i, (n, u) in enumerate(sizes)]  # fmt: skip
     shown = impact.suppressed_groups(groups)  # type: ignore[arg-type]
     assert all(len(members) >= impact.MIN_CYCLES for _, _, members in shown)
-    assert sum(len(m) for _, _, m in shown) in (0, sum(sizes))
+    unshared = [sum(1 for r in members if not r.shared) for _, _, members in shown]
+    assert all(u == 0 or u >= impact.MIN_CYCLES for u in unshared)
+    assert sum(len(m) for _, _, m in shown) in (0, sum(n + u for n, u in sizes))
     assert [name for _, name, _ in shown] != [impact.OTHER]
     if shown:
-        assert all(len(members) == sizes[key] for key, _, members in shown if key is not None)
+        assert all(len(members) == sum(sizes[key]) for key, _, members in shown if key is not None)
+
+
+@given(
+    st.lists(
+        st.lists(
+            st.tuples(st.integers(min_value=1, max_value=7), st.integers(min_value=0, max_value=6)),
+            min_size=1,
+            max_size=4,
+        ),
+        max_size=4,
+    )
+)
+def test_schools_shown_never_leave_a_small_rest_of_a_district_shown(districts):
+    """Districts of schools of (shared, unshared) cycles, grouped as the report groups them."""
+    schools, by_district = [], []
+    for d, sizes in enumerate(districts):
+        members = []
+        for s, (n, u) in enumerate(sizes):
+            rows = [SimpleNamespace(shared=True) for _ in range(n)] + [SimpleNamespace(shared=False) for _ in range(u)]
+            schools.append(((d, s), f"s{d}-{s}", rows))
+            members += rows
+        by_district.append((d, f"d{d}", members))
+    outer = impact.suppressed_groups(by_district)  # type: ignore[arg-type]
+    inner = impact.nested_groups(impact.suppressed_groups(schools), outer)  # type: ignore[arg-type]
+    assert [name for _, name, _ in inner] != [impact.OTHER]
+    assert not any(impact.too_small(members) for _, _, members in inner)  # type: ignore[arg-type]
+    placed = {id(r) for key, _, members in inner if key is not None for r in members}
+    for _, _, members in outer:
+        assert not impact.too_small([r for r in members if id(r) not in placed])  # type: ignore[arg-type]
 
 
 def test_impact_rows_name_no_teacher(past_year):
