@@ -38,7 +38,7 @@ from django.db.backends.base.base import BaseDatabaseWrapper
 
 from coaching.models import HALF_DAY_MINUTES, Coach, Contract, FocusArea, LogEntry, Program
 from cycles.models import Cycle, CycleTime, Goal, ProgressMeasure
-from teachers.models import District, School
+from teachers.models import District, School, Teacher
 
 from .models import ScopeKind
 from .scopes import Period, Scope
@@ -46,6 +46,7 @@ from .scopes import Period, Scope
 MIN_CYCLES = 5
 OTHER = "Other"
 NO_STRATEGY = "No strategy recorded"
+NAMES_A_TEACHER = "Strategies whose text names a teacher"
 NO_FOCUS_AREA = "No focus area on the linked time"
 DAY_MINUTES = 2 * HALF_DAY_MINUTES  # a full contract day: 8 hours
 GROWTH_CAP = Decimal(100)
@@ -88,6 +89,7 @@ class CycleRow:
     focus_id: int | None
     focus: str
     shared: bool = True
+    names_teacher: bool = False
 
     def met_in(self, period: Period) -> bool:
         return self.met_on is not None and period.start <= self.met_on <= period.end
@@ -117,14 +119,17 @@ def cycle_scope_sql(scope: Scope) -> tuple[str, list[CycleParam]]:
     return " AND ".join(where), params
 
 
-def impact_sql(scope: Scope, period: Period) -> tuple[str, list[CycleParam]]:
-    """One row per cohort cycle, its linked time summed by the database."""
+def impact_sql(scope: Scope, period: Period, *, vendor: str = "postgresql") -> tuple[str, list[CycleParam]]:
+    """One row per cohort cycle, its linked time summed by the database, and its teachers' names
+    (only to tell whether the strategy's text names one of them; they are not kept)."""
     cw, cycle_params = cycle_scope_sql(scope)
+    joined = "string_agg" if vendor == "postgresql" else "group_concat"
     t = {
         "cycle": Cycle._meta.db_table, "goal": Goal._meta.db_table, "measure": ProgressMeasure._meta.db_table,
         "link": CycleTime._meta.db_table, "entry": LogEntry._meta.db_table, "contract": Contract._meta.db_table,
         "coach": Coach._meta.db_table, "program": Program._meta.db_table, "district": District._meta.db_table,
         "school": School._meta.db_table, "focus": FocusArea._meta.db_table,
+        "cycle_teachers": Cycle.teachers.through._meta.db_table, "teacher": Teacher._meta.db_table,
     }  # fmt: skip
     end = period.end
     linked = f"FROM {t['link']} ct JOIN {t['entry']} e ON e.id = ct.entry_id WHERE ct.cycle_id = cy.id AND e.date <= %s"
@@ -132,7 +137,7 @@ def impact_sql(scope: Scope, period: Period) -> tuple[str, list[CycleParam]]:
     sql = f"""
         SELECT x.district_id, d.name, x.school_id, s.name, x.strategy, x.program_id, x.started_on, x.baseline,
                x.target, x.met_on, x.latest, x.minutes, x.cent_minutes, x.focus_id, f.name,
-               x.shared_with_admins
+               x.shared_with_admins, x.teacher_names
         FROM (
             SELECT cy.id, cy.district_id, cy.school_id, cy.strategy, c.program_id, cy.started_on, g.baseline, g.target,
                    g.met_on, cy.shared_with_admins,
@@ -145,7 +150,9 @@ def impact_sql(scope: Scope, period: Period) -> tuple[str, list[CycleParam]]:
                          AND k.school_year = e.school_year
                     WHERE ct.cycle_id = cy.id AND e.date <= %s) AS cent_minutes,
                    (SELECT e.focus_area_id {linked} AND e.focus_area_id IS NOT NULL
-                    GROUP BY e.focus_area_id ORDER BY SUM(e.minutes) DESC, e.focus_area_id LIMIT 1) AS focus_id
+                    GROUP BY e.focus_area_id ORDER BY SUM(e.minutes) DESC, e.focus_area_id LIMIT 1) AS focus_id,
+                   (SELECT {joined}(t.first_name || ' ' || t.last_name, ' ') FROM {t["cycle_teachers"]} ctt
+                    JOIN {t["teacher"]} t ON t.id = ctt.teacher_id WHERE ctt.cycle_id = cy.id) AS teacher_names
             FROM {t["cycle"]} cy
             JOIN {t["goal"]} g ON g.cycle_id = cy.id AND g.is_current = %s AND g.baseline IS NOT NULL
             JOIN {t["coach"]} c ON c.id = cy.coach_id
@@ -179,8 +186,14 @@ class Cohort:
     no_distance: int
 
 
+def names_a_teacher(strategy: str, names: str) -> bool:
+    """Whether a word of the strategy's text is a word of one of its teachers' names."""
+    words = set(re.findall(r"\w+", strategy.casefold()))
+    return any(len(word) > 1 and word in words for word in re.findall(r"\w+", names.casefold()))
+
+
 def cycle_rows(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> Cohort:
-    sql, params = impact_sql(scope, period)
+    sql, params = impact_sql(scope, period, vendor=conn.vendor)
     with conn.cursor() as cursor:
         cursor.execute(sql, params)
         fetched = cursor.fetchall()
@@ -197,6 +210,7 @@ def cycle_rows(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> Cohor
             met_on=_date(r[9]) if r[9] is not None else None, minutes=int(r[11] or 0),
             cent_minutes=int(r[12] or 0), focus_id=int(r[13]) if r[13] is not None else None,
             focus=str(r[14]) if r[14] is not None else NO_FOCUS_AREA, shared=bool(r[15]),
+            names_teacher=names_a_teacher(str(r[4] or ""), str(r[16] or "")),
         ))  # fmt: skip
     return Cohort(rows, no_distance)
 
@@ -295,9 +309,13 @@ def nested_groups(inner: list[Group], outer: list[Group]) -> list[Group]:
 
 def _group(rows: Sequence[CycleRow], breakdown: str) -> list[tuple[object, str, list[CycleRow]]]:
     key_of = _key_and_name(breakdown)
+    # A strategy typed with a teacher's name in it is named for none of its cycles.
+    named = {key_of(row)[0] for row in rows if row.names_teacher} if breakdown == "strategy" else set()
     found: dict[object, tuple[str, list[CycleRow]]] = {}
     for row in rows:
         key, name = key_of(row)
+        if key in named:
+            key, name = NAMES_A_TEACHER, NAMES_A_TEACHER
         found.setdefault(key, (name, []))[1].append(row)
     return [(key, name, members) for key, (name, members) in found.items()]
 

@@ -375,6 +375,23 @@ def test_schools_shown_never_leave_a_small_rest_of_a_district_shown(districts):
         assert not impact.too_small([r for r in members if id(r) not in placed])  # type: ignore[arg-type]
 
 
+def test_a_strategy_whose_text_names_a_teacher_is_not_named(past_year):
+    """Five cycles with one strategy typed with a teacher's name in it (one of them is hers)."""
+    d = dt.date
+    for i in range(5):
+        typed = "Quillon's exit-ticket routine" if i else "quillon's Exit-Ticket routine."
+        cycle = make_cycle(past_year, started=d(2025, 9, 1), baseline=0, target=10, measures=[(d(2025, 10, 1), 5)],
+                           strategy=typed)  # fmt: skip
+        if i == 3:
+            cycle.teachers.add(TeacherFactory(school=past_year.school, first_name="Mara", last_name="Quillon"))
+    found = figures(district(past_year))["impact"]
+    assert [(g["name"], g["cycles"]) for g in found["by"]["strategy"]] == [
+        ("Exit tickets", 5), (impact.NAMES_A_TEACHER, 5)]  # fmt: skip
+    assert "quillon" not in str(found).casefold()
+    assert impact.names_a_teacher("Mara's think-aloud", "Ann Lee Mara Quillon")
+    assert not impact.names_a_teacher("Planning with anchor charts", "Ann Lee")  # words, not letters
+
+
 def test_impact_rows_name_no_teacher(past_year):
     text = str(figures(district(past_year))["impact"])
     for cycle in Cycle.objects.prefetch_related("teachers"):
