@@ -438,7 +438,14 @@ def _build(
         | {scope.pk if scope.kind == ScopeKind.PROGRAM else scope.program}
     )
     policies = {name: policy for pk, _limit, policy, name in program_rows if pk in counted}
-    impact_result = impact.impact_figures(cycles, period, policies=policies)
+    # A district's or school's figures are shown only where they are a group shown in each report
+    # they are part of (one statement each, whatever the cycles).
+    shown_in_parents = [
+        impact.shown_in(impact.cycle_rows(parent, period, conn), breakdown=breakdown, key=key)
+        for parent, breakdown, key in impact.parents_of(scope, cycles)
+    ]
+    singled_out = not all(shown_in_parents)
+    impact_result = impact.impact_figures(cycles, period, policies=policies, singled_out=singled_out)
 
     from .plans import plan_figures  # plans reads the builder's filter and rounding
 

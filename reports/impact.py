@@ -19,7 +19,9 @@ five cycles shows no impact at all. Administrators read each shared cycle's goal
 where unshared cycles count (the program's policy) a figure holds none of them or at least five:
 fewer than five in the scope are left out, and a group with one to four is merged like a small
 one. A school is shown only if its district's cycles in no school shown are none or five or
-more, so a district's figures minus its schools' reveal no small group either. The snapshot
+more, so a district's figures minus its schools' reveal no small group either; and a district's
+or school's report shows figures only where it is a group shown in the reports it is part of
+(`parents_of`), so one report minus another reveals none. The snapshot
 stores only these suppressed figures, for everyone who may open the report (the coach of a coach
 scope included: a snapshot is shared).
 """
@@ -53,6 +55,10 @@ GROWTH_CAP = Decimal(100)
 BREAKDOWNS = (("focus", "Focus area"), ("strategy", "Strategy"), ("school", "School"), ("district", "District"))
 SHARED_ONLY = "Counts only cycles teachers shared"
 FEW_UNSHARED = f"; fewer than {MIN_CYCLES} unshared cycles here, so only the cycles teachers shared count"
+SINGLED_OUT = (
+    f"Not shown: with the report this one is part of, it would single out fewer than {MIN_CYCLES} cycles of "
+    "another school, district or program."
+)
 EVERY_CYCLE = "Counts every cycle (program policy)"
 FOOTNOTE = (
     "A cycle counts when it ran during the period and its current goal has a baseline, a target and a "
@@ -257,6 +263,8 @@ def _key_and_name(breakdown: str) -> Callable[[CycleRow], tuple[object, str]]:
         return lambda r: (r.school_id, f"{r.school} ({r.district})")
     if breakdown == "focus":
         return lambda r: (r.focus_id or 0, r.focus)
+    if breakdown == "program":  # not shown: a district's programs, for its narrowed reports
+        return lambda r: (r.program_id, str(r.program_id))
     # The group is named as its earliest cycle typed it (rows come by start date).
     return lambda r: (normalise_strategy(r.strategy), re.sub(r"\s+", " ", r.strategy).strip(" .;:,") or NO_STRATEGY)
 
@@ -331,21 +339,63 @@ def policy_text(policies: dict[str, bool]) -> str:
     return f"Counts every cycle for {every} (program policy); only cycles teachers shared for {shared}"
 
 
-def impact_figures(cohort: Cohort, period: Period, *, policies: dict[str, bool]) -> dict[str, Any]:
-    """The suppressed impact figures stored under figures["impact"]."""
-    rows = cohort.rows
-    policy = policy_text(policies)
+def _counted(rows: list[CycleRow]) -> list[CycleRow]:
+    """The cohort's rows that count: the shared ones only when one to four unshared would count."""
     if 0 < sum(1 for row in rows if not row.shared) < MIN_CYCLES:
-        rows = [row for row in rows if row.shared]
-        policy += FEW_UNSHARED
+        return [row for row in rows if row.shared]
+    return rows
+
+
+def _grouped(rows: list[CycleRow], breakdowns: Iterable[str]) -> dict[str, list[Group]]:
+    grouped = {breakdown: suppressed_groups(_group(rows, breakdown)) for breakdown in breakdowns}
+    if "school" in grouped:
+        grouped["school"] = nested_groups(grouped["school"], grouped.get("district", []))
+    return grouped
+
+
+def parents_of(scope: Scope, cohort: Cohort) -> list[tuple[Scope, str, int]]:
+    """The reports that hold this district's or school's cycles as a group of a breakdown, each
+    (scope, breakdown, key): its figures may be shown only where they are a group shown there,
+    else the parent's figures minus those of its other reports would single out a small group."""
+    kind, program = ScopeKind(scope.kind), scope.program
+    if kind == ScopeKind.DISTRICT:
+        return [(Scope(ScopeKind.PROGRAM, program), "district", scope.pk),
+                (Scope(ScopeKind.DISTRICT, scope.pk), "program", program)] if program else []  # fmt: skip
+    if kind != ScopeKind.SCHOOL or not cohort.rows:
+        return []
+    district = cohort.rows[0].district_id
+    parents = [(Scope(ScopeKind.DISTRICT, district, program=program), "school", scope.pk)]
+    if program:
+        parents += [(Scope(ScopeKind.SCHOOL, scope.pk), "program", program),
+                    (Scope(ScopeKind.PROGRAM, program), "school", scope.pk)]  # fmt: skip
+    return parents
+
+
+def shown_in(cohort: Cohort, *, breakdown: str, key: int) -> bool:
+    """Whether a group is shown in its own breakdown of a report (the parent's cohort)."""
+    rows = _counted(cohort.rows)
+    if len(rows) < MIN_CYCLES:
+        return False
+    breakdowns = ("district", "school") if breakdown == "school" else (breakdown,)
+    return any(found == key for found, _, _ in _grouped(rows, breakdowns)[breakdown])
+
+
+def impact_figures(
+    cohort: Cohort, period: Period, *, policies: dict[str, bool], singled_out: bool = False
+) -> dict[str, Any]:
+    """The suppressed impact figures stored under figures["impact"]; none when `singled_out` (a
+    report of which this scope is a group not shown)."""
+    rows = _counted(cohort.rows)
+    policy = policy_text(policies) + (FEW_UNSHARED if len(rows) < len(cohort.rows) else "")
     result: dict[str, Any] = {"policy": policy, "min_cycles": MIN_CYCLES, "footnote": FOOTNOTE}
     if len(rows) < MIN_CYCLES:
         return {**result, "shown": False, "rows": []}
+    if singled_out:
+        return {**result, "shown": False, "rows": [], "hidden": SINGLED_OUT}
     total = {**group_figures(rows, period), "no_distance": cohort.no_distance}
     breakdowns: dict[str, list[dict[str, Any]]] = {}
     csv_rows = [{"breakdown": "All cycles", "group": "", **total}]
-    grouped = {breakdown: suppressed_groups(_group(rows, breakdown)) for breakdown, _ in BREAKDOWNS}
-    grouped["school"] = nested_groups(grouped["school"], grouped["district"])
+    grouped = _grouped(rows, (breakdown for breakdown, _ in BREAKDOWNS))
     for breakdown, label in BREAKDOWNS:
         shown = []
         for key, name, members in grouped[breakdown]:

@@ -81,7 +81,8 @@ def _impact_figures(impact: dict[str, Any] | None) -> dict[str, Any] | None:
     if not impact:
         return None
     if not impact.get("shown"):
-        return {"shown": False, "policy": impact["policy"], "min_cycles": impact["min_cycles"]}
+        return {"shown": False, "policy": impact["policy"], "min_cycles": impact["min_cycles"],
+                "hidden": impact.get("hidden", "")}  # fmt: skip
     total = impact["total"]
     return {
         "shown": True, "policy": impact["policy"], "cycles": total["cycles"], "growth": total["growth"],

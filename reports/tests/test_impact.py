@@ -270,8 +270,10 @@ def test_a_district_served_by_two_programs_counts_each_programs_cycles_by_its_ow
     assert [(g["name"], g["cycles"]) for g in whole["by"]["strategy"]] == [("Exit tickets", 5), ("Think-pair-share", 5)]
     # A's director sees program A's cycles only, B's director B's only.
     assert figures(district(past_year, past_year.program.pk))["impact"]["total"] == EXPECTED_TOTAL
+    # B's five here are not shown: B's own report (six, with its cycle in District B) minus them
+    # would be that one cycle.
     only_b = figures(district(past_year, tenant_b.program.pk))["impact"]
-    assert (only_b["total"]["cycles"], only_b["policy"]) == (5, "Counts every cycle (program policy)")
+    assert (only_b["hidden"], only_b["policy"]) == (impact.SINGLED_OUT, "Counts every cycle (program policy)")
 
 
 def test_a_coach_in_two_districts_has_both_districts_cycles(past_year):
@@ -314,6 +316,39 @@ def test_a_custom_period_leaving_one_district_with_one_cycle_hides_the_breakdown
     for breakdown in found["impact"]["by"].values():
         assert all(g["cycles"] >= 5 for g in breakdown)
         assert sum(g["cycles"] for g in breakdown) in (0, 6)
+
+
+def test_a_district_or_school_report_is_not_the_program_or_district_report_minus_a_small_group(past_year):
+    """District A has five cycles, District C one: the program's report (six) minus District A's
+    own report (five) would be C's cycle, as would District A's minus School A's with a school of one."""
+    other = DistrictFactory(name="District C")
+    ContractFactory(program=past_year.program, district=other, school_year=2025)
+    d = dt.date
+    make_cycle(past_year, school=SchoolFactory(district=other, name="School C"), started=d(2025, 9, 1), baseline=0,
+               target=100, measures=[(d(2025, 10, 1), 90)], met_on=d(2025, 10, 1))  # fmt: skip
+    program = past_year.program.pk
+    assert figures(Scope(ScopeKind.PROGRAM, program, "p"))["impact"]["total"]["cycles"] == 6
+    narrowed = figures(district(past_year, program))["impact"]
+    assert (narrowed["shown"], narrowed["hidden"]) == (False, impact.SINGLED_OUT)
+    # The district's administrator reads every program's figures: nothing to take away there.
+    assert figures(district(past_year))["impact"]["total"] == EXPECTED_TOTAL
+    school = Scope(ScopeKind.SCHOOL, past_year.school.pk, "s")
+    assert figures(school)["impact"]["total"] == EXPECTED_TOTAL
+    make_cycle(past_year, school=SchoolFactory(district=past_year.district, name="School B"), started=d(2025, 9, 1),
+               baseline=0, target=100, measures=[(d(2025, 10, 1), 90)])  # fmt: skip
+    assert figures(district(past_year))["impact"]["total"]["cycles"] == 6
+    assert figures(school)["impact"]["hidden"] == impact.SINGLED_OUT
+
+
+def test_a_programs_share_of_a_district_is_not_the_district_minus_another_programs_small_one(past_year, tenant_b):
+    """Program B serves District A too, with one cycle there: the district's administrator reads the
+    district's report (six) and program A's share of it (five)."""
+    ContractFactory(program=tenant_b.program, district=past_year.district, school_year=2025)
+    d = dt.date
+    make_cycle(past_year, coach=tenant_b.coach, started=d(2025, 9, 1), baseline=0, target=100,
+               measures=[(d(2025, 10, 1), 90)])  # fmt: skip
+    assert figures(district(past_year))["impact"]["total"]["cycles"] == 6
+    assert figures(district(past_year, past_year.program.pk))["impact"]["hidden"] == impact.SINGLED_OUT
 
 
 def test_a_school_with_four_cycles_is_merged_with_the_next_smallest_into_other(past_year):
