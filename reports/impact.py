@@ -57,7 +57,7 @@ SHARED_ONLY = "Counts only cycles teachers shared"
 FEW_UNSHARED = f"; fewer than {MIN_CYCLES} unshared cycles here, so only the cycles teachers shared count"
 SINGLED_OUT = (
     f"Not shown: with the report this one is part of, it would single out fewer than {MIN_CYCLES} cycles of "
-    "another school, district or program."
+    "another coach, school, district or program."
 )
 EVERY_CYCLE = "Counts every cycle (program policy)"
 FOOTNOTE = (
@@ -96,6 +96,7 @@ class CycleRow:
     focus: str
     shared: bool = True
     names_teacher: bool = False
+    coach_id: int = 0
 
     def met_in(self, period: Period) -> bool:
         return self.met_on is not None and period.start <= self.met_on <= period.end
@@ -143,10 +144,10 @@ def impact_sql(scope: Scope, period: Period, *, vendor: str = "postgresql") -> t
     sql = f"""
         SELECT x.district_id, d.name, x.school_id, s.name, x.strategy, x.program_id, x.started_on, x.baseline,
                x.target, x.met_on, x.latest, x.minutes, x.cent_minutes, x.focus_id, f.name,
-               x.shared_with_admins, x.teacher_names
+               x.shared_with_admins, x.teacher_names, x.coach_id
         FROM (
             SELECT cy.id, cy.district_id, cy.school_id, cy.strategy, c.program_id, cy.started_on, g.baseline, g.target,
-                   g.met_on, cy.shared_with_admins,
+                   g.met_on, cy.shared_with_admins, cy.coach_id,
                    (SELECT m.value FROM {t["measure"]} m WHERE m.goal_id = g.id AND m.date <= %s
                     ORDER BY m.date DESC, m.id DESC LIMIT 1) AS latest,
                    (SELECT COALESCE(SUM(e.minutes), 0) {linked}) AS minutes,
@@ -216,7 +217,7 @@ def cycle_rows(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> Cohor
             met_on=_date(r[9]) if r[9] is not None else None, minutes=int(r[11] or 0),
             cent_minutes=int(r[12] or 0), focus_id=int(r[13]) if r[13] is not None else None,
             focus=str(r[14]) if r[14] is not None else NO_FOCUS_AREA, shared=bool(r[15]),
-            names_teacher=names_a_teacher(str(r[4] or ""), str(r[16] or "")),
+            names_teacher=names_a_teacher(str(r[4] or ""), str(r[16] or "")), coach_id=int(r[17]),
         ))  # fmt: skip
     return Cohort(rows, no_distance)
 
@@ -265,6 +266,8 @@ def _key_and_name(breakdown: str) -> Callable[[CycleRow], tuple[object, str]]:
         return lambda r: (r.focus_id or 0, r.focus)
     if breakdown == "program":  # not shown: a district's programs, for its narrowed reports
         return lambda r: (r.program_id, str(r.program_id))
+    if breakdown == "coach":  # not shown: a program's coaches, for a coach's report
+        return lambda r: (r.coach_id, str(r.coach_id))
     # The group is named as its earliest cycle typed it (rows come by start date).
     return lambda r: (normalise_strategy(r.strategy), re.sub(r"\s+", " ", r.strategy).strip(" .;:,") or NO_STRATEGY)
 
@@ -354,10 +357,12 @@ def _grouped(rows: list[CycleRow], breakdowns: Iterable[str]) -> dict[str, list[
 
 
 def parents_of(scope: Scope, cohort: Cohort) -> list[tuple[Scope, str, int]]:
-    """The reports that hold this district's or school's cycles as a group of a breakdown, each
+    """The reports that hold this coach's, district's or school's cycles as a group, each
     (scope, breakdown, key): its figures may be shown only where they are a group shown there,
     else the parent's figures minus those of its other reports would single out a small group."""
     kind, program = ScopeKind(scope.kind), scope.program
+    if kind == ScopeKind.COACH:
+        return [(Scope(ScopeKind.PROGRAM, cohort.rows[0].program_id), "coach", scope.pk)] if cohort.rows else []
     if kind == ScopeKind.DISTRICT:
         return [(Scope(ScopeKind.PROGRAM, program), "district", scope.pk),
                 (Scope(ScopeKind.DISTRICT, scope.pk), "program", program)] if program else []  # fmt: skip

@@ -351,6 +351,21 @@ def test_a_programs_share_of_a_district_is_not_the_district_minus_another_progra
     assert figures(district(past_year, past_year.program.pk))["impact"]["hidden"] == impact.SINGLED_OUT
 
 
+def test_a_coachs_report_is_not_the_programs_minus_another_coachs_single_cycle(past_year):
+    from coaching.tests.factories import CoachFactory
+
+    second = CoachFactory(program=past_year.program)
+    d = dt.date
+    make_cycle(past_year, coach=second, started=d(2025, 9, 1), baseline=0, target=100,
+               measures=[(d(2025, 10, 1), 90)])  # fmt: skip
+    assert figures(Scope(ScopeKind.PROGRAM, past_year.program.pk, "p"))["impact"]["total"]["cycles"] == 6
+    assert figures(Scope(ScopeKind.COACH, past_year.coach.pk, "me"))["impact"]["hidden"] == impact.SINGLED_OUT
+    for _ in range(4):
+        make_cycle(past_year, coach=second, started=d(2025, 9, 1), baseline=0, target=10,
+                   measures=[(d(2025, 10, 1), 5)])  # fmt: skip
+    assert figures(Scope(ScopeKind.COACH, past_year.coach.pk, "me"))["impact"]["total"] == EXPECTED_TOTAL
+
+
 def test_a_school_with_four_cycles_is_merged_with_the_next_smallest_into_other(past_year):
     d = dt.date
     small = SchoolFactory(district=past_year.district, name="Small school")
