@@ -70,7 +70,7 @@ def _plan_figures(plan: dict[str, Any] | None) -> dict[str, Any] | None:
         "non_coaching_exceeded": plan["non_coaching_exceeded"],
         "lines": [
             {"name": line["name"], "plan_share": line["plan_share"], "actual_share": line["actual_share"],
-             "variance": line["variance"], "exceeded": line["exceeded"]}
+             "variance": line["variance"], "exceeded": line["exceeded"], "at_most": line["kind"] == "at_most"}
             for line in plan["lines"][:3]
         ],
     }  # fmt: skip

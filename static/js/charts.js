@@ -76,13 +76,20 @@
         options: { plugins: { legend: { position: "bottom" } } }
       });
     },
+    // Bars across, names beside them: a dozen focus areas' names under upright bars would have to
+    // slant and run into each other.
     focus: function (canvas) {
-      var rows = report.by_focus;
+      var rows = report.by_focus, box = canvas.parentNode;
+      var fit = function (width) {
+        box.style.height = width < 576 ? Math.max(300, rows.length * 48 + 40) + "px" : Math.max(300, rows.length * 26 + 50) + "px";
+      };
+      fit(box.clientWidth);
       new Chart(canvas, {
         type: "bar",
         data: { labels: rows.map(function (r) { return r.name; }),
                 datasets: [{ label: "Hours", data: rows.map(function (r) { return num(r.hours); }), backgroundColor: sky }] },
-        options: { scales: { x: { ticks: { autoSkip: false, callback: wrapped(12) } } }, plugins: { legend: { display: false } } }
+        options: { indexAxis: "y", onResize: function (chart, size) { fit(size.width); },
+                   scales: { y: { ticks: { autoSkip: false, callback: wrapped(18) } } }, plugins: { legend: { display: false } } }
       });
     },
     month: function (canvas) {

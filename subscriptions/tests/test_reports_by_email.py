@@ -336,8 +336,8 @@ def test_the_email_gives_the_plan_lines_furthest_off_and_the_impact_as_the_repor
     assert (lines["Duties"]["actual_share"], lines["Duties"]["variance"]) == (25.0, 15.0)
     assert (lines["Coaching cycles"]["actual_share"], lines["Coaching cycles"]["variance"]) == (50.0, -10.0)
     assert plan_figures["non_coaching_exceeded"] is True
-    assert f"Against the agreed plan ({plan_figures['distance']} points of time away from it; non-coaching" in text
-    assert "  Duties: 25.0% against 10.0% planned (+15.0 points), over its ceiling" in text
+    assert f"Against the agreed plan: {plan_figures['distance']} points off in all; non-coaching duties ABOVE" in text
+    assert "  Duties: 25.0% against at most 10.0% planned (+15.0 points), over its ceiling" in text
     assert "  Coaching cycles: 50.0% against 60.0% planned (-10.0 points)" in text
     assert text.index("  Duties:") < text.index("  Coaching cycles:")  # furthest off first
     assert "+15.0 pts" in html
