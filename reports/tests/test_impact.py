@@ -351,6 +351,23 @@ def test_a_programs_share_of_a_district_is_not_the_district_minus_another_progra
     assert figures(district(past_year, past_year.program.pk))["impact"]["hidden"] == impact.SINGLED_OUT
 
 
+def test_the_page_and_the_pdf_say_why_a_part_of_a_larger_report_is_not_shown(
+    client, past_year, tenant_b, django_capture_on_commit_callbacks
+):
+    from reports.tests.test_runs_and_dashboard import pdf_text
+
+    ContractFactory(program=tenant_b.program, district=past_year.district, school_year=2025)
+    make_cycle(past_year, coach=tenant_b.coach, started=dt.date(2025, 9, 1), baseline=0, target=100,
+               measures=[(dt.date(2025, 10, 1), 90)])  # fmt: skip
+    scope = district(past_year, past_year.program.pk)
+    built(scope, PAST_YEAR, django_capture_on_commit_callbacks)
+    client.force_login(past_year.district_admin)
+    page = client.get(reverse("reports:dashboard"), {"scope": scope.key, "period": PAST_YEAR.key}).content.decode()
+    assert "it would single out fewer than 5 cycles" in page
+    pdf = client.get(reverse("reports:export_pdf"), {"scope": scope.key, "period": PAST_YEAR.key})
+    assert "single out fewer than 5" in " ".join(pdf_text(pdf.content).split())
+
+
 def test_a_coachs_report_is_not_the_programs_minus_another_coachs_single_cycle(past_year):
     from coaching.tests.factories import CoachFactory
 
