@@ -60,6 +60,8 @@ SETS = {
     "month": ("month", "activity_id"),
     # Each district's balance and non-coaching share, for the district-by-district comparison.
     "district_activity": ("district_id", "activity_id"),
+    # The time plan's minutes: each month's time by program, district and activity.
+    "plan": ("month", "program_id", "district_id", "activity_id"),
     "day": ("coach_id", "district_id", "program_id", "date"),
 }
 KEYS = ("activity_id", "focus_area_id", "school_id", "coach_id", "district_id", "program_id", "date", "month")
@@ -344,7 +346,7 @@ def _build(
 ) -> dict[str, Any]:
     groups: dict[str, list[tuple[Any, ...]]] = {
         name: [] for name in ("activity", "focus", "school", "coach", "month", "district", "program", "total",
-                              "contract", "district_activity")
+                              "contract", "district_activity", "plan")
     }  # fmt: skip
     with conn.cursor() as cursor:
         sql, params = _grouped_sql(scope, period, conn.vendor)
@@ -449,7 +451,10 @@ def _build(
 
     from .plans import plan_figures  # plans reads the builder's filter and rounding
 
-    plan = plan_figures(scope, period, conn=conn)
+    plan_minutes = [
+        (_month_key(r[12]), int(r[16]), int(r[17]), str(r[10]), int(r[1]), int(r[13])) for r in groups["plan"]
+    ]
+    plan = plan_figures(scope, period, conn=conn, minutes=plan_minutes)
     # A projection belongs to a period that reaches today (or the year's end); an earlier
     # period shows what was used, not where a past pace would have led.
     current = as_of == today or all(as_of >= u.year_end for u in usage)

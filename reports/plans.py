@@ -1,7 +1,9 @@
 """The agreed time plan against the time actually logged, for a report's scope and period.
 
-Two statements, whatever the data size: the scope's minutes grouped by (month, program, district,
-activity), and the lines of every plan that may apply (one row per line and activity). Which plan
+Whatever the data size, the scope's minutes grouped by (month, program, district, activity) —
+a grouping set of the report builder's own statement, so the entries are read once for the whole
+report — and one statement for the lines of every plan that may apply (one row per line and
+activity). Which plan
 applies to a group of minutes:
 - a coach's report: the coach's own plan in force that month, else their program's plan;
 - a district's (or a school's) report: the program's plan for that district, else the program's
@@ -73,7 +75,10 @@ def _month_sql(vendor: str) -> str:
     return "to_char(e.date, 'YYYY-MM')" if vendor == "postgresql" else "strftime('%%Y-%%m', e.date)"
 
 
-def _minutes(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> list[tuple[str, int, int, str, int, int]]:
+MinutesRow = tuple[str, int, int, str, int, int]
+
+
+def _minutes(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> list[MinutesRow]:
     """Statement 1: (month, program, district, district name, activity, minutes) of the scope's
     entries; names are joined to the grouped rows, not to the entries."""
     from .builder import _where  # the report's own filter, so both read the same entries
@@ -207,16 +212,21 @@ def _summary(tallies: dict[str, Tally], planned: int, unplanned: int) -> dict[st
     }
 
 
-def plan_figures(scope: Scope, period: Period, *, conn: BaseDatabaseWrapper) -> dict[str, Any]:
-    """`figures["plan"]`: the plan against the actual time of the scope and period."""
+def plan_figures(
+    scope: Scope, period: Period, *, conn: BaseDatabaseWrapper, minutes: list[MinutesRow] | None = None
+) -> dict[str, Any]:
+    """`figures["plan"]`: the plan against the actual time of the scope and period. The report
+    builder passes the `minutes` rows from its own grouped statement (one pass over the entries);
+    without them they are read here."""
     from .builder import hours_text
 
     kind = ScopeKind(scope.kind)
     district = scope.pk if kind == ScopeKind.DISTRICT else 0
     grouped: dict[Cell, dict[int, int]] = defaultdict(dict)
     names: dict[int, str] = {}
-    for month, program, row_district, name, activity, minutes in _minutes(scope, period, conn):
-        grouped[(month, program, row_district)][activity] = minutes
+    rows = _minutes(scope, period, conn) if minutes is None else minutes
+    for month, program, row_district, name, activity, spent in rows:
+        grouped[(month, program, row_district)][activity] = spent
         names[row_district] = name
     programs = {program for (_, program, _) in grouped}
     if kind == ScopeKind.PROGRAM:
