@@ -15,6 +15,7 @@ from django.http import HttpRequest
 from coaching.models import Activity, Coach, Program
 from reports.models import TimePlan, TimePlanLine
 from reports.plans import EVERYTHING_ELSE
+from reports.services import snapshots_refresh_for_plan
 from teachers.audit import AuditAction, audit_record
 from teachers.models import District, User
 
@@ -92,6 +93,8 @@ def time_plan_save(
     if not set(named) <= allowed:
         raise ValidationError("Choose the program's own or built-in activities.")
     created = plan is None
+    # The reports comparing this plan, from its first month (or its old one, when moved earlier or later).
+    since = starts_on if plan is None else min(starts_on, plan.starts_on)
     if plan is None:
         plan = TimePlan(program=program, created_by=by)
     else:
@@ -106,4 +109,5 @@ def time_plan_save(
     audit_record(action=AuditAction.SETUP_CHANGE, actor=by, request=request, program=program.pk, district=district,
                  object_type="time plan", object_ref=plan.pk,
                  detail=f"{'added' if created else 'changed'} the time plan {plan}: {summary}")  # fmt: skip
+    transaction.on_commit(lambda: snapshots_refresh_for_plan(program=program.pk, since=since))
     return plan

@@ -20,7 +20,7 @@ from django.db import IntegrityError, InterfaceError, OperationalError, transact
 from django.db.models import F, Func, IntegerField, OuterRef, Q, Subquery
 from django.utils import timezone
 
-from coaching.models import Coach, EntryChange, Program
+from coaching.models import Coach, Contract, EntryChange, Program
 from teachers.models import District, School, User
 
 from .builder import build_figures
@@ -336,8 +336,29 @@ def snapshots_affected_by(places: list[Place], *, today: dt.date) -> list[Snapsh
 def snapshots_refresh_for_changes(*, places: list[Place], **_: object) -> int:
     """Queue a debounced rebuild of every current snapshot the changed entries fall in: at most
     one pending run per report (the run rows' constraint), so a burst of edits builds once."""
+    return _rebuild_later(snapshots_affected_by(places, today=timezone.localdate()))
+
+
+def snapshots_refresh_for_plan(*, program: int, since: dt.date) -> int:
+    """Queue a debounced rebuild of every current snapshot a program's time plan is compared in,
+    from the plan's first month on: the program's report, its coaches', those of the districts it
+    has contracts with (and their schools), and the all-data report (one query)."""
+    recent = timezone.localdate() - dt.timedelta(days=FRESH_PERIOD_DAYS)
+    districts = Contract.objects.filter(program_id=program).values("district_id")
+    whose = (
+        Q(scope_kind=ScopeKind.PROGRAM, scope_id=program)
+        | Q(scope_kind=ScopeKind.COACH, scope_id__in=Coach.objects.filter(program_id=program).values("pk"))
+        | Q(scope_kind=ScopeKind.DISTRICT, scope_id__in=districts, scope_program__in=[0, program])
+        | Q(scope_kind=ScopeKind.SCHOOL, scope_id__in=School.objects.filter(district_id__in=districts).values("pk"),
+            scope_program__in=[0, program])
+        | Q(scope_kind=ScopeKind.ALL)
+    )  # fmt: skip
+    return _rebuild_later(list(Snapshot.objects.filter(whose, period_end__gte=max(since, recent)).defer("figures")))
+
+
+def _rebuild_later(snapshots: list[Snapshot]) -> int:
     queued = 0
-    for snapshot in snapshots_affected_by(places, today=timezone.localdate()):
+    for snapshot in snapshots:
         scope = Scope(snapshot.scope_kind, snapshot.scope_id, program=snapshot.scope_program)
         period = Period(snapshot.period_start, snapshot.period_end, snapshot.period_label, "")
         try:

@@ -175,3 +175,40 @@ def test_query_counts_of_the_list_and_edit_pages_do_not_grow_with_plans(client, 
     assert counts[0] == counts[1], counts
     assert counts[0][0] <= 12
     assert counts[0][1] <= 15
+
+
+def test_saving_a_plan_rebuilds_the_current_reports_that_compare_it_and_only_those(
+    client, tenant_a, tenant_b, django_capture_on_commit_callbacks
+):
+    from django.utils import timezone
+
+    from coaching.tests.factories import LogEntryFactory
+    from reports import services
+    from reports.scopes import Period, Scope
+
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, date=timezone.localdate(), minutes=60,
+                    activity=activity("Coaching Cycles"))  # fmt: skip
+    this_year, long_ago = Period.school_year(2026), Period.school_year(2023)
+    scopes = {
+        "program": Scope("program", tenant_a.program.pk),
+        "district": Scope("district", tenant_a.district.pk),
+        "coach": Scope("coach", tenant_a.coach.pk),
+        "other program": Scope("program", tenant_b.program.pk),
+    }
+    with django_capture_on_commit_callbacks(execute=True):
+        for scope in scopes.values():
+            services.report_request(scope=scope, period=this_year, by=None)
+        services.report_request(scope=scopes["program"], period=long_ago, by=None)
+    assert not services.snapshot_for(scopes["program"], this_year).figures["plan"]["has_plan"]
+
+    client.force_login(tenant_a.director)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("programs:plan_add"), post_data(starts_on="2026-07", lines=GOOD))
+    assert response.status_code == 302
+    for name in ("program", "district", "coach"):
+        plan = services.snapshot_for(scopes[name], this_year).figures["plan"]
+        assert plan["has_plan"], name
+        assert {line["name"] for line in plan["lines"]} >= {"Coaching cycles and direct support"}, name
+    # Another program's report, and a report of a year long past, are not rebuilt.
+    assert not services.snapshot_for(scopes["other program"], this_year).figures["plan"]["has_plan"]
+    assert not services.snapshot_for(scopes["program"], long_ago).figures["plan"]["has_plan"]
