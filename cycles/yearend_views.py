@@ -8,7 +8,6 @@ from typing import Any
 
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -18,6 +17,7 @@ from django.views.decorators.http import require_http_methods
 from coaching.access import coach_required
 from coaching.models import Coach
 from teachers.access import Request
+from toolkit.forms import form_errors_add
 from toolkit.schoolyear import school_year_label, school_year_of
 
 from .models import Cycle, Outcome, YearEndChoice
@@ -61,15 +61,6 @@ class YearEndForm(forms.Form):
             if data.get("goal_met") is None:
                 self.add_error("goal_met", "Say whether the goal was met.")
         return data
-
-
-def _add_row_error(form: YearEndForm, error: ValidationError) -> None:
-    """Put a service's error next to the field it names, or at the top of the row."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            form.add_error(field if field in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 def _posted_cycle_ids(request: Request) -> set[str]:
@@ -122,7 +113,7 @@ def year_end(request: Request, coach: Coach) -> HttpResponse:
             try:
                 result = year_end_decide(coach=coach, school_year=year, rows=changes, by=request.user)
             except YearEndRowError as exc:
-                _add_row_error(next(form for cycle, form in rows if cycle.pk == exc.cycle.pk), exc)
+                form_errors_add(next(form for cycle, form in rows if cycle.pk == exc.cycle.pk), exc)
             else:
                 undone = f", {result.undone} back to undecided." if result.undone else "."
                 messages.success(request, f"Recorded: {result.carried} carried over, {result.closed} closed{undone}")

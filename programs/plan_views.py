@@ -18,6 +18,7 @@ from django.views.decorators.http import require_GET, require_http_methods
 from coaching.models import Coach, Program
 from reports.models import TimePlan
 from teachers.access import Request
+from toolkit.forms import form_errors_add
 from toolkit.params import ID_MAX, parse_int_param
 
 from . import plans as selectors
@@ -107,11 +108,7 @@ def _form_page(request: Request, program: Program, plan: TimePlan | None, source
                 note=form.cleaned_data["note"], lines=lines.lines(), by=request.user, request=request, plan=plan,
             )  # fmt: skip
         except ValidationError as exc:
-            if hasattr(exc, "error_dict"):
-                for name, errors in exc.error_dict.items():
-                    form.add_error(name if name in form.fields else None, errors)
-            else:
-                form.add_error(None, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Plan saved: {saved}.")
             return HttpResponseRedirect(f"{reverse('programs:plans')}?program={program.pk}")

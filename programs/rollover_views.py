@@ -21,6 +21,7 @@ from django.views.decorators.http import require_http_methods
 
 from coaching.models import MAX_CONTRACT_DAYS, MIN_CONTRACT_DAYS, Program
 from teachers.access import Request
+from toolkit.forms import form_errors_add
 from toolkit.schoolyear import school_year_label, school_year_of
 
 from .rollover import (
@@ -60,14 +61,6 @@ class RolloverRowForm(forms.Form):
 
 def _rollover_url(program: Program) -> str:
     return f"{reverse('programs:rollover')}?program={program.pk}"
-
-
-def _add_row_error(form: RolloverRowForm, error: RolloverRowError) -> None:
-    if hasattr(error, "error_dict"):
-        for name, errors in error.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, error)
 
 
 @login_required
@@ -114,7 +107,7 @@ def rollover(request: Request) -> HttpResponse:
                 result = rollover_contracts_copy(program=program, from_year=from_year, copies=copies,
                                                  by=request.user, request=request)  # fmt: skip
             except RolloverRowError as exc:
-                _add_row_error(next(form for row, form in rows if row.contract.pk == exc.source.pk), exc)
+                form_errors_add(next(form for row, form in rows if row.contract.pk == exc.source.pk), exc)
             else:
                 done = f"{len(result.created)} contract(s) copied into {page.to_label}."
                 if result.skipped:

@@ -25,6 +25,7 @@ from coaching.selectors import contract_usage_list
 from teachers.access import Request
 from teachers.invitations import LinkFor
 from teachers.models import District
+from toolkit.forms import form_errors_add
 from toolkit.params import ID_MAX, parse_int_param
 from toolkit.schoolyear import school_year_label, school_year_of
 
@@ -87,14 +88,6 @@ def _render(request: HttpRequest, template: str, context: dict[str, Any], form: 
 def _posted(request: HttpRequest) -> Any:
     """A form's data: what was posted (even nothing, so an empty form shows its errors), else None."""
     return request.POST if request.method == "POST" else None
-
-
-def _error_into(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
 
 
 def _program(request: Request) -> tuple[Program | None, list[Program]]:
@@ -161,7 +154,7 @@ def district_add(request: Request) -> HttpResponse:
         try:
             contract = services.district_create(program=program, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"{contract.district.name} added, with its {contract.school_year_label} "
                                       "contract. Add its schools next.")  # fmt: skip
@@ -187,7 +180,7 @@ def district_edit(request: Request, pk: int) -> HttpResponse:
             services.district_rename(district=district, name=form.cleaned_data["name"], by=request.user,
                                      program=program, request=request)  # fmt: skip
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"The district is now called {district.name}.")
             return _to("programs:districts", program)
@@ -208,7 +201,7 @@ def school_add(request: Request, pk: int) -> HttpResponse:
             school = services.school_add(district=district, name=form.cleaned_data["name"], by=request.user,
                                          program=program, request=request)  # fmt: skip
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"{school.name} added to {district.name}.")
             return _to("programs:districts", program)
@@ -230,7 +223,7 @@ def school_edit(request: Request, pk: int) -> HttpResponse:
             services.school_rename(school=school, name=form.cleaned_data["name"], by=request.user, program=program,
                                    request=request)  # fmt: skip
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"The school is now called {school.name}.")
             return _to("programs:districts", program)
@@ -282,7 +275,7 @@ def contract_add(request: Request) -> HttpResponse:
         try:
             contract = services.contract_create(program=program, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Contract added: {contract}.")
             return HttpResponseRedirect(
@@ -310,7 +303,7 @@ def contract_edit(request: Request, pk: int) -> HttpResponse:
         try:
             services.contract_update(contract=contract, by=request.user, request=request, **form.cleaned_data)
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Contract saved: {contract}.")
             if contract.contracted_days < usage.days_used:
@@ -351,7 +344,7 @@ def coach_add(request: Request) -> HttpResponse:
             coach = services.coach_add(program=program, by=request.user, link_for=_link_for(request),
                                        request=request, **form.cleaned_data)  # fmt: skip
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             invited = "an invitation to set a password was sent" if not coach.user.has_usable_password() else \
                 "they sign in with their existing password"  # fmt: skip
@@ -412,7 +405,7 @@ def coach_move(request: Request, pk: int) -> HttpResponse:
         try:
             services.coach_move(coach=coach, to=form.cleaned_data["program"], by=request.user, request=request)
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"{coach.user.display_name} moved to {coach.program.name}. Their past entries "
                                       "stay with the program they were delivered for.")  # fmt: skip
@@ -453,7 +446,7 @@ def administrator_add(request: Request) -> HttpResponse:
                                                        link_for=_link_for(request), request=request,
                                                        **data)  # fmt: skip
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"{user.display_name} now administers {district.name}" + (
                 "; an invitation to set a password was sent." if invited else "."))  # fmt: skip
@@ -539,7 +532,7 @@ def item_add(request: Request, model: ItemModel) -> HttpResponse:
             item = services.item_add(model=model, program=program, by=request.user, request=request,
                                      **form.cleaned_data)  # fmt: skip
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"{item.name} added; coaches can choose it now.")
             return _to(back, program)
@@ -561,7 +554,7 @@ def item_edit(request: Request, pk: int, model: ItemModel) -> HttpResponse:
             services.item_rename(item=item, name=form.cleaned_data["name"], by=request.user, request=request,
                                  balance=form.cleaned_data.get("balance", ""))  # fmt: skip
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"Saved: {item.name}. Past entries and reports show the new name.")
             return _to(back, item.program)
