@@ -587,3 +587,30 @@ def test_the_dashboard_query_count_is_the_same_for_3_and_30_cycles(
     with django_assert_max_num_queries(len(small.captured_queries)):
         page = client.get(url, {"scope": scope.key, "period": PAST_YEAR.key}).content.decode()
     assert 'data-testid="district-comparison"' in page
+
+
+def test_the_page_itself_carries_nothing_of_four_cycles_an_administrator_may_not_see(
+    client, tenant_a, django_capture_on_commit_callbacks
+):
+    """An insider reads the page's source (the chart data embedded with json_script, the CSV of
+    impact), not only what is drawn: four shared cycles leave no figure, strategy or title there."""
+    import json
+    import re
+
+    d = dt.date
+    for i in range(4):
+        make_cycle(tenant_a, started=d(2026, 9, 1 + i), baseline=10, target=50, measures=[(d(2026, 10, 1), 30 + i)],
+                   strategy="Quillon stripe routine", title=f"Quillon {i}", met_on=d(2026, 10, 2))  # fmt: skip
+    scope, period = district(tenant_a), Period.school_year(2026)
+    built(scope, period, django_capture_on_commit_callbacks)
+    client.force_login(tenant_a.district_admin)
+    query = {"scope": scope.key, "period": period.key}
+    html = client.get(reverse("reports:dashboard"), query).content.decode()
+    data = json.loads(re.search(r'<script id="report-data" type="application/json">(.*?)</script>', html, re.S)[1])
+    assert data["impact"] == {"policy": "Counts only cycles teachers shared", "min_cycles": 5,
+                              "footnote": impact.FOOTNOTE, "shown": False, "rows": []}  # fmt: skip
+    assert "Fewer than 5 cycles" in html
+    assert "Quillon" not in html
+    impact_csv = b"".join(client.get(reverse("reports:export_csv"), {**query, "table": "impact"}).streaming_content)
+    assert b"Quillon" not in impact_csv
+    assert impact_csv.decode().lstrip("\ufeff").strip().count("\n") == 0  # the header, no row
