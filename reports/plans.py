@@ -28,8 +28,7 @@ from typing import Any
 from django.db.backends.base.base import BaseDatabaseWrapper
 from django.db.models import Q
 
-from coaching.models import ActivityKind, LogEntry
-from teachers.models import District
+from coaching.models import ActivityKind
 
 from .models import PlanLineKind, ScopeKind, TimePlanLine
 from .scopes import Period, Scope
@@ -71,34 +70,13 @@ class Tally:
     non_coaching: bool = False
 
 
-def _month_sql(vendor: str) -> str:
-    return "to_char(e.date, 'YYYY-MM')" if vendor == "postgresql" else "strftime('%%Y-%%m', e.date)"
-
-
+# (month "YYYY-MM", program, district, district name, activity, minutes): a grouping set of the
+# report builder's statement 1.
 MinutesRow = tuple[str, int, int, str, int, int]
 
 
-def _minutes(scope: Scope, period: Period, conn: BaseDatabaseWrapper) -> list[MinutesRow]:
-    """Statement 1: (month, program, district, district name, activity, minutes) of the scope's
-    entries; names are joined to the grouped rows, not to the entries."""
-    from .builder import _where  # the report's own filter, so both read the same entries
-
-    where, params = _where(scope, period)
-    month = _month_sql(conn.vendor)
-    # Bandit B608: only placeholders, table and column names from model metadata.
-    sql = (
-        f"SELECT g.month, g.program_id, g.district_id, d.name, g.activity_id, g.minutes FROM ("  # noqa: S608  # nosec B608
-        f"SELECT {month} AS month, e.program_id, e.district_id, e.activity_id, SUM(e.minutes) AS minutes "
-        f"FROM {LogEntry._meta.db_table} e WHERE {where} GROUP BY {month}, e.program_id, e.district_id, e.activity_id"
-        f") g JOIN {District._meta.db_table} d ON d.id = g.district_id"
-    )
-    with conn.cursor() as cursor:
-        cursor.execute(sql, params)
-        return [(str(r[0]), int(r[1]), int(r[2]), str(r[3]), int(r[4]), int(r[5])) for r in cursor.fetchall()]
-
-
 def _plans(scope: Scope, period: Period, programs: set[int], conn: BaseDatabaseWrapper) -> dict[Series, list[Plan]]:
-    """Statement 2: every plan that may apply, by series, earliest first."""
+    """The one statement of its own: every plan that may apply, by series, earliest first."""
     kind = ScopeKind(scope.kind)
     which = Q(plan__district__isnull=True, plan__coach__isnull=True)
     if kind == ScopeKind.COACH:
@@ -213,19 +191,17 @@ def _summary(tallies: dict[str, Tally], planned: int, unplanned: int) -> dict[st
 
 
 def plan_figures(
-    scope: Scope, period: Period, *, conn: BaseDatabaseWrapper, minutes: list[MinutesRow] | None = None
+    scope: Scope, period: Period, *, conn: BaseDatabaseWrapper, minutes: list[MinutesRow]
 ) -> dict[str, Any]:
-    """`figures["plan"]`: the plan against the actual time of the scope and period. The report
-    builder passes the `minutes` rows from its own grouped statement (one pass over the entries);
-    without them they are read here."""
+    """`figures["plan"]`: the plan against the actual time of the scope and period, from the
+    `minutes` rows of the report builder's own grouped statement (one pass over the entries)."""
     from .builder import hours_text
 
     kind = ScopeKind(scope.kind)
     district = scope.pk if kind == ScopeKind.DISTRICT else 0
     grouped: dict[Cell, dict[int, int]] = defaultdict(dict)
     names: dict[int, str] = {}
-    rows = _minutes(scope, period, conn) if minutes is None else minutes
-    for month, program, row_district, name, activity, spent in rows:
+    for month, program, row_district, name, activity, spent in minutes:
         grouped[(month, program, row_district)][activity] = spent
         names[row_district] = name
     programs = {program for (_, program, _) in grouped}
