@@ -215,22 +215,12 @@ def _scalars_sql(scope: Scope, period: Period, today: dt.date, vendor: str) -> t
     where, params = _where(scope, period)
     kind = ScopeKind(scope.kind)
     links = LogEntry.teachers.through._meta.db_table
-    cycle_t, goal_t, coach_t = Cycle._meta.db_table, Goal._meta.db_table, Coach._meta.db_table
+    cycle_t, goal_t = Cycle._meta.db_table, Goal._meta.db_table
     pd_t, attendees = PD._meta.db_table, PD.attendees.through._meta.db_table
     pd_schools = PD.schools.through._meta.db_table
 
-    cycle_where: list[str] = ["1 = 1"]
-    cycle_params: list[SQLValue] = []
-    column = {ScopeKind.DISTRICT: "district_id", ScopeKind.COACH: "coach_id",
-              ScopeKind.SCHOOL: "school_id"}.get(kind)  # fmt: skip
-    if column:
-        cycle_where.append(f"cy.{column} = %s")
-        cycle_params.append(scope.pk)
+    cw, cycle_params = impact.cycle_scope_sql(scope)  # the same cycles the impact figures start from
     program = scope.pk if kind == ScopeKind.PROGRAM else scope.program
-    if program:
-        cycle_where.append(f"cy.coach_id IN (SELECT id FROM {coach_t} WHERE program_id = %s)")  # noqa: S608  # nosec B608
-        cycle_params.append(program)
-    cw = " AND ".join(cycle_where)
 
     pd_where: list[str] = ["pd.date BETWEEN %s AND %s"]
     pd_params: list[SQLValue] = [period.start, min(period.end, today)]
