@@ -281,8 +281,10 @@ def statement_contract_for(program: Program, *, district_id: int, school_year: i
 # the plans made for their districts (never a coach's own).
 
 
-def may_see_plans(user: User) -> bool:
-    return may_set_up(user)
+def writes_plans(user: User) -> bool:
+    """A director of at least one program (or a site administrator): the plan list is their
+    program's, to edit; anyone else on the set-up pages reads the plans of their districts."""
+    return may_set_up_programs(user) and setup_programs_for(user).exists()
 
 
 def plans_readable_in_setup(user: User) -> QuerySet[TimePlan]:

@@ -24,13 +24,12 @@ from toolkit.params import ID_MAX, parse_int_param
 from . import plans as selectors
 from .access import (
     get_plan_for_setup,
-    may_set_up_programs,
     plans_readable_in_setup,
     program_districts,
     require_program_setup,
     require_setup,
     setup_program_for,
-    setup_programs_for,
+    writes_plans,
 )
 from .plan_forms import PlanForm, plan_line_formset
 
@@ -47,7 +46,7 @@ def plan_list(request: Request) -> HttpResponse:
     """The program's plans by what they are for, each with its start month and lines."""
     require_setup(request.user)
     today = timezone.localdate()
-    if may_set_up_programs(request.user) and setup_programs_for(request.user).exists():
+    if writes_plans(request.user):
         program, programs = setup_program_for(request.user, request.GET.get("program"))
         plans = TimePlan.objects.filter(program=program)
     else:
