@@ -79,6 +79,20 @@ def reminder_programs_for(user: User) -> list[Program]:
     return list(programs_directed_by(user))
 
 
+def reminder_program_for(user: User, pk: int | None) -> tuple[Program, list[Program]]:
+    """The program whose reminders this person sets (the first they direct when none is named)
+    and the programs they may choose from; a program they do not direct is a 404."""
+    programs = reminder_programs_for(user)
+    if not programs:
+        raise PermissionDenied("You direct no program.")
+    if pk is None:
+        return programs[0], programs
+    program = next((p for p in programs if p.pk == pk), None)
+    if program is None:
+        raise Http404("No such program.")
+    return program, programs
+
+
 def own_reminder_coach(user: User) -> Coach:
     """The coach whose own reminders these are: a coach's page only."""
     coach = coach_for(user)

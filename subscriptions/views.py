@@ -8,21 +8,21 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from teachers.access import Request
-from toolkit.params import ID_MAX, parse_int_param
+from toolkit.params import parse_id_param
 
 from . import services
 from .access import (
     get_delivery_for,
     get_subscription_for,
     own_reminder_coach,
-    reminder_programs_for,
+    reminder_program_for,
     require_subscriber,
     subscribable_scopes,
     subscriptions_of,
@@ -145,17 +145,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reminders(request: Request) -> HttpResponse:
     """A director's setting for their program: after how many silent working days a coach is reminded."""
-    programs = reminder_programs_for(request.user)
-    if not programs:
-        raise PermissionDenied("You direct no program.")
     chosen = request.GET.get("program") or request.POST.get("program")
-    if chosen:
-        pk = parse_int_param(chosen, minimum=1, maximum=ID_MAX)
-        program = next((p for p in programs if p.pk == pk), None)
-        if program is None:
-            raise Http404("No such program.")
-    else:
-        program = programs[0]
+    pk = (parse_id_param(chosen) or 0) if chosen else None  # a named id that is no id is no program: 404
+    program, programs = reminder_program_for(request.user, pk)
     days = services.reminder_days_for(program.pk)
     form = ReminderDaysForm(request.POST if request.method == "POST" else None, initial={"days": days})
     if request.method == "POST" and form.is_valid():

@@ -130,6 +130,7 @@ def test_the_directors_setting_page(client, tenant_a, tenant_b):
     assert services.reminder_days_for(tenant_a.program.pk) == 4
     assert client.get(f"{url}?program={tenant_b.program.pk}").status_code == 404
     assert client.post(url, {"days": "0", "program": tenant_b.program.pk}).status_code == 404
+    assert client.get(f"{url}?program=abc").status_code == 404
     assert services.reminder_days_for(tenant_b.program.pk) == 3
     client.force_login(tenant_a.coach.user)
     assert client.get(url).status_code == 403
