@@ -58,6 +58,12 @@ def subscriptions_of(user: User) -> list[Subscription]:
     return list(Subscription.objects.filter(user=user, active=True))
 
 
+def deliveries_of(user: User, *, limit: int) -> list[Delivery]:
+    """This person's latest report emails, newest first (with their subscription, in one query)."""
+    deliveries = Delivery.objects.filter(subscription__user=user).select_related("subscription")
+    return list(deliveries.order_by("-created_at", "-pk")[:limit])
+
+
 def get_subscription_for(user: User, pk: int) -> Subscription:
     require_subscriber(user)
     return get_object_or_404(Subscription, pk=pk, user=user, active=True)

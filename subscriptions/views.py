@@ -19,6 +19,7 @@ from toolkit.params import parse_id_param
 
 from . import services
 from .access import (
+    deliveries_of,
     get_delivery_for,
     get_subscription_for,
     own_reminder_coach,
@@ -28,7 +29,7 @@ from .access import (
     subscriptions_of,
 )
 from .forms import FrequencyForm, MyRemindersForm, ReminderDaysForm, SubscribeForm
-from .models import Delivery, DeliveryStatus
+from .models import DeliveryStatus
 
 RECENT_DELIVERIES = 20
 
@@ -58,13 +59,9 @@ def settings_page(request: Request) -> HttpResponse:
         else:
             messages.success(request, f"You will receive {scope.name}'s report by email, {form.data['frequency']}.")
             return redirect("subscriptions:settings")
-    deliveries = (
-        Delivery.objects.filter(subscription__user=request.user)
-        .select_related("subscription")
-        .order_by("-created_at", "-pk")[:RECENT_DELIVERIES]
-    )
     context = {
-        "form": form, "subscriptions": subscriptions_of(request.user), "deliveries": deliveries,
+        "form": form, "subscriptions": subscriptions_of(request.user),
+        "deliveries": deliveries_of(request.user, limit=RECENT_DELIVERIES),
         "frequency_form": FrequencyForm(), "failed": DeliveryStatus.FAILED,
     }  # fmt: skip
     status = 400 if form.is_bound and form.errors else 200
