@@ -58,6 +58,12 @@ def subscriptions_of(user: User) -> list[Subscription]:
     return list(Subscription.objects.filter(user=user, active=True))
 
 
+def deliveries_of(user: User, *, limit: int) -> list[Delivery]:
+    """This person's latest report emails, newest first (with their subscription, in one query)."""
+    deliveries = Delivery.objects.filter(subscription__user=user).select_related("subscription")
+    return list(deliveries.order_by("-created_at", "-pk")[:limit])
+
+
 def get_subscription_for(user: User, pk: int) -> Subscription:
     require_subscriber(user)
     return get_object_or_404(Subscription, pk=pk, user=user, active=True)
@@ -77,6 +83,20 @@ def reminder_programs_for(user: User) -> list[Program]:
     if not may_set_reminders(user):
         raise PermissionDenied("Reminders are set by the program's director.")
     return list(programs_directed_by(user))
+
+
+def reminder_program_for(user: User, pk: int | None) -> tuple[Program, list[Program]]:
+    """The program whose reminders this person sets (the first they direct when none is named)
+    and the programs they may choose from; a program they do not direct is a 404."""
+    programs = reminder_programs_for(user)
+    if not programs:
+        raise PermissionDenied("You direct no program.")
+    if pk is None:
+        return programs[0], programs
+    program = next((p for p in programs if p.pk == pk), None)
+    if program is None:
+        raise Http404("No such program.")
+    return program, programs
 
 
 def own_reminder_coach(user: User) -> Coach:

@@ -289,12 +289,20 @@ def _silent_coaches(*, today: dt.date) -> list[tuple[Coach, dt.date]]:
 
 
 def reminders_send(*, today: dt.date | None = None) -> int:
-    """The daily task: one reminder per silence (its row is written first), sent in one SMTP
-    session; a failure is kept on the row and tried again the next day."""
+    """The daily task: one reminder per silence (its rows are written first, then read back in
+    one query), sent in one SMTP session; a failure is kept on the row and tried again the next day."""
     today = today or timezone.localdate()
+    silent = _silent_coaches(today=today)
+    if not silent:
+        return 0
+    Reminder.objects.bulk_create([Reminder(coach=coach, since=since) for coach, since in silent], ignore_conflicts=True)
+    rows = Reminder.objects.filter(
+        coach__in=[coach.pk for coach, _ in silent], since__in={since for _, since in silent}
+    )
+    reminders = {(row.coach_id, row.since): row for row in rows}
     pending: list[tuple[Reminder, EmailMultiAlternatives]] = []
-    for coach, since in _silent_coaches(today=today):
-        reminder, _ = Reminder.objects.get_or_create(coach=coach, since=since)
+    for coach, since in silent:
+        reminder = reminders[(coach.pk, since)]
         if reminder.sent_at is not None or reminder.attempts >= MAX_REMINDER_ATTEMPTS:
             continue
         context = {"coach": coach, "since": since, "days": working_days_between(since, today),

@@ -8,27 +8,28 @@ from typing import Any
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from teachers.access import Request
-from toolkit.params import ID_MAX, parse_int_param
+from toolkit.params import parse_id_param
 
 from . import services
 from .access import (
+    deliveries_of,
     get_delivery_for,
     get_subscription_for,
     own_reminder_coach,
-    reminder_programs_for,
+    reminder_program_for,
     require_subscriber,
     subscribable_scopes,
     subscriptions_of,
 )
 from .forms import FrequencyForm, MyRemindersForm, ReminderDaysForm, SubscribeForm
-from .models import Delivery, DeliveryStatus
+from .models import DeliveryStatus
 
 RECENT_DELIVERIES = 20
 
@@ -58,13 +59,9 @@ def settings_page(request: Request) -> HttpResponse:
         else:
             messages.success(request, f"You will receive {scope.name}'s report by email, {form.data['frequency']}.")
             return redirect("subscriptions:settings")
-    deliveries = (
-        Delivery.objects.filter(subscription__user=request.user)
-        .select_related("subscription")
-        .order_by("-created_at", "-pk")[:RECENT_DELIVERIES]
-    )
     context = {
-        "form": form, "subscriptions": subscriptions_of(request.user), "deliveries": deliveries,
+        "form": form, "subscriptions": subscriptions_of(request.user),
+        "deliveries": deliveries_of(request.user, limit=RECENT_DELIVERIES),
         "frequency_form": FrequencyForm(), "failed": DeliveryStatus.FAILED,
     }  # fmt: skip
     status = 400 if form.is_bound and form.errors else 200
@@ -145,17 +142,9 @@ def unsubscribe(request: HttpRequest, token: str) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def reminders(request: Request) -> HttpResponse:
     """A director's setting for their program: after how many silent working days a coach is reminded."""
-    programs = reminder_programs_for(request.user)
-    if not programs:
-        raise PermissionDenied("You direct no program.")
     chosen = request.GET.get("program") or request.POST.get("program")
-    if chosen:
-        pk = parse_int_param(chosen, minimum=1, maximum=ID_MAX)
-        program = next((p for p in programs if p.pk == pk), None)
-        if program is None:
-            raise Http404("No such program.")
-    else:
-        program = programs[0]
+    pk = (parse_id_param(chosen) or 0) if chosen else None  # a named id that is no id is no program: 404
+    program, programs = reminder_program_for(request.user, pk)
     days = services.reminder_days_for(program.pk)
     form = ReminderDaysForm(request.POST if request.method == "POST" else None, initial={"days": days})
     if request.method == "POST" and form.is_valid():

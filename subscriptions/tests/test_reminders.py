@@ -7,10 +7,12 @@ from __future__ import annotations
 import datetime as dt
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.tests.factories import LogEntryFactory
+from coaching.tests.factories import CoachFactory, LogEntryFactory
 from subscriptions import services
 from subscriptions.models import Reminder
 from subscriptions.periods import working_days_between
@@ -128,8 +130,30 @@ def test_the_directors_setting_page(client, tenant_a, tenant_b):
     assert services.reminder_days_for(tenant_a.program.pk) == 4
     assert client.get(f"{url}?program={tenant_b.program.pk}").status_code == 404
     assert client.post(url, {"days": "0", "program": tenant_b.program.pk}).status_code == 404
+    assert client.get(f"{url}?program=abc").status_code == 404
     assert services.reminder_days_for(tenant_b.program.pk) == 3
     client.force_login(tenant_a.coach.user)
     assert client.get(url).status_code == 403
     client.force_login(tenant_a.district_admin)
     assert client.get(url).status_code == 403
+
+
+def _silent_coaches(tenant, n: int) -> None:
+    joined = timezone.make_aware(dt.datetime(2026, 8, 1, 9))
+    for coach in CoachFactory.create_batch(n, program=tenant.program):
+        type(coach.user).objects.filter(pk=coach.user.pk).update(date_joined=joined)
+        LogEntryFactory(coach=coach, district=tenant.district, date=THURSDAY)
+
+
+@pytest.mark.django_db
+def test_reminders_read_and_write_their_rows_in_the_same_few_queries_for_3_or_30_coaches(smtp_server, tenant_a):
+    """Beyond the one update that records each email as sent, the queries do not grow with the coaches."""
+    counts = []
+    for n, today in ((3, WEDNESDAY), (30, WEDNESDAY + dt.timedelta(days=7))):
+        Reminder.objects.all().delete()
+        _silent_coaches(tenant_a, n)
+        with CaptureQueriesContext(connection) as queries:
+            sent = services.reminders_send(today=today)
+        assert sent == Reminder.objects.filter(sent_at__isnull=False).count() >= n
+        counts.append(len(queries) - sent)
+    assert counts[0] == counts[1] <= 4

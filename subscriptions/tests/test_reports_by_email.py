@@ -21,8 +21,8 @@ from reports.scopes import Period, Scope
 from reports.services import snapshot_for
 from subscriptions import services
 from subscriptions.models import Delivery, DeliveryStatus, Frequency, Subscription
-from teachers.models import AuditEvent
-from teachers.tests.factories import DistrictFactory
+from teachers.models import AuditEvent, Role
+from teachers.tests.factories import DistrictFactory, UserFactory
 
 WEEK_START, WEEK_END = dt.date(2026, 11, 23), dt.date(2026, 11, 29)  # a Monday to a Sunday
 
@@ -277,6 +277,25 @@ def test_a_subscription_made_after_the_period_was_due_waits_for_the_next_one(smt
     assert smtp_server.messages == []
     services.deliveries_send_due(now=monday + dt.timedelta(days=7))
     assert [m["Subject"] for m in smtp_server.messages] == ["Coaching time, District A, week of November 30, 2026"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("subscribers", [3, 30])
+def test_the_due_deliveries_are_written_in_three_queries_for_3_or_30(tenant_a, subscribers, django_assert_num_queries):
+    admins = UserFactory.create_batch(subscribers, role=Role.DISTRICT_ADMIN)
+    Subscription.objects.bulk_create(
+        Subscription(user=admin, scope_kind=ScopeKind.DISTRICT, scope_id=tenant_a.district.pk, scope_name="District A",
+                     frequency=Frequency.WEEKLY if i % 2 else Frequency.MONTHLY)
+        for i, admin in enumerate(admins)
+    )  # fmt: skip
+    Subscription.objects.update(created_at=at(dt.date(2026, 10, 1)))
+    monday = at(dt.date(2026, 12, 7))  # the week of Nov 30 and the month of November are both due
+    with django_assert_num_queries(3):
+        assert services.deliveries_create_due(now=monday) == subscribers
+    with django_assert_num_queries(2):  # the beat again: nothing more to write
+        assert services.deliveries_create_due(now=monday) == 0
+    assert Delivery.objects.filter(period_start=dt.date(2026, 11, 30)).count() == subscribers // 2
+    assert Delivery.objects.filter(period_start=dt.date(2026, 11, 1)).count() == subscribers - subscribers // 2
 
 
 @pytest.mark.django_db
