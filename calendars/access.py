@@ -5,13 +5,12 @@ its coach is active."""
 
 from __future__ import annotations
 
-import hashlib
-
 from django.db.models import QuerySet
 from django.http import Http404
 
 from coaching.access import coach_for
 from coaching.models import Coach
+from teachers.invitations import token_hash
 from teachers.models import User
 
 from .models import CalendarDraft, CalendarFeed
@@ -38,16 +37,12 @@ def get_draft_for(user: User, pk: int) -> CalendarDraft:
         raise Http404("No such draft.") from exc
 
 
-def feed_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 def coach_for_feed_token(token: str) -> Coach:
     """The coach whose feed this token opens, or 404: an unknown or replaced token, or a coach who
     is no longer active (or cannot sign in)."""
     feed = (
         CalendarFeed.objects.select_related("coach__user", "coach__program")
-        .filter(token_hash=feed_token_hash(token))
+        .filter(token_hash=token_hash(token))
         .first()
     )
     if feed is None or not feed.coach.active or not feed.coach.user.is_active:

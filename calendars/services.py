@@ -20,9 +20,9 @@ from coaching.selectors import activity_list, focus_area_list
 from coaching.services import EntryValues, entry_log
 from teachers.access import districts_visible_to
 from teachers.audit import AuditAction, audit_record
+from teachers.invitations import token_hash
 from teachers.models import School, Teacher, User
 
-from .access import feed_token_hash
 from .ics import Occurrence
 from .matching import Matcher
 from .models import CalendarDraft, CalendarFeed
@@ -232,7 +232,7 @@ def feed_create(*, coach: Coach, actor: User, request: HttpRequest | None = None
     earlier address stops working. Returns the token, to be shown once."""
     token = secrets.token_urlsafe(32)
     _, created = CalendarFeed.objects.update_or_create(
-        coach=coach, defaults={"token_hash": feed_token_hash(token), "created_at": timezone.now()}
+        coach=coach, defaults={"token_hash": token_hash(token), "created_at": timezone.now()}
     )
     audit_record(
         action=AuditAction.EXPORT, actor=actor, request=request, program=coach.program_id,

@@ -10,7 +10,6 @@ listed with its error, until its person sends it again.
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import logging
 import secrets
 
@@ -29,6 +28,7 @@ from reports.models import ScopeKind
 from reports.scopes import Period, Scope
 from reports.services import report_build_now
 from teachers.audit import AuditAction, audit_record
+from teachers.invitations import token_hash  # one hash for every link token
 from teachers.models import User
 
 from .access import scope_seen_by
@@ -53,10 +53,6 @@ MAX_ATTEMPTS = len(RETRY_BACKOFF) + 1
 # A claimed delivery is not claimed again before this: longer than a build and a send take.
 CLAIM_LEASE = dt.timedelta(minutes=15)
 MAX_REMINDER_ATTEMPTS = 5
-
-
-def token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
 
 
 def _audit(sub: Subscription, *, by: User | None, request: HttpRequest | None, detail: str, label: str = "") -> None:

@@ -4,8 +4,6 @@ Each view asks `subscriptions.access`, validates with a form and calls a service
 
 from __future__ import annotations
 
-from typing import Any
-
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
@@ -15,6 +13,7 @@ from django.urls import reverse
 from django.views.decorators.http import require_http_methods, require_POST
 
 from teachers.access import Request
+from toolkit.forms import form_errors_add
 from toolkit.params import parse_id_param
 
 from . import services
@@ -34,14 +33,6 @@ from .models import DeliveryStatus
 RECENT_DELIVERIES = 20
 
 
-def _error_into(form: Any, exc: ValidationError) -> None:
-    if hasattr(exc, "error_dict"):
-        for name, errors in exc.error_dict.items():
-            form.add_error(name if name in form.fields else None, errors)
-    else:
-        form.add_error(None, exc)
-
-
 @login_required
 @require_http_methods(["GET", "POST"])
 def settings_page(request: Request) -> HttpResponse:
@@ -55,7 +46,7 @@ def settings_page(request: Request) -> HttpResponse:
             services.subscription_add(user=request.user, scope=scope, frequency=form.cleaned_data["frequency"],
                                       request=request)  # fmt: skip
         except ValidationError as exc:
-            _error_into(form, exc)
+            form_errors_add(form, exc)
         else:
             messages.success(request, f"You will receive {scope.name}'s report by email, {form.data['frequency']}.")
             return redirect("subscriptions:settings")
