@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import threading
@@ -280,6 +281,13 @@ def test_the_csv_and_the_pdf_hold_the_pages_figures_and_the_pdf_is_one_page(serv
     assert 'data-testid="days">3<' in page
     assert 'data-testid="amount">$1,275.00<' in page
     assert ">15.83<" in page
+    tight = re.sub(r">\s+<", "><", page)
+    for c in statement.figures["coaches"]:  # each coach who served, with days and hours
+        assert f'<th scope="row" class="fw-normal">{c["name"]}</th><td class="text-end">{c["days"]}</td>' \
+               f'<td class="text-end">{c["hours"]}</td>' in tight  # fmt: skip
+    for a in statement.figures["activities"]:  # each activity's hours, then the total under them
+        assert f'<th scope="row" class="fw-normal">{a["name"]}</th><td class="text-end">{a["hours"]}</td>' in tight
+    assert '<th scope="row">Total</th><td class="text-end">15.83</td></tr></tfoot>' in tight
     lines = [r for r in rows if len(r) == 6 and r[0] == "month"]
     assert sum(Decimal(r[3]) for r in lines) == Decimal(3)
     assert sum(int(r[4]) for r in lines) == 950
