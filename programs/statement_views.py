@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,7 +27,6 @@ from teachers.access import Request
 from teachers.forms import style_filter_fields
 from teachers.models import District
 from toolkit.csv_export import csv_response
-from toolkit.params import ID_MAX, parse_int_param
 from toolkit.schoolyear import school_year_label
 
 from . import statements as st
@@ -35,6 +34,7 @@ from .access import (
     get_statement_for,
     may_issue_statements,
     program_districts,
+    require_statement_district,
     require_statement_issue,
     require_statements,
     setup_program_for,
@@ -55,12 +55,8 @@ def _period_form(request: Request, data: QueryDict | None) -> tuple[StatementPer
     require_statement_issue(request.user)
     source = data if data is not None else request.GET
     program, programs = setup_program_for(request.user, source.get("program"))
+    require_statement_district(program, source.get("district"))
     districts = program_districts(program).order_by("name")
-    asked = source.get("district")
-    if asked:
-        pk = parse_int_param(asked, minimum=1, maximum=ID_MAX)
-        if pk is None or not districts.filter(pk=pk).exists():
-            raise Http404("No such district.")
     form = StatementPeriodForm(data, program=program, districts=districts, years=_years(program))
     style_filter_fields(form)
     return form, program, programs

@@ -356,6 +356,7 @@ def test_another_programs_district_or_contract_is_a_404(served, tenant_a, tenant
     query = {"district": b_only, "school_year": PAST, "start": f"{PAST}-09", "end": f"{PAST}-09"}
     assert client.get(reverse("statements:new"), query).status_code == 404
     assert client.post(reverse("statements:issue"), query).status_code == 404
+    assert client.get(reverse("statements:new"), {**query, "district": "1x"}).status_code == 404  # no id at all
     assert client.get(reverse("statements:new"), {**query, "program": tenant_b.program.pk,
                                                   "district": served.district_id}).status_code == 200  # fmt: skip
     assert not Statement.objects.exists()
