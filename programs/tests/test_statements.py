@@ -379,12 +379,19 @@ def test_the_list_filters_by_district_and_year_and_pages(served, tenant_a, clien
 @pytest.mark.parametrize("rows", [3, 30])
 def test_pages_cost_the_same_queries_with_3_or_30_rows(tenant_a, rows, client, django_assert_max_num_queries):
     contract = ContractFactory(program=tenant_a.program, district=tenant_a.district, school_year=PAST)
-    for i in range(rows):
+    activities = [activity("Coaching Cycles"), activity("Observation or Feedback")]
+    for i in range(rows):  # a coach each, over every month of the year and two activities, some months approved
         coach = CoachFactory(program=tenant_a.program)
-        LogEntryFactory(coach=coach, district=tenant_a.district, date=d(9, 1 + i % 28), minutes=60 + i)
-    statements = [issue(contract, d(9, 1), d(9, 1), tenant_a.director) for _ in range(rows)]
+        month = (7 + i) % 12 or 12
+        LogEntryFactory(coach=coach, district=tenant_a.district, date=d(month, 1 + i % 28), minutes=60 + i,
+                        activity=activities[i % 2])  # fmt: skip
+        if i % 3:
+            approve(coach, d(month, 1))
+    statements = [issue(contract, d(7, 1), d(6, 1), tenant_a.director) for _ in range(rows)]
+    assert len(statements[-1].figures["coaches"]) == rows
+    assert sum(m["coaches"] for m in statements[-1].figures["months"]) == rows
     client.force_login(tenant_a.director)
-    query = {"district": tenant_a.district.pk, "school_year": PAST, "start": f"{PAST}-09", "end": f"{PAST}-09"}
+    query = {"district": tenant_a.district.pk, "school_year": PAST, "start": f"{PAST}-07", "end": f"{PAST + 1}-06"}
     with django_assert_max_num_queries(11):
         assert client.get(reverse("statements:list")).status_code == 200
     with django_assert_max_num_queries(25):
