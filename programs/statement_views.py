@@ -32,7 +32,6 @@ from toolkit.schoolyear import school_year_label
 from . import statements as st
 from .access import (
     get_statement_for,
-    may_issue_statements,
     program_districts,
     require_statement_district,
     require_statement_issue,
@@ -140,7 +139,7 @@ def statement_list(request: Request) -> HttpResponse:
             query["year"] = form.cleaned_data["year"]
     page = Paginator(st.statement_list(statements=chosen), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "programs/statement_list.html", {
-        "form": form, "page": page, "query": urlencode(query), "may_issue": may_issue_statements(request.user),
+        "form": form, "page": page, "query": urlencode(query),
     })  # fmt: skip
 
 
@@ -160,7 +159,6 @@ def statement_detail(request: Request, pk: int) -> HttpResponse:
     context = _statement_context(statement)
     context["changed"] = st.figures_differ(statement.figures, current)
     context["current"] = current
-    context["may_issue"] = may_issue_statements(request.user)
     return render(request, "programs/statement_detail.html", context)
 
 

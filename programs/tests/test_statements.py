@@ -338,8 +338,12 @@ def test_who_may_see_issue_and_download(served, tenant_a, tenant_b, client):
     assert listed.count("FUL-") == 2
     assert tenant_a.program.name in listed
     assert tenant_b.program.name in listed
+    assert f'href="{new}"' not in listed  # reads, never issues
+    assert reverse("statements:issue") not in client.get(urls[0]).content.decode()
     client.force_login(tenant_a.director)
     listed = client.get(reverse("statements:list")).content.decode()
+    assert f'href="{new}"' in listed
+    assert reverse("statements:issue") in client.get(urls[0]).content.decode()  # issue it again
     assert listed.count("FUL-") == 1
     assert mine.number in listed
     assert tenant_b.program.name not in listed
