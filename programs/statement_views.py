@@ -46,7 +46,8 @@ PAGE_SIZE = 25
 
 
 def _years(program: Program) -> list[int]:
-    return sorted(set(Contract.objects.filter(program=program).values_list("school_year", flat=True)), reverse=True)
+    years = Contract.objects.filter(program=program).order_by().values_list("school_year", flat=True).distinct()
+    return sorted(years, reverse=True)
 
 
 def _period_form(request: Request, data: QueryDict | None) -> tuple[StatementPeriodForm, Program, list[Program]]:
@@ -123,7 +124,7 @@ def statement_list(request: Request) -> HttpResponse:
     district_field = form.fields["district"]
     assert isinstance(district_field, forms.ModelChoiceField)  # noqa: S101  # nosec B101: declared above
     district_field.queryset = District.objects.filter(pk__in=visible.values("district_id")).order_by("name")
-    years = sorted(set(visible.values_list("contract__school_year", flat=True)), reverse=True)
+    years = sorted(visible.order_by().values_list("contract__school_year", flat=True).distinct(), reverse=True)
     year_field = form.fields["year"]
     assert isinstance(year_field, forms.TypedChoiceField)  # noqa: S101  # nosec B101: declared above
     year_field.choices = [("", "Every year"), *((y, school_year_label(y)) for y in years)]
