@@ -257,16 +257,10 @@ def contract_approvals_add(*, usage: list[ContractUsage], as_of: dt.date) -> lis
     condition = " OR ".join(["(e.district_id = %s AND e.program_id = %s AND e.school_year = %s)"] * len(keys))
     params: list[int | dt.date] = [value for key in keys for value in key]
     rows = _month_day_rows(where=f"({condition}) AND e.date <= %s", params=[*params, as_of])
-    coach_ids = {r.coach_id for r in rows}
     statuses: dict[tuple[int, dt.date], str] = {}
     if rows:
-        first, last = min(r.month for r in rows), max(r.month for r in rows)
-        statuses = {
-            (coach_id, month): status
-            for coach_id, month, status in CoachMonth.objects.filter(
-                coach_id__in=coach_ids, month__range=(first, last)
-            ).values_list("coach_id", "month", "status")
-        }
+        statuses = coach_month_statuses(coach_ids={r.coach_id for r in rows}, first=min(r.month for r in rows),
+                                        last=max(r.month for r in rows))  # fmt: skip
     by_contract: dict[tuple[int, int, int], list[MonthDayRow]] = defaultdict(list)
     for row in rows:
         by_contract[(row.district_id, row.program_id, row.school_year)].append(row)

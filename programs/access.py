@@ -25,6 +25,7 @@ from coaching.models import Activity, Coach, Contract, FocusArea, Program
 from reports.models import TimePlan
 from teachers.access import is_site_admin
 from teachers.models import District, Role, School, User
+from toolkit.params import ID_MAX, parse_int_param
 
 from .models import Statement
 
@@ -262,17 +263,23 @@ def get_statement_for(user: User, pk: int) -> Statement:
     return found
 
 
-def statement_contract_for(program: Program, *, district_id: int, school_year: int) -> Contract:
-    """The program's contract with a district for a school year, or 404 (another program's district
-    is not found either)."""
-    found = (
+def require_statement_district(program: Program, asked: str | None) -> None:
+    """A district asked for by id (`?district=`) is one this program serves by a contract; another
+    program's district, or an id that is no id, is a 404 like a missing one."""
+    if not asked:
+        return
+    pk = parse_int_param(asked, minimum=1, maximum=ID_MAX)
+    if pk is None or not program_districts(program).filter(pk=pk).exists():
+        raise Http404("No such district.")
+
+
+def statement_contract_for(program: Program, *, district: District, school_year: int) -> Contract | None:
+    """The program's contract with a district for a school year (None when it has none)."""
+    return (
         Contract.objects.select_related("district", "program")
-        .filter(program=program, district_id=district_id, school_year=school_year)
+        .filter(program=program, district=district, school_year=school_year)
         .first()
     )
-    if found is None:
-        raise Http404("No such contract.")
-    return found
 
 
 # --------------------------------------------------------------------------- time plans

@@ -16,6 +16,7 @@ from teachers.forms import model_choice_field
 from teachers.models import District
 from toolkit.schoolyear import school_year_label, school_year_of
 
+from .access import statement_contract_for
 from .statements import period_check as statement_period_errors
 
 PERCENT_MESSAGE = "Enter a percentage from 0 to 100."
@@ -226,11 +227,7 @@ class StatementPeriodForm(forms.Form):
         start, end = data.get("start"), data.get("end")
         if district is None or year is None:
             return data
-        self.contract = (
-            Contract.objects.select_related("district", "program")
-            .filter(program=self.program, district=district, school_year=year)
-            .first()
-        )
+        self.contract = statement_contract_for(self.program, district=district, school_year=year)
         if self.contract is None:
             self.add_error(
                 "school_year", f"{self.program} has no contract with {district} for {school_year_label(year)}."

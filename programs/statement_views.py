@@ -12,7 +12,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import Http404, HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
+from django.http import HttpResponse, HttpResponseRedirect, QueryDict, StreamingHttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -27,14 +27,13 @@ from teachers.access import Request
 from teachers.forms import style_filter_fields
 from teachers.models import District
 from toolkit.csv_export import csv_response
-from toolkit.params import ID_MAX, parse_int_param
 from toolkit.schoolyear import school_year_label
 
 from . import statements as st
 from .access import (
     get_statement_for,
-    may_issue_statements,
     program_districts,
+    require_statement_district,
     require_statement_issue,
     require_statements,
     setup_program_for,
@@ -47,7 +46,8 @@ PAGE_SIZE = 25
 
 
 def _years(program: Program) -> list[int]:
-    return sorted(set(Contract.objects.filter(program=program).values_list("school_year", flat=True)), reverse=True)
+    years = Contract.objects.filter(program=program).order_by().values_list("school_year", flat=True).distinct()
+    return sorted(years, reverse=True)
 
 
 def _period_form(request: Request, data: QueryDict | None) -> tuple[StatementPeriodForm, Program, list[Program]]:
@@ -55,12 +55,8 @@ def _period_form(request: Request, data: QueryDict | None) -> tuple[StatementPer
     require_statement_issue(request.user)
     source = data if data is not None else request.GET
     program, programs = setup_program_for(request.user, source.get("program"))
+    require_statement_district(program, source.get("district"))
     districts = program_districts(program).order_by("name")
-    asked = source.get("district")
-    if asked:
-        pk = parse_int_param(asked, minimum=1, maximum=ID_MAX)
-        if pk is None or not districts.filter(pk=pk).exists():
-            raise Http404("No such district.")
     form = StatementPeriodForm(data, program=program, districts=districts, years=_years(program))
     style_filter_fields(form)
     return form, program, programs
@@ -128,7 +124,7 @@ def statement_list(request: Request) -> HttpResponse:
     district_field = form.fields["district"]
     assert isinstance(district_field, forms.ModelChoiceField)  # noqa: S101  # nosec B101: declared above
     district_field.queryset = District.objects.filter(pk__in=visible.values("district_id")).order_by("name")
-    years = sorted(set(visible.values_list("contract__school_year", flat=True)), reverse=True)
+    years = sorted(visible.order_by().values_list("contract__school_year", flat=True).distinct(), reverse=True)
     year_field = form.fields["year"]
     assert isinstance(year_field, forms.TypedChoiceField)  # noqa: S101  # nosec B101: declared above
     year_field.choices = [("", "Every year"), *((y, school_year_label(y)) for y in years)]
@@ -144,7 +140,7 @@ def statement_list(request: Request) -> HttpResponse:
             query["year"] = form.cleaned_data["year"]
     page = Paginator(st.statement_list(statements=chosen), PAGE_SIZE).get_page(request.GET.get("page"))
     return render(request, "programs/statement_list.html", {
-        "form": form, "page": page, "query": urlencode(query), "may_issue": may_issue_statements(request.user),
+        "form": form, "page": page, "query": urlencode(query),
     })  # fmt: skip
 
 
@@ -164,7 +160,6 @@ def statement_detail(request: Request, pk: int) -> HttpResponse:
     context = _statement_context(statement)
     context["changed"] = st.figures_differ(statement.figures, current)
     context["current"] = current
-    context["may_issue"] = may_issue_statements(request.user)
     return render(request, "programs/statement_detail.html", context)
 
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import re
 import shutil
 import subprocess
 import threading
@@ -280,6 +281,13 @@ def test_the_csv_and_the_pdf_hold_the_pages_figures_and_the_pdf_is_one_page(serv
     assert 'data-testid="days">3<' in page
     assert 'data-testid="amount">$1,275.00<' in page
     assert ">15.83<" in page
+    tight = re.sub(r">\s+<", "><", page)
+    for c in statement.figures["coaches"]:  # each coach who served, with days and hours
+        assert f'<th scope="row" class="fw-normal">{c["name"]}</th><td class="text-end">{c["days"]}</td>' \
+               f'<td class="text-end">{c["hours"]}</td>' in tight  # fmt: skip
+    for a in statement.figures["activities"]:  # each activity's hours, then the total under them
+        assert f'<th scope="row" class="fw-normal">{a["name"]}</th><td class="text-end">{a["hours"]}</td>' in tight
+    assert '<th scope="row">Total</th><td class="text-end">15.83</td></tr></tfoot>' in tight
     lines = [r for r in rows if len(r) == 6 and r[0] == "month"]
     assert sum(Decimal(r[3]) for r in lines) == Decimal(3)
     assert sum(int(r[4]) for r in lines) == 950
@@ -330,8 +338,12 @@ def test_who_may_see_issue_and_download(served, tenant_a, tenant_b, client):
     assert listed.count("FUL-") == 2
     assert tenant_a.program.name in listed
     assert tenant_b.program.name in listed
+    assert f'href="{new}"' not in listed  # reads, never issues
+    assert reverse("statements:issue") not in client.get(urls[0]).content.decode()
     client.force_login(tenant_a.director)
     listed = client.get(reverse("statements:list")).content.decode()
+    assert f'href="{new}"' in listed
+    assert reverse("statements:issue") in client.get(urls[0]).content.decode()  # issue it again
     assert listed.count("FUL-") == 1
     assert mine.number in listed
     assert tenant_b.program.name not in listed
@@ -348,6 +360,7 @@ def test_another_programs_district_or_contract_is_a_404(served, tenant_a, tenant
     query = {"district": b_only, "school_year": PAST, "start": f"{PAST}-09", "end": f"{PAST}-09"}
     assert client.get(reverse("statements:new"), query).status_code == 404
     assert client.post(reverse("statements:issue"), query).status_code == 404
+    assert client.get(reverse("statements:new"), {**query, "district": "1x"}).status_code == 404  # no id at all
     assert client.get(reverse("statements:new"), {**query, "program": tenant_b.program.pk,
                                                   "district": served.district_id}).status_code == 200  # fmt: skip
     assert not Statement.objects.exists()
@@ -370,12 +383,19 @@ def test_the_list_filters_by_district_and_year_and_pages(served, tenant_a, clien
 @pytest.mark.parametrize("rows", [3, 30])
 def test_pages_cost_the_same_queries_with_3_or_30_rows(tenant_a, rows, client, django_assert_max_num_queries):
     contract = ContractFactory(program=tenant_a.program, district=tenant_a.district, school_year=PAST)
-    for i in range(rows):
+    activities = [activity("Coaching Cycles"), activity("Observation or Feedback")]
+    for i in range(rows):  # a coach each, over every month of the year and two activities, some months approved
         coach = CoachFactory(program=tenant_a.program)
-        LogEntryFactory(coach=coach, district=tenant_a.district, date=d(9, 1 + i % 28), minutes=60 + i)
-    statements = [issue(contract, d(9, 1), d(9, 1), tenant_a.director) for _ in range(rows)]
+        month = (7 + i) % 12 or 12
+        LogEntryFactory(coach=coach, district=tenant_a.district, date=d(month, 1 + i % 28), minutes=60 + i,
+                        activity=activities[i % 2])  # fmt: skip
+        if i % 3:
+            approve(coach, d(month, 1))
+    statements = [issue(contract, d(7, 1), d(6, 1), tenant_a.director) for _ in range(rows)]
+    assert len(statements[-1].figures["coaches"]) == rows
+    assert sum(m["coaches"] for m in statements[-1].figures["months"]) == rows
     client.force_login(tenant_a.director)
-    query = {"district": tenant_a.district.pk, "school_year": PAST, "start": f"{PAST}-09", "end": f"{PAST}-09"}
+    query = {"district": tenant_a.district.pk, "school_year": PAST, "start": f"{PAST}-07", "end": f"{PAST + 1}-06"}
     with django_assert_max_num_queries(11):
         assert client.get(reverse("statements:list")).status_code == 200
     with django_assert_max_num_queries(25):
