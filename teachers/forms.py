@@ -15,14 +15,16 @@ from toolkit.params import parse_id_param
 from .models import District, GradeBand, School, Teacher
 
 ROSTER_MAX_BYTES = 5 * 1024 * 1024
+BUNDLE_MAX_BYTES = 25 * 1024 * 1024  # a OneRoster zip carries students and classes too
 
 
 class RosterImportForm(forms.Form):
     district = forms.ModelChoiceField(queryset=District.objects.none(), empty_label="Choose a district…")
     file = forms.FileField(
-        label="Roster CSV",
-        help_text="Columns: school, first_name, last_name, email, grade_band, subject. Up to 5 MB.",
-        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+        label="Roster CSV or OneRoster zip",
+        help_text="A CSV with the columns school, first_name, last_name, email, grade_band, subject (up to 5 MB), "
+        "or a OneRoster 1.1 or 1.2 CSV bundle as a zip (up to 25 MB).",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv,.zip,application/zip"}),
     )
     invite = forms.BooleanField(
         required=False, label="Invite the teachers this import adds",
@@ -39,6 +41,13 @@ class RosterImportForm(forms.Form):
 
     def clean_file(self) -> UploadedFile[bytes]:
         upload: UploadedFile[bytes] = self.cleaned_data["file"]
+        head = upload.read(4)
+        upload.seek(0)
+        if head == b"PK\x03\x04":
+            if (upload.size or 0) > BUNDLE_MAX_BYTES:
+                raise forms.ValidationError("The zip is larger than 25 MB. Leave out the files Fulcrum does not "
+                                            "read (classes, results, demographics) and try again.")  # fmt: skip
+            return upload
         if (upload.size or 0) > ROSTER_MAX_BYTES:
             raise forms.ValidationError("The file is larger than 5 MB. Split it by school and import each part.")
         return upload

@@ -26,12 +26,21 @@ class GradeBand(models.TextChoices):
     K12 = "K-12", "K–12 (all grades)"
 
 
+SOURCED_ID_HELP = "The district information system's identifier (OneRoster sourcedId); re-imports match on it."
+
+
 class District(models.Model):
     name = models.CharField(max_length=200, unique=True)
+    sourced_id = models.CharField(max_length=255, blank=True, default="", help_text=SOURCED_ID_HELP)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
         ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["sourced_id"], condition=~models.Q(sourced_id=""), name="district_unique_sourced_id"
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.name
@@ -40,12 +49,17 @@ class District(models.Model):
 class School(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
     name = models.CharField(max_length=200)
+    sourced_id = models.CharField(max_length=255, blank=True, default="", help_text=SOURCED_ID_HELP)
 
     class Meta:
         ordering = ["name"]
         constraints = [
             models.UniqueConstraint(fields=["district", "name"], name="school_unique_name_in_district"),
-        ]
+            models.UniqueConstraint(
+                fields=["district", "sourced_id"], condition=~models.Q(sourced_id=""),
+                name="school_unique_sourced_id_in_district",
+            ),
+        ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.name
@@ -80,12 +94,17 @@ class Teacher(models.Model):
     subject = models.CharField(max_length=100, blank=True)
     active = models.BooleanField(default=True)
     user = models.OneToOneField(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="teacher_profile")
+    sourced_id = models.CharField(max_length=255, blank=True, default="", help_text=SOURCED_ID_HELP)
 
     class Meta:
         ordering = ["last_name", "first_name"]
         constraints = [
             models.UniqueConstraint("district", Lower("email"), name="teacher_unique_email_in_district"),
-        ]
+            models.UniqueConstraint(
+                fields=["district", "sourced_id"], condition=~models.Q(sourced_id=""),
+                name="teacher_unique_sourced_id_in_district",
+            ),
+        ]  # fmt: skip
         indexes = [models.Index(fields=["district", "last_name", "first_name"], name="teacher_district_name")]
 
     def __str__(self) -> str:

@@ -40,6 +40,7 @@ from .invitations import (
     teacher_accounts_invite,
 )
 from .models import District, Teacher
+from .oneroster import OneRosterError, import_summary, is_bundle, oneroster_import
 from .selectors import roster_list
 from .services import ROSTER_COLUMNS, RosterImportError, RosterRowError, roster_import
 
@@ -113,17 +114,14 @@ def roster_import_view(request: Request) -> HttpResponse:
         form = RosterImportForm(request.POST, request.FILES, districts=districts)
         if form.is_valid():
             district = form.cleaned_data["district"]
+            data = form.cleaned_data["file"].read()
             try:
-                result = roster_import(district=district, data=form.cleaned_data["file"].read())
-            except RosterImportError as exc:
+                result = (oneroster_import(data=data, district=district) if is_bundle(data)
+                          else roster_import(district=district, data=data))  # fmt: skip
+            except (RosterImportError, OneRosterError) as exc:
                 errors = exc.errors
             else:
-                messages.success(
-                    request,
-                    f"{district}: {result.rows} rows imported — {result.teachers_created} teachers added, "
-                    f"{result.teachers_updated} updated, {result.teachers_unchanged} unchanged, "
-                    f"{result.schools_created} new schools.",
-                )
+                messages.success(request, import_summary(district, result))
                 if form.cleaned_data["invite"] and result.created:
                     try:
                         sent = teacher_accounts_invite(teachers=result.created, by=request.user,

@@ -7,12 +7,16 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class LineError:
-    """One problem of a file: its line (0 for the file as a whole) and what is wrong."""
+    """One problem of a file: its line (0 for the file as a whole) and what is wrong, and for a
+    bundle of several files, which file."""
 
     line: int
     message: str
+    file: str = ""
 
     def __str__(self) -> str:
+        if self.file:
+            return f"{self.file}, line {self.line}: {self.message}" if self.line else f"{self.file}: {self.message}"
         return f"Line {self.line}: {self.message}" if self.line else self.message
 
 
