@@ -287,3 +287,17 @@ def test_the_roster_page_takes_a_bundle_and_lists_its_problems(client, tenant_a,
                            follow=True)  # fmt: skip
     assert "4 teachers read — 4 added" in response.content.decode()
     assert set(roster(tenant_a.district)) >= {"t-ada", "t-grace", "t-alan", "t-kat"}
+
+
+def test_a_delta_bundle_changes_only_the_records_it_names():
+    district = DistrictFactory(name="Maple Unified")
+    oneroster_import(data=bundle(v11()), district=district)
+    before = roster(district)
+    manifest = MANIFEST_11.replace("file.users,bulk", "file.users,delta").replace("file.orgs,bulk", "file.orgs,delta")
+    users = (
+        USERS_11.splitlines()[0]
+        + "\nt-alan,tobedeleted,2026-11-20T10:00:00.000Z,true,s-rose,teacher,alan,,Alan,Turing,,,alan@example.org,,,,,\n"
+    )
+    result = oneroster_import(data=bundle(v11(manifest=manifest, users=users)), district=district)
+    assert roster(district) == {**before, "t-alan": (*before["t-alan"][:4], False)}
+    assert (result.teachers_deactivated, result.teachers_created, result.teachers_updated) == (1, 0, 0)
