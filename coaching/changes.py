@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 from django.db import transaction
@@ -29,13 +31,31 @@ _FIELDS = ("pk", "coach_id", "program_id", "district_id", "school_id", "date")
 _pending = threading.local()
 
 
+class _Paused(threading.local):
+    count = 0
+
+
+_paused = _Paused()
+
+
 def _place(entry: LogEntry) -> Place:
     return (entry.pk, entry.coach_id, entry.program_id, entry.district_id, entry.school_id, entry.date)
 
 
+@contextmanager
+def entry_changes_paused() -> Iterator[None]:
+    """Rows loaded as they were (an import of a whole export) record no changes: they carry their
+    own history, EntryChange rows included."""
+    _paused.count += 1
+    try:
+        yield
+    finally:
+        _paused.count -= 1
+
+
 def entry_changes_record(places: set[Place]) -> None:
     """Write one EntryChange per place and announce them all once the transaction commits."""
-    if not places:
+    if not places or _paused.count:
         return
     now = timezone.now()
     EntryChange.objects.bulk_create(

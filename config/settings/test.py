@@ -7,8 +7,13 @@ PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 # In memory, unless a test starts a worker that must send through its SMTP server on loopback.
 EMAIL_BACKEND = env("FULCRUM_TEST_EMAIL_BACKEND", default="django.core.mail.backends.locmem.EmailBackend")
 CELERY_TASK_ALWAYS_EAGER = True
+# Uploads in memory, unless a test runs a second Fulcrum process whose files must outlive it.
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage"
+        if env.bool("FULCRUM_TEST_MEDIA_ON_DISK", default=False)
+        else "django.core.files.storage.InMemoryStorage"
+    },
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
 # Tests read static files through the finders; whitenoise serves a collected STATIC_ROOT in production.

@@ -54,7 +54,7 @@ class Command(BaseCommand):
     def handle(self, *args: Any, **options: Any) -> None:
         today = timezone.localdate()
         kind = next((k for k in MODELS if options.get(k)), ScopeKind.ALL)
-        pk = options.get(kind) or 0
+        pk = 0 if kind == ScopeKind.ALL else options[kind]  # --all is a flag, not an id
         name = "All programs and districts"
         if kind != ScopeKind.ALL:
             row = MODELS[ScopeKind(kind)].objects.filter(pk=pk).first()
@@ -66,7 +66,8 @@ class Command(BaseCommand):
         end = _date(options["end"]) if options["end"] else default.end
         if start > end:
             raise CommandError("--from must be on or before --to")
-        period = Period.custom(start, end) if (start, end) != (default.start, default.end) else default
+        whole_year = Period.school_year(school_year_of(start))
+        period = whole_year if (start, end) == (whole_year.start, whole_year.end) else Period.custom(start, end)
         with report_reads() as source:
             figures = build_figures(Scope(kind, pk, name), period, today=today)
         if source.note:
