@@ -21,7 +21,7 @@ from coaching.access import (
 from cycles.access import may_see_caseload, may_see_caseload_counts
 from cycles.yearend import may_decide_year_end
 from learning.access import may_form_groups
-from programs.access import may_issue_statements, may_see_statements, may_set_up
+from programs.access import may_export_districts, may_issue_statements, may_see_statements, may_set_up
 from programs.rollover import may_start_rollover
 from reports.access import may_use_reports
 from subscriptions.access import may_subscribe
@@ -35,6 +35,11 @@ class Can:
 
     def _ask(self, rule: Any) -> bool:
         return self.signed_in and bool(rule(self.user))
+
+    @cached_property
+    def export_districts(self) -> bool:
+        """A district administrator (or the site administrator): download a district's export."""
+        return self._ask(may_export_districts)
 
     @cached_property
     def use_calendars(self) -> bool:

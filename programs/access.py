@@ -316,3 +316,28 @@ def get_plan_for_setup(user: User, pk: int) -> TimePlan:
     if plan is None:
         raise Http404("No such plan.")
     return plan
+
+
+def export_districts_for(user: User) -> QuerySet[District]:
+    """Districts whose data this person may take away as a district's export: a district
+    administrator's own; every district for the site administrator. Directors take theirs from
+    the districts' administrators (a district served by two programs holds the other's time too)."""
+    if not user.is_authenticated:
+        return District.objects.none()
+    if is_site_admin(user):
+        return District.objects.all()
+    if user.role == Role.DISTRICT_ADMIN:
+        return District.objects.filter(administrators=user)
+    return District.objects.none()
+
+
+def may_export_districts(user: User) -> bool:
+    return export_districts_for(user).exists()
+
+
+def get_export_district_for(user: User, pk: int) -> District:
+    """One district this person may export, or 404."""
+    try:
+        return export_districts_for(user).get(pk=pk)
+    except District.DoesNotExist as exc:
+        raise Http404("No such district.") from exc

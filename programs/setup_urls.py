@@ -5,7 +5,7 @@ from django.urls import URLPattern, path
 
 from coaching.models import Activity, FocusArea
 
-from . import plan_views
+from . import export_views, plan_views
 from . import setup_views as views
 
 urlpatterns: list[URLPattern] = [
@@ -47,4 +47,6 @@ urlpatterns: list[URLPattern] = [
     path("plan/", plan_views.plan_list, name="plans"),
     path("plan/add/", plan_views.plan_add, name="plan_add"),
     path("plan/<int:pk>/", plan_views.plan_edit, name="plan_edit"),
+    # A district's export
+    path("export/", export_views.export, name="export"),
 ]

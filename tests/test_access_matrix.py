@@ -399,6 +399,9 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("subscriptions:reminders", POST):           (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
     ("subscriptions:my_reminders", GET):         (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
     ("subscriptions:my_reminders", POST):        (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
+    # issue 17: a district's export (the download itself, ?district=, in programs/tests/test_export_page.py)
+    ("programs:export", GET):                    (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    F,         F,     OK),
+    ("programs:export", POST):                   (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

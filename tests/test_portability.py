@@ -59,8 +59,8 @@ def fresh_database(tmp_path: Path) -> Iterator[str]:
 
 def second_fulcrum(url: str, media: Path, *args: str) -> str:
     """Run manage.py in another process, on the other database and its own media folder."""
-    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url,
-           "DJANGO_MEDIA_ROOT": str(media), "FULCRUM_TEST_MEDIA_ON_DISK": "true", "REDIS_URL": "", "PGCONNECT_TIMEOUT": "10"}  # fmt: skip
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings.test", "DATABASE_URL": url, "REDIS_URL": "",
+           "DJANGO_MEDIA_ROOT": str(media), "FULCRUM_TEST_MEDIA_ON_DISK": "1", "PGCONNECT_TIMEOUT": "10"}  # fmt: skip
     result = subprocess.run([sys.executable, "manage.py", *args], cwd=ROOT, env=env, capture_output=True, text=True,
                             timeout=300, check=False)  # fmt: skip
     assert result.returncode == 0, result.stderr[-3000:]
@@ -134,7 +134,8 @@ def test_a_whole_export_loads_into_a_fresh_fulcrum_with_every_row_file_and_figur
         assert json.loads(printed) == expected, period.label
 
     # The fresh Fulcrum's people sign in with their own passwords.
-    check = "from teachers.models import User as U; print(U.objects.get(username='coach').check_password('fulcrum-demo-2026'))"
+    check = "from teachers.models import User; print(User.objects.get(username='coach').check_password('%s'))"
+    check %= "fulcrum-demo-2026"
     assert second_fulcrum(fresh_database, media_b, "shell", "-c", check).split()[-1] == "True"
 
 
