@@ -97,8 +97,9 @@ def coaching_plan_save(
 ) -> CoachingPlan:
     """Write a plan whole: its kick-off date and notes, its priorities in the order given, the
     planned number of each service (None or 0 leaves a service out) and its checklist's items
-    (ticks stay with their items). A taken-out priority leaves the entries, cycles and sessions
-    that named it without one."""
+    (ticks stay with their items). A priority or item not given (or given with `delete`, or
+    left empty) is taken out; a taken-out priority leaves the entries, cycles and sessions that
+    named it without one."""
     titles = [p.title.strip().casefold() for p in priorities if not p.delete and p.title.strip()]
     if len(titles) != len(set(titles)):
         raise ValidationError({"priorities": "Two priorities have the same title."})
@@ -121,8 +122,8 @@ def coaching_plan_save(
 
 def _priorities_write(plan: CoachingPlan, priorities: list[PriorityValues]) -> None:
     mine = {p.pk: p for p in plan.priorities.all()}
-    PlanPriority.objects.filter(pk__in=[p.pk for p in priorities if p.delete and p.pk in mine]).delete()
     kept = [p for p in priorities if not p.delete and p.title.strip()]
+    PlanPriority.objects.filter(pk__in=set(mine) - {p.pk for p in kept}).delete()
     # Titles are unique per plan: park the kept rows' titles first so a swap of two titles saves.
     for values in kept:
         if values.pk in mine:
@@ -137,8 +138,9 @@ def _priorities_write(plan: CoachingPlan, priorities: list[PriorityValues]) -> N
 
 def _items_write(plan: CoachingPlan, items: list[ItemValues]) -> None:
     mine = {i.pk: i for i in plan.onboarding_items.all()}
-    OnboardingItem.objects.filter(pk__in=[i.pk for i in items if i.delete and i.pk in mine]).delete()
-    for position, values in enumerate(i for i in items if not i.delete and i.text.strip()):
+    kept = [i for i in items if not i.delete and i.text.strip()]
+    OnboardingItem.objects.filter(pk__in=set(mine) - {i.pk for i in kept}).delete()
+    for position, values in enumerate(kept):
         row = mine.get(values.pk) if values.pk is not None else None
         row = row or OnboardingItem(plan=plan)
         row.text, row.position = values.text.strip(), position

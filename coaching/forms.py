@@ -179,6 +179,7 @@ class LogEntryForm(forms.Form):
         help_text="Private to you: never shown to administrators.",
     )
     priority = priority_field()
+    priorities_offered = False  # set by priority_choices_set
 
     def __init__(self, *args: Any, coach: Coach, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
