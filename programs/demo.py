@@ -58,8 +58,10 @@ MAPLE_PRIORITIES = (
     ("Formative assessment in grades 3–5", "Quick checks for understanding that change tomorrow's lesson."),
     ("New teachers' first year with Google Workspace", "Classroom, Forms and Drive routines by October."),
 )
-MAPLE_SERVICES: dict[str, int | None] = {ServiceKind.CYCLES: 8, ServiceKind.TEAM_DISCUSSIONS: 12, ServiceKind.GROUP_PD: 4,
-                  ServiceKind.MODELED_LESSONS: 10, ServiceKind.CO_PLANNING: 20}  # fmt: skip
+MAPLE_SERVICES: dict[str, int | None] = {
+    ServiceKind.CYCLES: 12, ServiceKind.TEAM_DISCUSSIONS: 12, ServiceKind.GROUP_PD: 4,
+    ServiceKind.MODELED_LESSONS: 10, ServiceKind.CO_PLANNING: 20,
+}  # fmt: skip
 MAPLE_NOTES = (
     "Kick-off call with the superintendent and the three principals. The district's technology plan asks for "
     "more student choice; the elementary school wants grade-level teams to use exit tickets every week."

@@ -112,7 +112,8 @@ def test_ticking_keeps_who_and_when_and_unticking_clears_both(tenant_a):
     item = make_plan(tenant_a).onboarding_items.first()
     coaching_plans.onboarding_item_tick(item=item, done=True, by=tenant_a.director)
     item.refresh_from_db()
-    assert item.done_by == tenant_a.director and item.done_at is not None
+    assert item.done_by == tenant_a.director
+    assert item.done_at is not None
     coaching_plans.onboarding_item_tick(item=item, done=False, by=tenant_a.director)
     item.refresh_from_db()
     assert (item.done_by, item.done_at) == (None, None)
@@ -140,8 +141,10 @@ def test_a_priority_of_the_same_district_but_another_year_is_refused(tenant_a):
     ContractFactory(program=tenant_a.program, district=tenant_a.district, school_year=this_year() - 1)
     last_year = make_plan(tenant_a, year=this_year() - 1)
     with pytest.raises(ValidationError) as refused:
-        coaching_services.entry_log(coach=tenant_a.coach, date=today(), minutes=30, district=tenant_a.district,
-                                    activity=activity(), focus_area=focus_area(), priority=priority(last_year))  # fmt: skip
+        coaching_services.entry_log(
+            coach=tenant_a.coach, date=today(), minutes=30, district=tenant_a.district, activity=activity(),
+            focus_area=focus_area(), priority=priority(last_year),
+        )  # fmt: skip
     assert "priority" in refused.value.message_dict
 
 
@@ -153,7 +156,8 @@ def test_the_log_form_offers_only_the_districts_priorities_and_refuses_another_b
     page = client.get(reverse("coaching:entry_add")).content.decode()
     select = re.search(r'<select name="priority".*?</select>', page, re.S).group(0)
     assert re.findall(r'<option value="(\d+)"', select) == [str(p.pk) for p in mine.priorities.all()]
-    assert "Student agency" in select and "District A" in select
+    assert "Student agency" in select
+    assert "District A" in select
     post = {"date": today().isoformat(), "minutes": "30", "district": tenant_a.district.pk,
             "activity": activity().pk, "focus_area": focus_area().pk, "format": "in_person",
             "priority": priority(theirs).pk}  # fmt: skip
@@ -241,11 +245,13 @@ def test_site_visit_notes_never_reach_the_district_administrator_or_the_coach(cl
         client.force_login(reader)
         detail = client.get(urls(plan)["detail"])
         assert detail.status_code == 200
-        assert VISIT_NOTE not in detail.content.decode() and "Site visit" not in detail.content.decode()
+        assert VISIT_NOTE not in detail.content.decode()
+        assert "Site visit" not in detail.content.decode()
         assert detail.context["visits"] == []
         assert VISIT_NOTE not in client.get(reverse("district_plans:list")).content.decode()
         visits = client.get(urls(plan)["visits"])
-        assert visits.status_code == 403 and VISIT_NOTE not in visits.content.decode()
+        assert visits.status_code == 403
+        assert VISIT_NOTE not in visits.content.decode()
         posted = client.post(urls(plan)["visits"], {"kind": "check_in", "date": today().isoformat(), "notes": "x"})
         assert posted.status_code == 403
         assert client.post(urls(plan)["edit"], {}).status_code == 403
@@ -347,7 +353,8 @@ SERVICES = {ServiceKind.CYCLES: 3, ServiceKind.TEAM_DISCUSSIONS: 5, ServiceKind.
 def test_progress_counts_services_delivered_against_the_plan(client, tenant_a, tenant_b):
     plan = make_plan(tenant_a, services=SERVICES)
     deliver(tenant_a, tenant_b)
-    assert PDSession.objects.count() == 2 and Cycle.objects.count() == 3
+    assert PDSession.objects.count() == 2
+    assert Cycle.objects.count() == 3
     client.force_login(tenant_a.district_admin)
     page = client.get(urls(plan)["detail"]).content.decode()
     found = re.findall(r'<span>([^<]+)</span>\s*<span class="fw-semibold text-nowrap" data-testid="progress">'
@@ -360,7 +367,8 @@ def test_progress_counts_services_delivered_against_the_plan(client, tenant_a, t
         ("Technical trainings", "0 of 2"),
     ]
     listing = client.get(reverse("district_plans:list")).content.decode()
-    assert listing.count('data-testid="progress"') == 5 and "2 of 3" in listing
+    assert listing.count('data-testid="progress"') == 5
+    assert "2 of 3" in listing
 
 
 def test_the_plan_pages_query_count_does_not_grow_with_plans_or_records(
@@ -379,8 +387,10 @@ def test_the_plan_pages_query_count_does_not_grow_with_plans_or_records(
         contract = ContractFactory(program=tenant_a.program)
         other = coaching_plans.coaching_plan_create(program=tenant_a.program, district=contract.district,
                                                     school_year=this_year(), by=tenant_a.director)  # fmt: skip
-        coaching_plans.coaching_plan_save(plan=other, kickoff_on=None, notes="", by=tenant_a.director, items=[],
-                                          priorities=[PriorityValues(None, f"P{n}", "")], services=SERVICES)  # fmt: skip
+        coaching_plans.coaching_plan_save(
+            plan=other, kickoff_on=None, notes="", by=tenant_a.director, items=[],
+            priorities=[PriorityValues(None, f"P{n}", "")], services=SERVICES,
+        )  # fmt: skip
     deliver(tenant_a, tenant_b)
     deliver(tenant_a, tenant_b)
     coaching_plans.site_visit_record(plan=plan, kind=VisitKind.CHECK_IN, date=today(), notes="n", by=tenant_a.director)
@@ -469,5 +479,7 @@ def test_the_demo_has_the_maple_grove_plan_and_loading_twice_adds_nothing():
     call_command("load_demo", stdout=io.StringIO())
     assert (CoachingPlan.objects.count(), PlanPriority.objects.count(), SiteVisit.objects.count()) == counts
     maple = CoachingPlan.objects.get(district__name="Maple Grove CUSD 5")
-    assert maple.priorities.count() == 3 and maple.services.count() == 5 and maple.visits.count() == 2
+    assert maple.priorities.count() == 3
+    assert maple.services.count() == 5
+    assert maple.visits.count() == 2
     assert maple.priorities.first().entries.exists()
