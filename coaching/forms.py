@@ -210,8 +210,9 @@ class LogEntryForm(forms.Form):
         if self.focus_required:
             self.fields["focus_area"].widget.attrs["aria-required"] = "true"
         model_choice_field(self, "focus_area").queryset = focus_area_list(coach=coach)
-        priority_choices_set(self, coach=coach, school_years=priority_years(self),
-                             district_id=district_id if self.district_chosen else None)  # fmt: skip
+        # Every served district's priorities, grouped by district: the district can change on the
+        # form without reloading this list, and the service refuses another district's beside it.
+        priority_choices_set(self, coach=coach, school_years=priority_years(self))
         if not self.priorities_offered:
             del self.fields["priority"]
         self.fields["district"].widget.attrs.update(

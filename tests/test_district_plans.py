@@ -165,6 +165,17 @@ def test_the_log_form_offers_only_the_districts_priorities_and_refuses_another_b
     assert response.status_code == 200
     assert response.context["form"].errors["priority"]
     assert not tenant_a.coach.entries.exists()
+    # A second district the coach serves: its priorities are offered too (grouped by district), and
+    # the service refuses one of them on an entry in the first district, beside the field.
+    second = ContractFactory(program=tenant_a.program)
+    second.coaches.add(tenant_a.coach)
+    neighbour = coaching_plans.coaching_plan_create(program=tenant_a.program, district=second.district,
+                                                    school_year=this_year(), by=tenant_a.director)  # fmt: skip
+    elsewhere = PlanPriority.objects.create(plan=neighbour, title="Neighbour's priority")
+    post["priority"] = elsewhere.pk
+    response = client.post(reverse("coaching:entry_add"), post)
+    assert response.context["form"].errors["priority"] == [coaching_plans.PRIORITY_ELSEWHERE]
+    assert not tenant_a.coach.entries.exists()
     post["priority"] = priority(mine).pk
     client.post(reverse("coaching:entry_add"), post)
     assert tenant_a.coach.entries.get().priority == priority(mine)
