@@ -485,6 +485,9 @@ def test_the_report_by_priority_adds_two_statements_and_none_per_entry(tenant_a,
 def test_the_demo_has_the_maple_grove_plan_and_loading_twice_adds_nothing():
     from django.core.management import call_command
 
+    from coaching.tests.factories import ensure_builtin_lists
+
+    ensure_builtin_lists()  # a transactional test before this one may have flushed them
     call_command("load_demo", stdout=io.StringIO())
     counts = (CoachingPlan.objects.count(), PlanPriority.objects.count(), SiteVisit.objects.count())
     call_command("load_demo", stdout=io.StringIO())
