@@ -29,7 +29,7 @@ from teachers.access import Request, districts_visible_to, is_site_admin, regist
 from teachers.models import District, Role, User
 from toolkit.schoolyear import school_year_of
 
-from .models import Coach, CoachMonth, Contract, LogEntry, Program
+from .models import Coach, CoachingPlan, CoachMonth, Contract, LogEntry, PlanPriority, Program, SiteVisit
 
 
 def coach_for(user: User) -> Coach | None:
@@ -243,3 +243,67 @@ def may_see_contract_amounts(user: User) -> bool:
     if not user.is_authenticated:
         return False
     return is_site_admin(user) or user.role == Role.PROGRAM_DIRECTOR
+
+
+# --------------------------------------------------------------------------- the district's coaching plan
+
+
+def coaching_plans_visible_to(user: User) -> QuerySet[CoachingPlan]:
+    """Coaching plans a person may read: a director their programs' (every district they serve),
+    a district administrator their districts' (every program's), a coach those of their program in
+    the districts and years they serve; teachers none."""
+    if not user.is_authenticated:
+        return CoachingPlan.objects.none()
+    if is_site_admin(user):
+        return CoachingPlan.objects.all()
+    if user.role == Role.PROGRAM_DIRECTOR:
+        return CoachingPlan.objects.filter(program__in=programs_directed_by(user))
+    if user.role == Role.DISTRICT_ADMIN:
+        return CoachingPlan.objects.filter(district__in=districts_visible_to(user))
+    coach = coach_for(user)
+    if coach is None:
+        return CoachingPlan.objects.none()
+    served = contracts_served_by(coach).filter(district=OuterRef("district"), school_year=OuterRef("school_year"))
+    return CoachingPlan.objects.filter(Exists(served), program_id=coach.program_id)
+
+
+def get_coaching_plan_for(user: User, pk: int) -> CoachingPlan:
+    """One plan this person may read, or 404 whether it is missing or outside their scope."""
+    try:
+        return coaching_plans_visible_to(user).select_related("program", "district").get(pk=pk)
+    except CoachingPlan.DoesNotExist as exc:
+        raise Http404("No such plan.") from exc
+
+
+def may_see_coaching_plans(user: User) -> bool:
+    """The plans page: coaches, district administrators, program directors, the site administrator."""
+    return user.is_authenticated and (is_site_admin(user) or user.role != Role.TEACHER)
+
+
+def coaching_plans_writable_by(user: User) -> QuerySet[CoachingPlan]:
+    """Plans a person may change: their programs' (a program director, the site administrator)."""
+    if not user.is_authenticated or not (is_site_admin(user) or user.role == Role.PROGRAM_DIRECTOR):
+        return CoachingPlan.objects.none()
+    return CoachingPlan.objects.filter(program__in=programs_directed_by(user))
+
+
+def may_edit_coaching_plan(user: User, plan: CoachingPlan) -> bool:
+    return coaching_plans_writable_by(user).filter(pk=plan.pk).exists()
+
+
+def site_visits_visible_to(user: User) -> QuerySet[SiteVisit]:
+    """The director's site visits and check-ins, with their notes: for the directors of the plan's
+    program (and the site administrator) only. District administrators and coaches get none."""
+    return SiteVisit.objects.filter(plan__in=coaching_plans_writable_by(user))
+
+
+def plan_priorities_offered(*, coach: Coach, school_years: list[int]) -> QuerySet[PlanPriority]:
+    """Priorities a coach may attach to their records: those of their program's plans in the
+    districts and years they serve. Which district's and year's fits one record is checked by
+    `coaching.coaching_plans.priority_check`."""
+    plans = coaching_plans_visible_to(coach.user).filter(school_year__in=school_years)
+    return (
+        PlanPriority.objects.filter(plan__in=plans)
+        .select_related("plan__district")
+        .order_by("plan__district__name", "plan__school_year", "position", "pk")
+    )

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 from typing import Any, cast
 
@@ -17,9 +18,21 @@ from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, model_choice_field, style_filter_fields
 from teachers.models import District, School, Teacher, User
 from toolkit.params import parse_id_param
+from toolkit.schoolyear import school_year_of
 
+from .access import plan_priorities_offered
 from .history import HISTORY_MAX_BYTES
-from .models import MAX_ENTRY_MINUTES, Activity, ActivityKind, Balance, Coach, FocusArea, Format, LogEntry
+from .models import (
+    MAX_ENTRY_MINUTES,
+    Activity,
+    ActivityKind,
+    Balance,
+    Coach,
+    FocusArea,
+    Format,
+    LogEntry,
+    PlanPriority,
+)
 from .selectors import activity_list, focus_area_list
 
 # A choice list with option groups: ("", "Choose…") first, then (group label, [(activity id, name)]).
@@ -57,6 +70,47 @@ class ActivitySelect(forms.Select):
         if raw not in (None, "") and int(raw) in self.needs_focus:
             option["attrs"]["data-needs-focus"] = "true"
         return option
+
+
+def priority_field(
+    label: str = "Priority of the district's plan",
+) -> forms.ModelChoiceField[PlanPriority]:
+    """The optional priority of a log entry, cycle or PD session (filled by `priority_choices_set`)."""
+    return forms.ModelChoiceField(
+        queryset=PlanPriority.objects.none(), required=False, empty_label="No priority", label=label,
+        help_text="One of the priorities agreed in the district's coaching plan for that school year.",
+    )  # fmt: skip
+
+
+def priority_choices_set(
+    form: forms.Form, *, coach: Coach, school_years: list[int], district_id: int | None = None
+) -> None:
+    """Offer the priorities of the coach's program's plans for these school years (of one district
+    when given), grouped by district and year, in one query. The service checks that the one chosen
+    belongs to the record's own district and year."""
+    field = model_choice_field(form, "priority")
+    offered = plan_priorities_offered(coach=coach, school_years=school_years)
+    if district_id is not None:
+        offered = offered.filter(plan__district_id=district_id)
+    priorities = list(offered)
+    groups: dict[str, list[tuple[int, str]]] = {}
+    for p in priorities:
+        groups.setdefault(f"{p.plan.district.name} · {p.plan.school_year_label}", []).append((p.pk, p.title))
+    field.queryset = PlanPriority.objects.filter(pk__in=[p.pk for p in priorities])
+    field.choices = [("", "No priority"), *groups.items()]
+    form.priorities_offered = bool(priorities)  # type: ignore[attr-defined]
+
+
+def priority_years(form: forms.Form, field: str = "date") -> list[int]:
+    """This school year, and the year of the date typed or given (when it parses)."""
+    years = {school_year_of(timezone.localdate())}
+    raw = form.data.get(field) if form.is_bound else form.initial.get(field)
+    if isinstance(raw, dt.date):
+        years.add(school_year_of(raw))
+    elif isinstance(raw, str):
+        with contextlib.suppress(ValueError):
+            years.add(school_year_of(dt.date.fromisoformat(raw)))
+    return sorted(years)
 
 
 # The quick durations on the log form, in minutes: a tap sets the minutes (hours too: a 3-hour
@@ -124,6 +178,8 @@ class LogEntryForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
         help_text="Private to you: never shown to administrators.",
     )
+    priority = priority_field()
+    priorities_offered = False  # set by priority_choices_set
 
     def __init__(self, *args: Any, coach: Coach, user: User, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -154,6 +210,11 @@ class LogEntryForm(forms.Form):
         if self.focus_required:
             self.fields["focus_area"].widget.attrs["aria-required"] = "true"
         model_choice_field(self, "focus_area").queryset = focus_area_list(coach=coach)
+        # Every served district's priorities, grouped by district: the district can change on the
+        # form without reloading this list, and the service refuses another district's beside it.
+        priority_choices_set(self, coach=coach, school_years=priority_years(self))
+        if not self.priorities_offered:
+            del self.fields["priority"]
         self.fields["district"].widget.attrs.update(
             {
                 "hx-get": reverse("coaching:district_fields"),
@@ -182,6 +243,7 @@ class LogEntryForm(forms.Form):
                 Column("focus_area", css_class="col-12 col-md-6"),
             ),
             InlineRadios("format"),
+            *(["priority"] if self.priorities_offered else []),
             "notes",
         )
 
@@ -255,6 +317,7 @@ class LogEntryForm(forms.Form):
             "focus_area": entry.focus_area_id,
             "format": entry.format,
             "notes": entry.notes if date is None else "",
+            "priority": entry.priority_id,
         }
 
 

@@ -193,6 +193,10 @@ class LogEntry(models.Model):
     focus_area = models.ForeignKey(FocusArea, null=True, blank=True, on_delete=models.PROTECT, related_name="entries")
     format = models.CharField(max_length=10, choices=Format.choices, default=Format.IN_PERSON)
     notes = models.TextField(blank=True, help_text="Private to you.")
+    # A priority of the district's coaching plan for the entry's program and school year.
+    priority = models.ForeignKey(
+        "PlanPriority", null=True, blank=True, on_delete=models.SET_NULL, related_name="entries"
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -351,3 +355,128 @@ class OfflineReceipt(models.Model):
 
     def __str__(self) -> str:
         return f"{self.key} · {self.coach}"
+
+
+# --------------------------------------------------------------------------- the district's coaching plan
+
+
+class CoachingPlan(models.Model):
+    """A district's coaching plan with one program for one school year: agreed at the kick-off call
+    (its date and notes), with priorities, the services chosen, an onboarding checklist and the
+    program director's site visits and check-ins."""
+
+    program = models.ForeignKey(Program, on_delete=models.PROTECT, related_name="coaching_plans")
+    district = models.ForeignKey(District, on_delete=models.PROTECT, related_name="coaching_plans")
+    school_year = models.PositiveSmallIntegerField(
+        help_text="The year the school year starts in: 2026 means July 2026 – June 2027."
+    )
+    kickoff_on = models.DateField(null=True, blank=True, verbose_name="kick-off call")
+    notes = models.TextField(blank=True, max_length=5000, help_text="What the kick-off call agreed.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-school_year", "district__name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program", "district", "school_year"], name="coaching_plan_one_per_program_district_year"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.district} · {school_year_label(self.school_year)}"
+
+    @property
+    def school_year_label(self) -> str:
+        return school_year_label(self.school_year)
+
+
+class PlanPriority(models.Model):
+    """One of a plan's priorities, identified at the kick-off call. Log entries, cycles and PD
+    sessions of that district and year may name it."""
+
+    plan = models.ForeignKey(CoachingPlan, on_delete=models.CASCADE, related_name="priorities")
+    title = models.CharField(max_length=120)
+    description = models.CharField(max_length=300, blank=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["position", "pk"]
+        verbose_name_plural = "plan priorities"
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "title"], name="plan_priority_unique_title"),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ServiceKind(models.TextChoices):
+    """The services a district chooses. Each is counted from the records in one way, decided in
+    `coaching.coaching_plans.SERVICE_SOURCES`."""
+
+    CYCLES = "cycles", "One-on-one coaching cycles"
+    TEAM_DISCUSSIONS = "team_discussions", "Grade-level team discussions"
+    GROUP_PD = "group_pd", "Large-group professional learning"
+    MODELED_LESSONS = "modeled_lessons", "Modeled or co-taught lessons"
+    CO_PLANNING = "co_planning", "Co-planning sessions"
+    TECHNICAL_TRAINING = "technical_training", "Technical trainings"
+
+
+class PlanService(models.Model):
+    """A service chosen in a plan, with the number planned for the year."""
+
+    plan = models.ForeignKey(CoachingPlan, on_delete=models.CASCADE, related_name="services")
+    kind = models.CharField(max_length=30, choices=ServiceKind.choices)
+    planned = models.PositiveSmallIntegerField(validators=[MinValueValidator(1), MaxValueValidator(999)])
+
+    class Meta:
+        ordering = ["pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "kind"], name="plan_service_one_per_kind"),
+            models.CheckConstraint(
+                condition=Q(planned__gte=1) & Q(planned__lte=999), name="plan_service_planned_1_to_999"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()}: {self.planned}"
+
+
+class OnboardingItem(models.Model):
+    """A step of the onboarding checklist that gets the coach started; ticked with who and when."""
+
+    plan = models.ForeignKey(CoachingPlan, on_delete=models.CASCADE, related_name="onboarding_items")
+    text = models.CharField(max_length=200)
+    position = models.PositiveSmallIntegerField(default=0)
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+
+    class Meta:
+        ordering = ["position", "pk"]
+
+    def __str__(self) -> str:
+        return self.text
+
+
+class VisitKind(models.TextChoices):
+    SITE_VISIT = "site_visit", "Site visit"
+    CHECK_IN = "check_in", "Check-in"
+
+
+class SiteVisit(models.Model):
+    """The program director's site visit or check-in with a district: for the program's directors
+    only (district administrators and coaches never see these rows or their notes)."""
+
+    plan = models.ForeignKey(CoachingPlan, on_delete=models.CASCADE, related_name="visits")
+    kind = models.CharField(max_length=20, choices=VisitKind.choices, default=VisitKind.SITE_VISIT)
+    date = models.DateField()
+    notes = models.TextField(blank=True, max_length=5000)
+    recorded_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-date", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.get_kind_display()} · {self.date}"

@@ -16,7 +16,8 @@ from toolkit.models import model_update
 from toolkit.schoolyear import school_year_label, school_year_of
 
 from .access import contracts_served_by
-from .models import MAX_DAY_MINUTES, Activity, ActivityKind, Coach, FocusArea, LogEntry
+from .coaching_plans import priority_check
+from .models import MAX_DAY_MINUTES, Activity, ActivityKind, Coach, FocusArea, LogEntry, PlanPriority
 from .months import month_lock_check
 from .selectors import activity_list, focus_area_list
 
@@ -31,6 +32,7 @@ def _validate_entry(
     teachers: Iterable[Teacher],
     activity: Activity,
     focus_area: FocusArea | None,
+    priority: PlanPriority | None = None,
     exclude_pk: int | None = None,
 ) -> None:
     """Raise ValidationError (keyed by field) if the entry breaks a business rule."""
@@ -54,6 +56,10 @@ def _validate_entry(
         errors.setdefault("focus_area", []).append("Choose a focus area from the list.")
     if focus_area is None and activity.kind == ActivityKind.COACHING:
         errors.setdefault("focus_area", []).append("Choose what this coaching time was about.")
+    try:
+        priority_check(priority=priority, program_id=coach.program_id, district_id=district.pk, school_year=year)
+    except ValidationError as exc:
+        errors.setdefault("priority", []).extend(exc.messages)
     others = LogEntry.objects.filter(coach=coach, date=date)
     if exclude_pk is not None:
         others = others.exclude(pk=exclude_pk)
@@ -83,11 +89,12 @@ class EntryValues(TypedDict):
     notes: NotRequired[str]
     start_time: NotRequired[dt.time | None]
     end_time: NotRequired[dt.time | None]
+    priority: NotRequired[PlanPriority | None]
 
 
 # What an entry's form may change (its coach and program never change).
 ENTRY_FIELDS = ("date", "school_year", "minutes", "district", "school", "activity", "focus_area", "format", "notes",
-                "start_time", "end_time", "teachers")  # fmt: skip
+                "start_time", "end_time", "teachers", "priority")  # fmt: skip
 
 
 @transaction.atomic
@@ -105,6 +112,7 @@ def entry_log(
     notes: str = "",
     start_time: dt.time | None = None,
     end_time: dt.time | None = None,
+    priority: PlanPriority | None = None,
 ) -> LogEntry:
     """Record a block of a coach's time after checking every rule (its month must not be submitted or
     approved); returns the saved entry."""
@@ -121,6 +129,7 @@ def entry_log(
         teachers=teachers,
         activity=activity,
         focus_area=focus_area,
+        priority=priority,
     )
     entry = LogEntry(
         coach=coach,
@@ -136,6 +145,7 @@ def entry_log(
         notes=notes,
         start_time=start_time,
         end_time=end_time,
+        priority=priority,
     )
     entry.full_clean()
     entry.save()
@@ -158,6 +168,7 @@ def entry_update(
     notes: str = "",
     start_time: dt.time | None = None,
     end_time: dt.time | None = None,
+    priority: PlanPriority | None = None,
 ) -> LogEntry:
     """Change an entry under the same rules as logging it (and only in months still open or returned)."""
     teachers = list(teachers)
@@ -173,11 +184,13 @@ def entry_update(
         teachers=teachers,
         activity=activity,
         focus_area=focus_area,
+        priority=priority,
         exclude_pk=entry.pk,
     )
     data = {"date": date, "school_year": school_year_of(date), "minutes": minutes, "district": district,
             "school": school, "activity": activity, "focus_area": focus_area, "format": format, "notes": notes,
-            "start_time": start_time, "end_time": end_time, "teachers": teachers}  # fmt: skip
+            "start_time": start_time, "end_time": end_time, "teachers": teachers,
+            "priority": priority}  # fmt: skip
     entry, _ = model_update(instance=entry, fields=ENTRY_FIELDS, data=data)
     return entry
 

@@ -127,6 +127,7 @@ def _save_entry(request: Request, form: LogEntryForm, coach: Coach, entry: LogEn
         "notes": data["notes"] or "",
         "start_time": data["start_time"],
         "end_time": data["end_time"],
+        "priority": data.get("priority"),
     }
     try:
         if entry is None:

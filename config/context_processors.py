@@ -15,6 +15,7 @@ from coaching.access import (
     may_approve_months,
     may_close_months,
     may_import_history,
+    may_see_coaching_plans,
     may_see_contracts,
     may_see_own_sessions,
 )
@@ -107,6 +108,11 @@ class Can:
     def run_program(self) -> bool:
         """A program director: PD sessions, the library, coach groups and check-ins of the program."""
         return self._ask(may_form_groups)
+
+    @cached_property
+    def see_coaching_plans(self) -> bool:
+        """Coaches, district administrators and directors: the districts' coaching plans."""
+        return self._ask(may_see_coaching_plans)
 
     @cached_property
     def set_up(self) -> bool:

@@ -13,16 +13,17 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
+from coaching.forms import priority_choices_set, priority_field
 from coaching.models import Coach
 from coaching.selectors import focus_area_list
 from learning.models import SignUpKind
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, style_filter_fields
 from teachers.models import District, School, Teacher, User
-from toolkit.schoolyear import school_year_label
+from toolkit.schoolyear import school_year_label, school_year_of
 from toolkit.uploads import check_upload
 
-from .models import TIMED_KINDS, AdjustmentKind, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
+from .models import TIMED_KINDS, AdjustmentKind, Cycle, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
 from .selectors import CASELOAD_SORTS
 
 PEERS_PROMPTS = {
@@ -102,10 +103,19 @@ class PlanForm(forms.Form):
         help_text="Private to you: the teacher and administrators never see them.",
     )  # fmt: skip
 
-    def __init__(self, *args: Any, for_coach: bool, **kwargs: Any) -> None:
+    priority = priority_field()
+
+    def __init__(self, *args: Any, for_coach: bool, cycle: Cycle | None = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not for_coach:
             del self.fields["coach_notes"]
+        # The coach files the cycle under a priority of its district's plan for the year it started.
+        self.priorities_offered = False
+        if for_coach and cycle is not None:
+            priority_choices_set(self, coach=cycle.coach, school_years=[school_year_of(cycle.started_on)],
+                                 district_id=cycle.district_id)  # fmt: skip
+        if not self.priorities_offered:
+            del self.fields["priority"]
         self.helper = _helper(
             "version",
             "title",
@@ -113,6 +123,7 @@ class PlanForm(forms.Form):
             Row(Column("strategy", css_class="col-md-6"), Column("learn_mode", css_class="col-md-3"),
                 Column("learn_date", css_class="col-md-3")),
             "strategy_description",
+            *(["priority"] if self.priorities_offered else []),
             *(["coach_notes"] if for_coach else []),
         )  # fmt: skip
 

@@ -13,7 +13,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Coach, LogEntry
+from coaching.models import Coach, LogEntry, PlanPriority
 from learning.models import GroupMeeting, PDSession, Resource, SignUp
 from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_bounds
@@ -82,6 +82,8 @@ class Cycle(models.Model):
         LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="modeled_cycle",
         help_text="The coach's log entry of the modeled (or co-taught) lesson of the Learn stage.",
     )  # fmt: skip
+    # A priority of the district's coaching plan for the coach's program and the year it started.
+    priority = models.ForeignKey(PlanPriority, null=True, blank=True, on_delete=models.SET_NULL, related_name="cycles")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 

@@ -18,6 +18,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
+from coaching.coaching_plans import priority_check
 from coaching.models import Coach, FocusArea, LogEntry
 from coaching.selectors import activity_list
 from coaching.services import entry_log
@@ -25,6 +26,7 @@ from learning.models import GroupMeeting, PDSession, Resource, SignUp, SignUpSta
 from learning.services import signup_request
 from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
+from toolkit.schoolyear import school_year_of
 from toolkit.uploads import attach_checked_upload
 
 from .lifecycle import move_readiness
@@ -167,12 +169,15 @@ def cycle_move(
 def cycle_update_plan(*, cycle: Cycle, by: User, expected_version: int | None = None, **fields: Any) -> Cycle:
     """Change the Identify/Learn fields (current reality, strategy, how to learn it, notes)."""
     allowed = {"title", "current_reality", "strategy", "strategy_description", "learn_mode", "learn_date",
-               "coach_notes"}  # fmt: skip
+               "coach_notes", "priority"}  # fmt: skip
     unknown = set(fields) - allowed
     if unknown:
         raise TypeError(f"cycle_update_plan() got unexpected fields: {sorted(unknown)}")
     if cycle.is_closed:
         raise ValidationError("This cycle is closed.")
+    if "priority" in fields:
+        priority_check(priority=fields["priority"], program_id=cycle.coach.program_id, district_id=cycle.district_id,
+                       school_year=school_year_of(cycle.started_on))  # fmt: skip
     _bump(cycle, expected_version)
     for name, value in fields.items():
         setattr(cycle, name, value)

@@ -172,7 +172,10 @@ def _render_detail(request: Request, cycle: Cycle, status: int = 200, **forms: F
         context["readiness"] = readiness
         plan_form = forms.get("plan_form")
         if plan_form is None:
-            plan_form = PlanForm(initial=_plan_initial(page.cycle, cycle.version), for_coach=view == CycleView.COACH)
+            initial = _plan_initial(page.cycle, cycle.version)
+            if view == CycleView.COACH:
+                initial["priority"] = cycle.priority_id
+            plan_form = PlanForm(initial=initial, for_coach=view == CycleView.COACH, cycle=cycle)
             if editing:
                 plan_form.fields["strategy"].widget.attrs["autofocus"] = True
         move_initial = {"version": cycle.version, "to_stage": _next(cycle) if readiness.ready else Stage.CLOSED.value}
@@ -235,7 +238,7 @@ def _audit_read(request: Request, district_id: int | None, kind: str, ref: objec
 def cycle_plan(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     for_coach = view_of_cycle(request.user, cycle) == CycleView.COACH
-    form = PlanForm(request.POST, for_coach=for_coach)
+    form = PlanForm(request.POST, for_coach=for_coach, cycle=cycle)
     if form.is_valid():
         fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
         try:

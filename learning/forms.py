@@ -13,6 +13,8 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db.models import QuerySet
 from django.utils import timezone
 
+from coaching.access import coach_for
+from coaching.forms import priority_choices_set, priority_field, priority_years
 from coaching.models import Coach, FocusArea
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, model_choice_field, style_filter_fields
@@ -231,6 +233,7 @@ class PDSessionForm(forms.Form):
     capacity = forms.IntegerField(required=False, min_value=1, max_value=1000)
     resources = forms.ModelMultipleChoiceField(queryset=Resource.objects.none(), required=False,
                                                widget=forms.CheckboxSelectMultiple)  # fmt: skip
+    priority = priority_field()
 
     def __init__(
         self, *args: Any, user: User, focus_areas: QuerySet[FocusArea], resources: QuerySet[Resource], **kwargs: Any
@@ -242,13 +245,19 @@ class PDSessionForm(forms.Form):
         model_choice_field(self, "schools").queryset = schools
         model_choice_field(self, "focus_area").queryset = focus_areas
         model_choice_field(self, "resources").queryset = resources
+        coach = coach_for(user)
+        self.priorities_offered = False
+        if coach is not None:
+            priority_choices_set(self, coach=coach, school_years=priority_years(self))
+        if not self.priorities_offered:
+            del self.fields["priority"]
         self.helper = _helper(
             "title", "district",
             Row(Column("date", css_class="col-6 col-md-4"), Column("start_time", css_class="col-6 col-md-4"),
                 Column("minutes", css_class="col-12 col-md-4")),
             Row(Column("focus_area", css_class="col-md-6"), Column("grade_band", css_class="col-md-3"),
                 Column("capacity", css_class="col-md-3")),
-            "schools", "audience", "description", "resources",
+            "schools", "audience", "description", *(["priority"] if self.priorities_offered else []), "resources",
         )  # fmt: skip
 
 

@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from coaching.models import MAX_ENTRY_MINUTES, Coach, FocusArea, LogEntry, Program
+from coaching.models import MAX_ENTRY_MINUTES, Coach, FocusArea, LogEntry, PlanPriority, Program
 from teachers.models import District, GradeBand, School, Teacher, User
 from toolkit.uploads import random_stored_name
 
@@ -93,6 +93,10 @@ class PDSession(models.Model):
     # Facilitating the session is logged once, here, and kept in step with the session.
     log_entry = models.OneToOneField(
         LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="pd_session"
+    )
+    # A priority of the district's coaching plan for the session's program and school year.
+    priority = models.ForeignKey(
+        PlanPriority, null=True, blank=True, on_delete=models.SET_NULL, related_name="pd_sessions"
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -24,7 +24,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from coaching.access import contracts_served_by
-from coaching.models import Activity, Coach, FocusArea, Program
+from coaching.coaching_plans import priority_check
+from coaching.models import Activity, Coach, FocusArea, PlanPriority, Program
 from coaching.services import EntryValues, entry_log, entry_update
 from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_of
@@ -79,18 +80,22 @@ def pd_session_schedule(
     *, coach: Coach, district: District, title: str, date: dt.date, start_time: dt.time, minutes: int,
     focus_area: FocusArea, schools: Iterable[School] = (), grade_band: str = "", audience: str = "",
     description: str = "", capacity: int | None = None, resources: Iterable[Resource] = (),
+    priority: PlanPriority | None = None,
 ) -> PDSession:  # fmt: skip
-    """Schedule a session in a district the coach serves that school year."""
+    """Schedule a session in a district the coach serves that school year (its priority, if any,
+    one of that district's plan for that year)."""
     schools = list(schools)
     if not contracts_served_by(coach).filter(district=district, school_year=school_year_of(date)).exists():
         raise ValidationError({"district": f"{district} is not on one of your contracts for that school year."})
     if any(s.district_id != district.pk for s in schools):
         raise ValidationError({"schools": f"Choose schools of {district}."})
+    priority_check(priority=priority, program_id=coach.program_id, district_id=district.pk,
+                   school_year=school_year_of(date))  # fmt: skip
     resources = [r for r in resources if r.program_id == coach.program_id]
     session = PDSession(program_id=coach.program_id, district=district, facilitator=coach, title=title.strip(),
                         date=date, start_time=start_time, minutes=minutes, grade_band=grade_band,
                         audience=audience.strip(), description=description.strip(), capacity=capacity,
-                        focus_area=focus_area)  # fmt: skip
+                        focus_area=focus_area, priority=priority)  # fmt: skip
     session.full_clean()
     session.save()
     session.schools.set(schools)
@@ -125,7 +130,7 @@ def _log_facilitation(session: PDSession, teachers: list[Teacher]) -> None:
         "school": schools[0] if len(schools) == 1 else None,
         "activity": Activity.objects.get(program=None, name=FACILITATION), "focus_area": session.focus_area,
         "teachers": teachers, "start_time": session.start_time, "format": "in_person",
-        "notes": f"PD session: {session.title}",
+        "notes": f"PD session: {session.title}", "priority": session.priority,
     }  # fmt: skip
     try:
         if session.log_entry is not None:

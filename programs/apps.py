@@ -8,6 +8,7 @@ class ProgramsConfig(AppConfig):
     def ready(self) -> None:
         from coaching.demo import demo_loaded
 
-        from .demo import demo_loaded_receiver
+        from .demo import coaching_plan_demo_receiver, demo_loaded_receiver
 
         demo_loaded.connect(demo_loaded_receiver, dispatch_uid="programs.demo.statement")
+        demo_loaded.connect(coaching_plan_demo_receiver, dispatch_uid="programs.demo.coaching_plan")

@@ -31,7 +31,7 @@ from learning.models import PDSession as PD
 from teachers.models import District, School, User
 from toolkit.schoolyear import school_year_bounds, school_year_of
 
-from . import impact
+from . import impact, priorities
 from .models import ScopeKind
 from .scopes import Period, Scope, month_label
 
@@ -507,6 +507,9 @@ def _build(
     }
     figures["district_comparison"] = impact.district_comparison(
         districts, district_sides, impact_result, threshold=threshold, plan=figures.get("plan"), shares=shares
+    )
+    figures["priorities"] = priorities.priority_figures(
+        scope, period, conn=conn, total=total, where=_where(scope, period)
     )
     return figures
 

@@ -76,6 +76,10 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                             ("expected_minutes", "expected_minutes"), ("actual_minutes", "minutes"),
                             ("plan_hours", "plan_hours"), ("actual_hours", "hours"),
                             ("above_ceiling", "exceeded")]),
+    # Time and cycles by priority of the districts' coaching plans (reports/priorities.py).
+    "priorities": ("priorities", [("priority", "name"), ("district", "district"), ("minutes", "minutes"),
+                                  ("hours", "hours"), ("share_percent", "share"), ("entries", "entries"),
+                                  ("cycles_started", "cycles")]),
 }  # fmt: skip
 
 

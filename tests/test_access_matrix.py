@@ -402,6 +402,21 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     # issue 17: a district's export (the download itself, ?district=, in programs/tests/test_export_page.py)
     ("programs:export", GET):                    (LOGIN, F,           F,     F,      F,     F,      OK,        OK,    F,         F,     OK),
     ("programs:export", POST):                   (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    # issue 16: dplan — the districts' coaching plans (programs/district_plan_urls.py): directors write
+    # their programs' plans and alone see the site visits (403 for the district's administrator and
+    # coach, who read the plan); another tenant's plan is a 404; teachers have none.
+    ("district_plans:list", GET):                (LOGIN, F,           F,     F,      OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("district_plans:list", POST):               (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("district_plans:new", GET):                 (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("district_plans:new", POST):                (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
+    ("district_plans:detail", GET):              (LOGIN, F,           F,     F,      OK,    N,      OK,        N,     OK,        N,     OK),
+    ("district_plans:detail", POST):             (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("district_plans:edit", GET):                (LOGIN, F,           F,     F,      F,     N,      F,         N,     OK,        N,     OK),
+    ("district_plans:edit", POST):               (LOGIN, F,           F,     F,      F,     N,      F,         N,     BAD,       N,     BAD),
+    ("district_plans:checklist", GET):           (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("district_plans:checklist", POST):          (LOGIN, F,           F,     F,      F,     N,      F,         N,     N,         N,     N),
+    ("district_plans:visits", GET):              (LOGIN, F,           F,     F,      F,     N,      F,         N,     OK,        N,     OK),
+    ("district_plans:visits", POST):             (LOGIN, F,           F,     F,      F,     N,      F,         N,     BAD,       N,     BAD),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

@@ -17,7 +17,8 @@ from django.utils import timezone
 
 from calendars.models import CalendarDraft
 from calendars.services import feed_create
-from coaching.models import Activity, Balance, CoachMonth, FocusArea, MonthStatus
+from coaching.coaching_plans import coaching_plan_create, site_visit_record
+from coaching.models import Activity, Balance, CoachMonth, FocusArea, MonthStatus, PlanPriority
 from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
 from cycles import services as cycles
 from cycles.models import ChecklistItem, CycleTime, Evidence
@@ -90,6 +91,8 @@ class Objects:
     subscription: Any = None
     delivery: Any = None
     unsubscribe_token: str = ""
+    # issue 16: dplan — the district's coaching plan, with a priority and a site visit (marker in each).
+    coaching_plan: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -199,6 +202,13 @@ def seed(tenant, marker: str) -> Objects:
         period_end=today - dt.timedelta(days=7), period_label=f"{marker} week", status=DeliveryStatus.FAILED,
         attempts=5, last_error=f"{marker} SMTP error", token_hash=token_hash(objects.unsubscribe_token),
     )  # fmt: skip
+    # issue 16: dplan
+    objects.coaching_plan = coaching_plan_create(program=tenant.program, district=tenant.district,
+                                                 school_year=tenant.contract.school_year,
+                                                 by=tenant.director)  # fmt: skip
+    PlanPriority.objects.create(plan=objects.coaching_plan, title=f"{marker} priority")
+    site_visit_record(plan=objects.coaching_plan, kind="site_visit", date=today, notes=f"{marker} visit notes",
+                      by=tenant.director)  # fmt: skip
     return objects
 
 
@@ -256,6 +266,11 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "subscriptions:subscription_remove": {"pk": o.subscription.pk if o.subscription else 0},
         "subscriptions:delivery_retry": {"pk": o.delivery.pk if o.delivery else 0},
         "subscriptions:unsubscribe": {"token": o.unsubscribe_token or "none"},
+        # issue 16: dplan
+        **{
+            f"district_plans:{n}": {"pk": o.coaching_plan.pk if o.coaching_plan else 0}
+            for n in ("detail", "edit", "checklist", "visits")
+        },
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

@@ -43,6 +43,12 @@ TABLES_ADDED_SINCE = {
     "subscriptions_programmailsettings",
     "subscriptions_coachmailsettings",
     "subscriptions_reminder",
+    # issue 16: dplan
+    "coaching_coachingplan",
+    "coaching_planpriority",
+    "coaching_planservice",
+    "coaching_onboardingitem",
+    "coaching_sitevisit",
 }
 MOVED = {
     "Resource": "coaching_resource",
