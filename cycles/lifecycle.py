@@ -22,7 +22,7 @@ from learning.models import SignUp
 from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
 
-from .models import Adjustment, Cycle, Evidence, Goal, Reflection, ReflectionLink, Stage
+from .models import Adjustment, Cycle, Debrief, Evidence, Goal, Kickoff, PlanStep, Reflection, ReflectionLink, Stage
 
 
 @dataclass(frozen=True)
@@ -173,9 +173,11 @@ def teacher_erase(*, teacher: Teacher, by: User) -> dict[str, int]:
     transaction.on_commit(delete_files)
     Evidence.objects.filter(cycle__in=solo).delete()
     Adjustment.objects.filter(cycle__in=solo).delete()
+    for model in (Kickoff, Debrief, PlanStep):  # the kickoff, plan and debriefs; their logged time stays
+        model.objects.filter(cycle__in=solo).delete()
     Cycle.objects.filter(pk__in=solo).update(
         title="Erased cycle", current_reality="", strategy="", strategy_description="", coach_notes="",
-        closing_note="", shared_with_admins=False,
+        closing_note="", agency_at_close="", shared_with_admins=False,
     )  # fmt: skip
     for cycle in cycles:
         if cycle.pk not in solo:
