@@ -32,6 +32,7 @@ from teachers.models import District, School, User
 from toolkit.schoolyear import school_year_bounds, school_year_of
 
 from . import impact
+from .agency import agency_figures
 from .models import ScopeKind
 from .scopes import Period, Scope, month_label
 
@@ -508,6 +509,7 @@ def _build(
     figures["district_comparison"] = impact.district_comparison(
         districts, district_sides, impact_result, threshold=threshold, plan=figures.get("plan"), shares=shares
     )
+    figures["agency"] = agency_figures(scope, period, conn)
     return figures
 
 

@@ -76,6 +76,10 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                             ("expected_minutes", "expected_minutes"), ("actual_minutes", "minutes"),
                             ("plan_hours", "plan_hours"), ("actual_hours", "hours"),
                             ("above_ceiling", "exceeded")]),
+    # Student agency: closed cycles whose plan and close answered the question (groups of five or more).
+    "agency": ("agency.rows", [("breakdown", "breakdown"), ("group", "group"), ("cycles_closed", "cycles"),
+                               ("planned", "planned"), ("revisited_at_close", "revisited"), ("both", "both"),
+                               ("both_percent", "both_share")]),
 }  # fmt: skip
 
 
