@@ -434,8 +434,11 @@ class KickoffForm(MeetingTimeMixin, forms.Form):
     """The kickoff meeting. The coach may give it a length (once) to log it as their time."""
 
     held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date of the kickoff")
-    agency = _text("How will this empower learners?", 3,
-                   "Student agency first: what choice, voice or ownership will students gain?")
+    agency = _text(
+        "How will this empower learners?",
+        3,
+        "Student agency first: what choice, voice or ownership will students gain?",
+    )
     brainstorm = _text("Brainstorm", 3)
     resources = forms.ModelMultipleChoiceField(
         queryset=Resource.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,

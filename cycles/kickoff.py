@@ -131,7 +131,9 @@ def plan_step_add(*, cycle: Cycle, by: User, kind: str, planned_on: dt.date, not
     """Add a dated step to the action plan, in Identify or Learn only."""
     cycle = _locked(cycle)
     if not planning_open(cycle):
-        raise ValidationError({"planned_on": _stage_refusal(cycle, "The action plan is written", "in Identify or Learn")})
+        raise ValidationError(
+            {"planned_on": _stage_refusal(cycle, "The action plan is written", "in Identify or Learn")}
+        )
     step = PlanStep(cycle=cycle, kind=kind, planned_on=planned_on, note=note.strip())
     step.full_clean()
     step.save()

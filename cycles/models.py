@@ -470,7 +470,7 @@ class PlanStep(models.Model):
     note = models.CharField(max_length=300, blank=True)
     entry = models.OneToOneField(
         LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_step",
-        help_text="The coach's log entry of a modeled or co-taught step, when it was marked done with its length.",
+        help_text="The coach's log entry of a modeled or co-taught step marked done with its length.",
     )  # fmt: skip
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -64,8 +64,8 @@ from .forms import (
     ReflectionForm,
     SignUpForm,
 )
-from .models import MODELED_MODES, Cycle, Evidence, ReflectionLink, Stage
 from .kickoff import kickoff_summary_get
+from .models import MODELED_MODES, Cycle, Evidence, ReflectionLink, Stage
 from .selectors import cycle_list, cycle_page_get, cycle_stage_counts
 from .yearend import year_end_banner_count
 

@@ -399,6 +399,21 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("subscriptions:reminders", POST):           (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       BAD,   BAD),
     ("subscriptions:my_reminders", GET):         (LOGIN, F,           F,     F,      OK,    OK,     F,         F,     F,         F,     F),
     ("subscriptions:my_reminders", POST):        (LOGIN, F,           F,     F,      R,     R,      F,         F,     F,         F,     F),
+    # issue 16: kickoff. The cycle's coach and teachers only: administrators get 404 even for a shared
+    # cycle. The seeded cycle is in Improve, so its kickoff and plan are refused (400); a step is
+    # marked done and a debrief recorded.
+    ("cycles:kickoff", GET):                     (LOGIN, OK,          N,     N,      OK,    N,      N,         N,     N,         N,     N),
+    ("cycles:kickoff", POST):                    (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:kickoff", FORM):                    (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:plan_step_add", GET):               (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:plan_step_add", POST):              (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:plan_step_add", FORM):              (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:plan_step_done", GET):              (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:plan_step_done", POST):             (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:plan_step_done", FORM):             (LOGIN, DONE,        N,     N,      DONE,  N,      N,         N,     N,         N,     N),
+    ("cycles:debrief_add", GET):                 (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:debrief_add", POST):                (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:debrief_add", FORM):                (LOGIN, DONE,        N,     N,      DONE,  N,      N,         N,     N,         N,     N),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

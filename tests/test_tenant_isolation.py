@@ -20,7 +20,8 @@ from calendars.services import feed_create
 from coaching.models import Activity, Balance, CoachMonth, FocusArea, MonthStatus
 from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
 from cycles import services as cycles
-from cycles.models import ChecklistItem, CycleTime, Evidence
+from cycles.kickoff import kickoff_save, plan_step_add
+from cycles.models import ChecklistItem, CycleTime, Debrief, Evidence
 from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
 from programs.statements import statement_issue
@@ -90,6 +91,8 @@ class Objects:
     subscription: Any = None
     delivery: Any = None
     unsubscribe_token: str = ""
+    # issue 16: kickoff
+    plan_step: Any = None  # a step of the cycle's action plan, not done yet
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -199,6 +202,13 @@ def seed(tenant, marker: str) -> Objects:
         period_end=today - dt.timedelta(days=7), period_label=f"{marker} week", status=DeliveryStatus.FAILED,
         attempts=5, last_error=f"{marker} SMTP error", token_hash=token_hash(objects.unsubscribe_token),
     )  # fmt: skip
+    # issue 16: kickoff (its meetings, with the marker in every text the kickoff page shows)
+    kickoff_save(cycle=cycle, by=coach_user, held_on=today, agency=f"{marker} agency", brainstorm=f"{marker} ideas",
+                 resources=[resource], other_resources=f"{marker} poster", students_know=f"{marker} know")  # fmt: skip
+    objects.plan_step = plan_step_add(cycle=cycle, by=coach_user, kind="modeling", planned_on=today,
+                                      note=f"{marker} plan step")  # fmt: skip
+    Debrief.objects.create(cycle=cycle, held_on=today, step=objects.plan_step, impact=f"{marker} debrief",
+                           next_time=f"{marker} next time", added_by=coach_user)  # fmt: skip
     return objects
 
 
@@ -256,6 +266,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "subscriptions:subscription_remove": {"pk": o.subscription.pk if o.subscription else 0},
         "subscriptions:delivery_retry": {"pk": o.delivery.pk if o.delivery else 0},
         "subscriptions:unsubscribe": {"token": o.unsubscribe_token or "none"},
+        # issue 16: kickoff
+        "cycles:plan_step_done": {"public_id": o.cycle.public_id, "pk": o.plan_step.pk if o.plan_step else 0},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

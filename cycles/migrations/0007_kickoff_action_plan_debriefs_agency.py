@@ -6,73 +6,163 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('coaching', '0013_program_impact_policy'),
-        ('cycles', '0006_evidence_and_modeled_lesson_time'),
-        ('learning', '0003_close_shared_link_checkins'),
+        ("coaching", "0013_program_impact_policy"),
+        ("cycles", "0006_evidence_and_modeled_lesson_time"),
+        ("learning", "0003_close_shared_link_checkins"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='cycle',
-            name='agency_at_close',
-            field=models.TextField(blank=True, help_text='Student agency, revisited at the close: what choice and voice did students gain?', verbose_name='How did this empower learners?'),
+            model_name="cycle",
+            name="agency_at_close",
+            field=models.TextField(
+                blank=True,
+                help_text="Student agency, revisited at the close: what choice and voice did students gain?",
+                verbose_name="How did this empower learners?",
+            ),
         ),
         migrations.CreateModel(
-            name='Kickoff',
+            name="Kickoff",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='Date of the kickoff')),
-                ('brainstorm', models.TextField(blank=True)),
-                ('other_resources', models.TextField(blank=True, help_text='Resources outside the library, one a line.')),
-                ('students_know', models.TextField(blank=True, verbose_name='Students should know')),
-                ('students_understand', models.TextField(blank=True, verbose_name='Students should understand')),
-                ('students_do', models.TextField(blank=True, verbose_name='Students should be able to do')),
-                ('agency', models.TextField(blank=True, verbose_name='How will this empower learners?')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('cycle', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='kickoff', to='cycles.cycle')),
-                ('entry', models.OneToOneField(blank=True, help_text="The coach's log entry of the kickoff meeting, when it was recorded with its length.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='kickoff_meeting', to='coaching.logentry')),
-                ('resources', models.ManyToManyField(blank=True, related_name='kickoffs', to='learning.resource')),
-                ('updated_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("held_on", models.DateField(verbose_name="Date of the kickoff")),
+                ("brainstorm", models.TextField(blank=True)),
+                (
+                    "other_resources",
+                    models.TextField(blank=True, help_text="Resources outside the library, one a line."),
+                ),
+                ("students_know", models.TextField(blank=True, verbose_name="Students should know")),
+                ("students_understand", models.TextField(blank=True, verbose_name="Students should understand")),
+                ("students_do", models.TextField(blank=True, verbose_name="Students should be able to do")),
+                ("agency", models.TextField(blank=True, verbose_name="How will this empower learners?")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "cycle",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="kickoff", to="cycles.cycle"
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The coach's log entry of the kickoff meeting, when it was recorded with its length.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="kickoff_meeting",
+                        to="coaching.logentry",
+                    ),
+                ),
+                ("resources", models.ManyToManyField(blank=True, related_name="kickoffs", to="learning.resource")),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='PlanStep',
+            name="PlanStep",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('modeling', 'Coach models the lesson'), ('co_teaching', 'Co-teaching, with gradual release'), ('teacher_alone', 'Teacher teaches alone')], max_length=20)),
-                ('planned_on', models.DateField(verbose_name='Planned for')),
-                ('done_on', models.DateField(blank=True, null=True, verbose_name='Done on')),
-                ('note', models.CharField(blank=True, max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='plan_steps', to='cycles.cycle')),
-                ('entry', models.OneToOneField(blank=True, help_text="The coach's log entry of a modeled or co-taught step, when it was marked done with its length.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='plan_step', to='coaching.logentry')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("modeling", "Coach models the lesson"),
+                            ("co_teaching", "Co-teaching, with gradual release"),
+                            ("teacher_alone", "Teacher teaches alone"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("planned_on", models.DateField(verbose_name="Planned for")),
+                ("done_on", models.DateField(blank=True, null=True, verbose_name="Done on")),
+                ("note", models.CharField(blank=True, max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="plan_steps", to="cycles.cycle"
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The coach's log entry of a modeled or co-taught step marked done with its length.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="plan_step",
+                        to="coaching.logentry",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['planned_on', 'pk'],
+                "ordering": ["planned_on", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='Debrief',
+            name="Debrief",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('held_on', models.DateField(verbose_name='Date of the debrief')),
-                ('impact', models.TextField(verbose_name='How did the tool or strategy affect learning?')),
-                ('next_time', models.TextField(blank=True, verbose_name='What to change next time')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('added_by', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('cycle', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='debriefs', to='cycles.cycle')),
-                ('entry', models.OneToOneField(blank=True, help_text="The coach's log entry of the debrief, when it was recorded with its length.", null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='debrief', to='coaching.logentry')),
-                ('step', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='debriefs', to='cycles.planstep', verbose_name='The lesson it follows')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("held_on", models.DateField(verbose_name="Date of the debrief")),
+                ("impact", models.TextField(verbose_name="How did the tool or strategy affect learning?")),
+                ("next_time", models.TextField(blank=True, verbose_name="What to change next time")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "added_by",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "cycle",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="debriefs", to="cycles.cycle"
+                    ),
+                ),
+                (
+                    "entry",
+                    models.OneToOneField(
+                        blank=True,
+                        help_text="The coach's log entry of the debrief, when it was recorded with its length.",
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="debrief",
+                        to="coaching.logentry",
+                    ),
+                ),
+                (
+                    "step",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="debriefs",
+                        to="cycles.planstep",
+                        verbose_name="The lesson it follows",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['held_on', 'pk'],
+                "ordering": ["held_on", "pk"],
             },
         ),
         migrations.AddConstraint(
-            model_name='planstep',
-            constraint=models.CheckConstraint(condition=models.Q(('done_on__isnull', False), ('entry__isnull', True), _connector='OR'), name='plan_step_entry_only_when_done'),
+            model_name="planstep",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("done_on__isnull", False), ("entry__isnull", True), _connector="OR"),
+                name="plan_step_entry_only_when_done",
+            ),
         ),
     ]

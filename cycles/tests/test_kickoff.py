@@ -234,9 +234,9 @@ def test_a_district_off_the_contracts_refuses_the_step_time_and_the_step_stays_u
 def test_closing_asks_student_agency_again(client, tenant_a, cycle):
     _stage(cycle, Stage.IMPROVE)
     client.force_login(tenant_a.coach.user)
-    response = client.post(_url("move", cycle), {"version": cycle.version, "to_stage": Stage.CLOSED,
-                                                 "outcome": "goal_met", "goal_met": "yes",
-                                                 "agency_at_close": "Students now choose their feedback tool"})  # fmt: skip
+    data = {"version": cycle.version, "to_stage": Stage.CLOSED, "outcome": "goal_met", "goal_met": "yes",
+            "agency_at_close": "Students now choose their feedback tool"}  # fmt: skip
+    response = client.post(_url("move", cycle), data)
     assert response.status_code == 302
     cycle.refresh_from_db()
     assert cycle.agency_at_close == "Students now choose their feedback tool"

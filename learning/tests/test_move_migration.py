@@ -43,6 +43,11 @@ TABLES_ADDED_SINCE = {
     "subscriptions_programmailsettings",
     "subscriptions_coachmailsettings",
     "subscriptions_reminder",
+    # issue 16: kickoff
+    "cycles_kickoff",
+    "cycles_kickoff_resources",
+    "cycles_planstep",
+    "cycles_debrief",
 }
 MOVED = {
     "Resource": "coaching_resource",
