@@ -233,13 +233,14 @@ def _kickoff_demo(coach: Coach, *, today: dt.date) -> None:
         students_do="Answer one exit question, read the feedback, and choose a practice set",
     )  # fmt: skip
     kickoff.resources.set(Resource.objects.filter(program_id=coach.program_id).order_by("title")[:2])
+    # The lessons of the last two weeks, each followed by its debrief the next day; the last is next week.
     steps = [
-        PlanStep.objects.create(cycle=cycle, kind=kind, planned_on=started + dt.timedelta(days=days), note=note,
-                                done_on=started + dt.timedelta(days=days) if done else None)
+        PlanStep.objects.create(cycle=cycle, kind=kind, planned_on=today + dt.timedelta(days=days), note=note,
+                                done_on=today + dt.timedelta(days=days) if done else None)
         for kind, days, note, done in (
-            (StepKind.MODELING, 10, "Coach models the exit ticket with the Grade 2 math block", True),
-            (StepKind.CO_TEACHING, 17, "Co-teach: the teacher leads the launch, the coach the feedback", True),
-            (StepKind.TEACHER_ALONE, 24, "The teacher runs it alone; the coach drops in for ten minutes", False),
+            (StepKind.MODELING, -10, "Coach models the exit ticket with the Grade 2 math block", True),
+            (StepKind.CO_TEACHING, -3, "Co-teach: the teacher leads the launch, the coach the feedback", True),
+            (StepKind.TEACHER_ALONE, 4, "The teacher runs it alone; the coach drops in for ten minutes", False),
         )
     ]  # fmt: skip
     math = FocusArea.objects.filter(program=None, name="Math").first()
