@@ -93,7 +93,7 @@ def kickoff_save(
     by: User,
     held_on: dt.date,
     brainstorm: str = "",
-    resources: Iterable[Resource] = (),
+    resources: Iterable[Resource] | None = None,
     other_resources: str = "",
     students_know: str = "",
     students_understand: str = "",
@@ -104,7 +104,8 @@ def kickoff_save(
     focus_area: FocusArea | None = None,
 ) -> Kickoff:
     """Write (or rewrite) the cycle's kickoff, in Identify or Learn only. With a length, the meeting
-    is also the coach's log entry, once: a kickoff whose time is logged changes its minutes in the log."""
+    is also the coach's log entry, once: a kickoff whose time is logged changes its minutes in the log.
+    `resources` None leaves the chosen library resources as they are (a teacher does not see the library)."""
     cycle = _locked(cycle)
     if not planning_open(cycle):
         raise ValidationError({"held_on": _stage_refusal(cycle, "The kickoff is held", "in Identify or Learn")})
@@ -122,7 +123,8 @@ def kickoff_save(
                                            date_field="held_on")  # fmt: skip
     kickoff.full_clean()
     kickoff.save()
-    kickoff.resources.set([r for r in resources if r.program_id == cycle.coach.program_id])
+    if resources is not None:
+        kickoff.resources.set([r for r in resources if r.program_id == cycle.coach.program_id])
     return kickoff
 
 

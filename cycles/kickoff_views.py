@@ -85,7 +85,9 @@ def kickoff_page(request: Request, public_id: str) -> HttpResponse:
         fields = ("held_on", "brainstorm", "other_resources", "students_know", "students_understand", "students_do",
                   "agency")  # fmt: skip
         try:
-            kickoff = services.kickoff_save(cycle=cycle, by=request.user, resources=data.get("resources") or [],
+            # Only those who see the library choose from it; the others leave the choice as it is.
+            chosen = data.get("resources", []) if "resources" in form.fields else None
+            kickoff = services.kickoff_save(cycle=cycle, by=request.user, resources=chosen,
                                             **{name: data[name] for name in fields}, **form.time_values())  # fmt: skip
         except ValidationError as exc:
             form_errors_add(form, exc)

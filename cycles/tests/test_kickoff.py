@@ -278,11 +278,17 @@ def test_the_cycles_teacher_and_coach_see_the_meetings_and_administrators_never_
 
 
 def test_a_teacher_writes_the_plan_but_never_logs_time(client, tenant_a, cycle):
+    chosen = learning.resource_create(program=tenant_a.program, by=tenant_a.coach.user, title="Snaps how-to",
+                                      kind="video", link="https://example.org/snaps")  # fmt: skip
+    kickoff.kickoff_save(cycle=cycle, by=tenant_a.coach.user, held_on=timezone.localdate(), resources=[chosen])
     client.force_login(tenant_a.teacher.user)
     page = client.get(_url("kickoff", cycle)).content.decode()
     assert 'name="minutes"' not in page
     assert client.post(_url("kickoff", cycle), _kickoff_post(minutes="40")).status_code == 302
-    assert Kickoff.objects.get(cycle=cycle).entry is None
+    saved = Kickoff.objects.get(cycle=cycle)
+    assert saved.entry is None
+    assert saved.agency == "Students choose how they show the feedback loop"
+    assert list(saved.resources.all()) == [chosen]  # the coach's choice from the library stays
     assert not LogEntry.objects.exists()
     _stage(cycle, Stage.IMPROVE)
     with pytest.raises(Exception, match="Only the cycle's coach logs time"):
@@ -313,3 +319,22 @@ def test_the_kickoff_page_takes_as_many_queries_for_many_steps_as_for_one(
     with django_assert_max_num_queries(40) as detail_small:
         client.get(_url("detail", cycle))
     print("kickoff page queries:", len(small.captured_queries), "cycle page:", len(detail_small.captured_queries))
+
+
+def test_the_teachers_export_holds_the_meetings_and_erasing_the_teacher_removes_them(tenant_a, cycle):
+    from cycles.lifecycle import teacher_data, teacher_erase
+
+    _meetings(tenant_a, cycle)
+    services.cycle_move(cycle=cycle, to_stage=Stage.CLOSED, by=tenant_a.coach.user, outcome="ended", goal_met=False,
+                        reason="Moved school", agency_at_close="SECRET-CLOSE")  # fmt: skip
+    exported = next(c for c in teacher_data(tenant_a.teacher)["cycles"] if c["title"] == cycle.title)
+    assert (exported["kickoff"]["agency"], exported["kickoff"]["brainstorm"]) == ("SECRET-AGENCY", "SECRET-BRAINSTORM")
+    assert [s["note"] for s in exported["action_plan"]] == ["SECRET-STEP"]
+    assert [d["impact"] for d in exported["debriefs"]] == ["SECRET-DEBRIEF"]
+    assert exported["agency_at_close"] == "SECRET-CLOSE"
+    teacher_erase(teacher=tenant_a.teacher, by=tenant_a.district_admin)
+    assert not Kickoff.objects.filter(cycle=cycle).exists()
+    assert not PlanStep.objects.filter(cycle=cycle).exists()
+    assert not Debrief.objects.filter(cycle=cycle).exists()
+    cycle.refresh_from_db()
+    assert cycle.agency_at_close == ""
