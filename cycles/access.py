@@ -131,6 +131,16 @@ def get_cycle_for(user: User, public_id: object, *, write: bool = False) -> Cycl
     return cycle
 
 
+def get_cycle_in_confidence_for(user: User, public_id: object) -> Cycle:
+    """A cycle whose confidential content (its kickoff, action plan and debriefs) this person may
+    read and write: its coach and its teachers. An administrator gets 404 even for a cycle shared
+    with them: sharing shows the goal and progress, never the meetings."""
+    cycle = get_cycle_for(user, public_id)
+    if view_of_cycle(user, cycle) == CycleView.SHARED:
+        raise Http404("No such cycle.")
+    return cycle
+
+
 def require_coach_of(user: User, cycle: Cycle) -> None:
     """Coach-only actions on a cycle the user can already see (403 for its teachers)."""
     if cycle.coach.user_id != user.pk:

@@ -63,6 +63,7 @@ def load_cycles_demo(*, today: dt.date) -> int:
     if not Cycle.objects.filter(coach=coach).exists():
         _cycles_demo(coach, today=today)
     _pd_demo(coach, today=today)
+    _kickoff_demo(coach, today=today)
     return Cycle.objects.count()
 
 
@@ -203,3 +204,64 @@ def _pd_demo(coach: Coach, *, today: dt.date) -> None:
     )  # fmt: skip
     signup_decide(signup=signup, accept=True, scheduled_for=today + dt.timedelta(days=3))
     signup_request(session=session, teacher=attendees[2], kind="co_teaching", date_preferences="Any afternoon")
+
+
+def _kickoff_demo(coach: Coach, *, today: dt.date) -> None:
+    """The kickoff, action plan and debriefs of the "Exit tickets in Grade 2" cycle (in Improve), and
+    the student-agency answers of the closed cycles. Once: a cycle with a kickoff is left alone."""
+    from django.core.exceptions import ValidationError
+
+    from coaching.models import FocusArea
+    from learning.models import Resource
+
+    from .kickoff import debrief_add
+    from .models import Debrief, Kickoff, PlanStep, StepKind
+
+    cycle = Cycle.objects.filter(coach=coach, title="Exit tickets in Grade 2").first()
+    if cycle is None or Kickoff.objects.filter(cycle__coach=coach).exists():
+        return
+    started = cycle.started_on
+    kickoff = Kickoff.objects.create(
+        cycle=cycle, held_on=started + dt.timedelta(days=3), updated_by=coach.user,
+        agency="Students read their own exit-ticket results and choose the next practice set, so they steer their "
+        "own review instead of waiting for the teacher's sort.",
+        brainstorm="Paper tickets take a planning period to sort. Try a quick digital exit ticket with instant "
+        "feedback; keep paper for students who prefer it.",
+        other_resources="Sentence stems for feedback (laminated cards)",
+        students_know="What a strong written explanation of a strategy looks like",
+        students_understand="That a wrong answer tells them which practice set to pick next",
+        students_do="Answer one exit question, read the feedback, and choose a practice set",
+    )  # fmt: skip
+    kickoff.resources.set(Resource.objects.filter(program_id=coach.program_id).order_by("title")[:2])
+    # The lessons of the last two weeks, each followed by its debrief the next day; the last is next week.
+    steps = [
+        PlanStep.objects.create(cycle=cycle, kind=kind, planned_on=today + dt.timedelta(days=days), note=note,
+                                done_on=today + dt.timedelta(days=days) if done else None)
+        for kind, days, note, done in (
+            (StepKind.MODELING, -10, "Coach models the exit ticket with the Grade 2 math block", True),
+            (StepKind.CO_TEACHING, -3, "Co-teach: the teacher leads the launch, the coach the feedback", True),
+            (StepKind.TEACHER_ALONE, 4, "The teacher runs it alone; the coach drops in for ten minutes", False),
+        )
+    ]  # fmt: skip
+    math = FocusArea.objects.filter(program=None, name="Math").first()
+    for step, days_ago, impact, next_time in (
+        (steps[0], 9, "Students who usually wait asked to see their feedback; 19 of 24 chose a practice set.",
+         "Show the three practice sets before the ticket, not after."),
+        (steps[1], 2, "Fewer blank answers (2 instead of 7); the choice of practice set kept the room working.",
+         "Let students explain their choice to a partner for one minute."),
+    ):  # fmt: skip
+        day = today - dt.timedelta(days=days_ago)
+        try:
+            debrief_add(cycle=cycle, by=coach.user, held_on=day, step=step, impact=impact, next_time=next_time,
+                        minutes=20, focus_area=math)  # fmt: skip
+        except ValidationError:  # a month already submitted, or a full day: the debrief without its time
+            Debrief.objects.create(cycle=cycle, held_on=day, step=step, impact=impact, next_time=next_time,
+                                   added_by=coach.user)  # fmt: skip
+    for closed in Cycle.objects.filter(coach=coach, stage=Stage.CLOSED):
+        answer = "Students track their own progress on a chart and pick the next goal with the teacher."
+        held_on = closed.started_on + dt.timedelta(days=3)
+        Kickoff.objects.get_or_create(cycle=closed, defaults={"held_on": held_on, "updated_by": coach.user,
+                                                              "agency": answer})  # fmt: skip
+        Cycle.objects.filter(pk=closed.pk, agency_at_close="").update(
+            agency_at_close="Students set their own target for the next unit and explain it at conferences."
+        )

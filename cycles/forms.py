@@ -16,14 +16,26 @@ from django.utils import timezone
 from coaching.forms import priority_choices_set, priority_field
 from coaching.models import Coach
 from coaching.selectors import focus_area_list
-from learning.models import SignUpKind
+from learning.models import Resource, SignUpKind
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, style_filter_fields
 from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_label, school_year_of
 from toolkit.uploads import check_upload
 
-from .models import TIMED_KINDS, AdjustmentKind, Cycle, EvidenceKind, Goal, LearnMode, Occasion, Outcome, Stage
+from .models import (
+    TIMED_KINDS,
+    AdjustmentKind,
+    Cycle,
+    EvidenceKind,
+    Goal,
+    LearnMode,
+    Occasion,
+    Outcome,
+    PlanStep,
+    Stage,
+    StepKind,
+)
 from .selectors import CASELOAD_SORTS
 
 PEERS_PROMPTS = {
@@ -288,6 +300,11 @@ class MoveForm(forms.Form):
         coerce=lambda value: {"yes": True, "no": False}.get(value), empty_value=None,
     )  # fmt: skip
     closing_note = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}), label="Closing note")
+    agency_at_close = forms.CharField(
+        required=False, max_length=5000, widget=forms.Textarea(attrs={"rows": 2}),
+        label="How did this empower learners? (when closing)",
+        help_text="Student agency, asked at the kickoff and again now: what choice and voice did students gain?",
+    )  # fmt: skip
 
 
 class ReflectionForm(forms.Form):
@@ -382,3 +399,130 @@ class CaseloadFilterForm(CaseloadYearForm):
     q = forms.CharField(required=False, label="Search by name", max_length=100)
     stale = forms.BooleanField(required=False, label="Not seen in 4 weeks")
     sort = forms.ChoiceField(required=False, label="Sort by", choices=list(CASELOAD_SORTS.items()))
+
+
+# ---------------------------------------------------------------------------- kickoff, action plan, debriefs
+
+
+def _meeting_time_fields(form: forms.Form, coach: Coach, what: str) -> list[str]:
+    """A meeting's length, start time and focus area (its date is the meeting's own): with a length
+    the meeting is logged as the coach's time, under every rule of the log."""
+    form.fields["minutes"] = forms.IntegerField(
+        required=False, min_value=1, max_value=720, label="Length (minutes)",
+        help_text=f"With a length, {what} is logged as your time and counted toward the cycle.",
+    )  # fmt: skip
+    form.fields["start_time"] = forms.TimeField(required=False, label="Start time (optional)",
+                                                widget=forms.TimeInput(attrs={"type": "time"}))  # fmt: skip
+    form.fields["focus_area"] = forms.ModelChoiceField(
+        queryset=focus_area_list(coach=coach), required=False, label="Focus area",
+        help_text="What the time was about.",
+    )  # fmt: skip
+    return ["minutes", "start_time", "focus_area"]
+
+
+def _time_row(names: list[str]) -> Row:
+    return Row(*(Column(name, css_class="col-12 col-md-4") for name in names))
+
+
+class MeetingTimeMixin:
+    """The time values of a meeting form for its service (none when no length was given)."""
+
+    cleaned_data: dict[str, Any]
+    timed: bool
+
+    def time_values(self) -> dict[str, Any]:
+        data = self.cleaned_data
+        if not self.timed or data.get("minutes") is None:
+            return {}
+        return {name: data.get(name) for name in ("minutes", "start_time", "focus_area")}
+
+
+def _text(label: str, rows: int = 2, help_text: str = "") -> forms.CharField:
+    return forms.CharField(required=False, max_length=5000, label=label, help_text=help_text,
+                           widget=forms.Textarea(attrs={"rows": rows}))  # fmt: skip
+
+
+class KickoffForm(MeetingTimeMixin, forms.Form):
+    """The kickoff meeting. The coach may give it a length (once) to log it as their time."""
+
+    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date of the kickoff")
+    agency = _text(
+        "How will this empower learners?",
+        3,
+        "Student agency first: what choice, voice or ownership will students gain?",
+    )
+    brainstorm = _text("Brainstorm", 3)
+    resources = forms.ModelMultipleChoiceField(
+        queryset=Resource.objects.none(), required=False, widget=forms.CheckboxSelectMultiple,
+        label="Resources chosen from the library",
+    )  # fmt: skip
+    other_resources = _text("Other resources", 2, "Tools or materials outside the library, one a line.")
+    students_know = _text("Students should know")
+    students_understand = _text("Students should understand")
+    students_do = _text("Students should be able to do")
+
+    def __init__(self, *args: Any, library: QuerySet[Resource], coach: Coach | None, **kwargs: Any) -> None:
+        """`coach`: the cycle's coach when they are the one writing and the kickoff's time is not logged yet."""
+        super().__init__(*args, **kwargs)
+        cast("forms.ModelMultipleChoiceField[Any]", self.fields["resources"]).queryset = library
+        self.timed = coach is not None
+        time = [_time_row(_meeting_time_fields(self, coach, "the kickoff"))] if coach is not None else []
+        self.helper = _helper(
+            Row(Column("held_on", css_class="col-12 col-md-4")), *time, "agency", "brainstorm",
+            Div("resources", css_class="teacher-picker border rounded px-2 py-1 mb-3") if library.exists() else Div(),
+            "other_resources",
+            Row(Column("students_know", css_class="col-12 col-md-4"),
+                Column("students_understand", css_class="col-12 col-md-4"),
+                Column("students_do", css_class="col-12 col-md-4")),
+        )  # fmt: skip
+        if not library.exists():
+            del self.fields["resources"]
+
+
+class PlanStepForm(forms.Form):
+    """A dated step of the action plan."""
+
+    kind = forms.ChoiceField(choices=StepKind.choices, label="Step")
+    planned_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Planned for")
+    note = forms.CharField(required=False, max_length=300, label="Note")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper(Row(Column("kind", css_class="col-12 col-md-4"),
+                                  Column("planned_on", css_class="col-12 col-md-3"),
+                                  Column("note", css_class="col-12 col-md-5")))  # fmt: skip
+
+
+class StepDoneForm(MeetingTimeMixin, forms.Form):
+    """Mark a step done; a modeled or co-taught step may carry the coach's time."""
+
+    done_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Done on")
+
+    def __init__(self, *args: Any, coach: Coach | None, **kwargs: Any) -> None:
+        """`coach`: the cycle's coach, when the step is one they are in the room for."""
+        super().__init__(*args, **kwargs)
+        self.fields["done_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        self.timed = coach is not None
+        names = ["done_on", *(_meeting_time_fields(self, coach, "the lesson") if coach is not None else [])]
+        self.helper = _helper(Row(*(Column(name, css_class="col-12 col-md-3") for name in names)))
+
+
+class DebriefForm(MeetingTimeMixin, forms.Form):
+    """The debrief after a lesson."""
+
+    held_on = forms.DateField(widget=forms.DateInput(attrs={"type": "date"}), label="Date of the debrief")
+    step = forms.ModelChoiceField(queryset=PlanStep.objects.none(), required=False, label="The lesson it follows",
+                                  empty_label="A lesson outside the plan")  # fmt: skip
+    impact = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}),
+                             label="How did the tool or strategy affect learning?")  # fmt: skip
+    next_time = _text("What to change next time", 2)
+
+    def __init__(self, *args: Any, steps: QuerySet[PlanStep], coach: Coach | None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["held_on"].widget.attrs["max"] = timezone.localdate().isoformat()
+        _model_choice(self, "step").queryset = steps
+        self.timed = coach is not None
+        time = [_time_row(_meeting_time_fields(self, coach, "the debrief"))] if coach is not None else []
+        self.helper = _helper(Row(Column("held_on", css_class="col-12 col-md-4"),
+                                  Column("step", css_class="col-12 col-md-8")),
+                              *time, "impact", "next_time")  # fmt: skip

@@ -22,7 +22,7 @@ from learning.models import SignUp
 from teachers.audit import AuditAction, audit_record
 from teachers.models import Teacher, User
 
-from .models import Adjustment, Cycle, Evidence, Goal, Reflection, ReflectionLink, Stage
+from .models import Adjustment, Cycle, Debrief, Evidence, Goal, Kickoff, PlanStep, Reflection, ReflectionLink, Stage
 
 
 @dataclass(frozen=True)
@@ -92,8 +92,8 @@ def teacher_data(teacher: Teacher) -> dict[str, Any]:
     """Everything Fulcrum holds about a teacher, as JSON-ready values (never a coach's private notes)."""
     cycles = (
         Cycle.objects.filter(teachers=teacher)
-        .select_related("coach__user", "school")
-        .prefetch_related("goals__measures")
+        .select_related("coach__user", "school", "kickoff")
+        .prefetch_related("goals__measures", "plan_steps", "debriefs")
     )
     sessions = LogEntry.objects.filter(teachers=teacher).select_related("activity", "focus_area", "coach__user")
     # fmt: off
@@ -109,7 +109,8 @@ def teacher_data(teacher: Teacher) -> dict[str, Any]:
              "goals": [{"statement": g.statement, "measure": g.measure, "baseline": str(g.baseline),
                         "target": str(g.target), "deadline": g.deadline.isoformat(), "current": g.is_current,
                         "progress": [{"date": m.date.isoformat(), "value": str(m.value)} for m in g.measures.all()]}
-                       for g in c.goals.all()]}
+                       for g in c.goals.all()],
+             **_meetings_data(c)}
             for c in cycles
         ],
         "reflections": [
@@ -130,6 +131,22 @@ def teacher_data(teacher: Teacher) -> dict[str, Any]:
         ],
     }
     # fmt: on
+
+
+def _meetings_data(cycle: Cycle) -> dict[str, Any]:
+    """A cycle's kickoff, action plan, debriefs and student-agency answers, for the teacher's export."""
+    kickoff: Kickoff | None = getattr(cycle, "kickoff", None)  # None: no kickoff row
+    return {
+        "kickoff": None if kickoff is None else {
+            "held_on": kickoff.held_on.isoformat(), "agency": kickoff.agency, "brainstorm": kickoff.brainstorm,
+            "other_resources": kickoff.other_resources, "students_know": kickoff.students_know,
+            "students_understand": kickoff.students_understand, "students_do": kickoff.students_do},
+        "action_plan": [{"kind": s.kind, "planned_on": s.planned_on.isoformat(), "note": s.note,
+                         "done_on": s.done_on.isoformat() if s.done_on else None} for s in cycle.plan_steps.all()],
+        "debriefs": [{"held_on": d.held_on.isoformat(), "impact": d.impact, "next_time": d.next_time}
+                     for d in cycle.debriefs.all()],
+        "agency_at_close": cycle.agency_at_close,
+    }  # fmt: skip
 
 
 TEACHER_DATA_CSV_HEADER = ["kind", "date", "title_or_activity", "detail", "value"]
@@ -173,9 +190,11 @@ def teacher_erase(*, teacher: Teacher, by: User) -> dict[str, int]:
     transaction.on_commit(delete_files)
     Evidence.objects.filter(cycle__in=solo).delete()
     Adjustment.objects.filter(cycle__in=solo).delete()
+    for model in (Kickoff, Debrief, PlanStep):  # the kickoff, plan and debriefs; their logged time stays
+        model.objects.filter(cycle__in=solo).delete()
     Cycle.objects.filter(pk__in=solo).update(
         title="Erased cycle", current_reality="", strategy="", strategy_description="", coach_notes="",
-        closing_note="", shared_with_admins=False,
+        closing_note="", agency_at_close="", shared_with_admins=False,
     )  # fmt: skip
     for cycle in cycles:
         if cycle.pk not in solo:

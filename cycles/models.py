@@ -68,6 +68,11 @@ class Cycle(models.Model):
     outcome = models.CharField(max_length=20, choices=Outcome.choices, blank=True)
     goal_met = models.BooleanField(null=True, blank=True)
     closing_note = models.TextField(blank=True)
+    # Student agency, revisited at the close (first asked at the kickoff: Kickoff.agency).
+    agency_at_close = models.TextField(
+        blank=True, verbose_name="How did this empower learners?",
+        help_text="Student agency, revisited at the close: what choice and voice did students gain?",
+    )  # fmt: skip
     started_on = models.DateField()
     closed_on = models.DateField(null=True, blank=True)
     # The teacher's choice (Choice and Voice): share goal and progress with administrators.
@@ -409,3 +414,100 @@ class YearEndDecision(models.Model):
 
     def __str__(self) -> str:
         return f"cycle {self.cycle_id}: {self.decision} at the end of {self.school_year}"
+
+
+# ---------------------------------------------------------------------------- kickoff, action plan, debriefs
+#
+# The tech-coaching cycle inside the Impact Cycle's stages: a kickoff meeting and an action plan in
+# Identify and Learn, a debrief after each lesson in Improve. Each meeting may be the coach's time
+# (`entry`, counted toward the cycle once through CycleTime). Confidential like the rest of the cycle:
+# the coach and the cycle's teachers read them; administrators see only counts (reports.agency).
+
+KICKOFF_ACTIVITY = "Co-Planning"
+DEBRIEF_ACTIVITY = "Observation or Feedback"
+AGENCY_QUESTION = "How will this empower learners?"
+
+
+class Kickoff(models.Model):
+    """The kickoff meeting: brainstorm, resources chosen, what students should know, understand and
+    do, and the standing question of student agency."""
+
+    cycle = models.OneToOneField(Cycle, on_delete=models.CASCADE, related_name="kickoff")
+    held_on = models.DateField(verbose_name="Date of the kickoff")
+    brainstorm = models.TextField(blank=True)
+    resources = models.ManyToManyField(Resource, blank=True, related_name="kickoffs")
+    other_resources = models.TextField(blank=True, help_text="Resources outside the library, one a line.")
+    students_know = models.TextField(blank=True, verbose_name="Students should know")
+    students_understand = models.TextField(blank=True, verbose_name="Students should understand")
+    students_do = models.TextField(blank=True, verbose_name="Students should be able to do")
+    agency = models.TextField(blank=True, verbose_name=AGENCY_QUESTION)
+    entry = models.OneToOneField(
+        LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="kickoff_meeting",
+        help_text="The coach's log entry of the kickoff meeting, when it was recorded with its length.",
+    )  # fmt: skip
+    updated_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    updated_at = models.DateTimeField(auto_now=True)
+
+    def __str__(self) -> str:
+        return f"Kickoff of cycle {self.cycle_id}"
+
+
+class StepKind(models.TextChoices):
+    MODELING = "modeling", "Coach models the lesson"
+    CO_TEACHING = "co_teaching", "Co-teaching, with gradual release"
+    TEACHER_ALONE = "teacher_alone", "Teacher teaches alone"
+
+
+# A step the coach is in the room for is the coach's time when it is marked done with a length.
+TIMED_STEPS = (StepKind.MODELING, StepKind.CO_TEACHING)
+
+
+class PlanStep(models.Model):
+    """One dated step of the action plan."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="plan_steps")
+    kind = models.CharField(max_length=20, choices=StepKind.choices)
+    planned_on = models.DateField(verbose_name="Planned for")
+    done_on = models.DateField(null=True, blank=True, verbose_name="Done on")
+    note = models.CharField(max_length=300, blank=True)
+    entry = models.OneToOneField(
+        LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="plan_step",
+        help_text="The coach's log entry of a modeled or co-taught step marked done with its length.",
+    )  # fmt: skip
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["planned_on", "pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(done_on__isnull=False) | Q(entry__isnull=True),
+                                   name="plan_step_entry_only_when_done"),
+        ]  # fmt: skip
+
+    def __str__(self) -> str:
+        return f"{self.planned_on:%b} {self.planned_on.day}: {self.get_kind_display()}"
+
+
+class Debrief(models.Model):
+    """The debrief after a lesson, in Improve: how the tool or strategy affected learning, and what
+    to change next time."""
+
+    cycle = models.ForeignKey(Cycle, on_delete=models.CASCADE, related_name="debriefs")
+    held_on = models.DateField(verbose_name="Date of the debrief")
+    step = models.ForeignKey(
+        PlanStep, null=True, blank=True, on_delete=models.SET_NULL, related_name="debriefs",
+        verbose_name="The lesson it follows",
+    )  # fmt: skip
+    impact = models.TextField(verbose_name="How did the tool or strategy affect learning?")
+    next_time = models.TextField(blank=True, verbose_name="What to change next time")
+    entry = models.OneToOneField(
+        LogEntry, null=True, blank=True, on_delete=models.SET_NULL, related_name="debrief",
+        help_text="The coach's log entry of the debrief, when it was recorded with its length.",
+    )  # fmt: skip
+    added_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["held_on", "pk"]
+
+    def __str__(self) -> str:
+        return f"Debrief of {self.held_on}"

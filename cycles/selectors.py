@@ -130,7 +130,7 @@ def progress_chart_get(*, goal: Goal, measures: list[ProgressMeasure]) -> ChartD
 SHARED_FIELDS = ("public_id", "title", "stage", "started_on", "closed_on", "outcome", "goal_met",
                  "shared_with_admins", "school", "coach")  # fmt: skip
 TEACHER_FIELDS = (*SHARED_FIELDS, "current_reality", "strategy", "strategy_description", "learn_mode", "learn_date",
-                  "closing_note")  # fmt: skip
+                  "closing_note", "agency_at_close")  # fmt: skip
 COACH_FIELDS = (*TEACHER_FIELDS, "coach_notes")  # the coach's private notes: the coach's alone
 
 

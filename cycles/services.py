@@ -122,13 +122,15 @@ def cycle_move(
     outcome: str = "",
     goal_met: bool | None = None,
     closing_note: str = "",
+    agency_at_close: str = "",
     expected_version: int | None = None,
 ) -> Cycle:
     """Move a cycle to another stage and record who did it and why.
 
     Forward one stage at a time needs no reason; skipping a stage, closing early, or going back
     from Improve to Learn (revisiting the strategy) does. Leaving Identify needs a PEERS goal and
-    a strategy. Closing needs an outcome. A closed cycle does not move again.
+    a strategy. Closing needs an outcome, and asks student agency again (`agency_at_close`: how
+    did this empower learners?). A closed cycle does not move again.
     """
     Cycle.objects.select_for_update().filter(pk=cycle.pk).exists()  # lock the row, then read it fresh
     cycle.refresh_from_db()
@@ -155,12 +157,13 @@ def cycle_move(
         cycle.outcome = outcome
         cycle.goal_met = goal_met
         cycle.closing_note = closing_note.strip()
+        cycle.agency_at_close = agency_at_close.strip()
         cycle.closed_on = timezone.localdate()
         if goal_met:
             cycle.goals.filter(is_current=True, met_on__isnull=True).update(met_on=timezone.localdate())
     _bump(cycle, expected_version)
     cycle.stage = target
-    cycle.save(update_fields=["stage", "outcome", "goal_met", "closing_note", "closed_on"])
+    cycle.save(update_fields=["stage", "outcome", "goal_met", "closing_note", "agency_at_close", "closed_on"])
     StageChange.objects.create(cycle=cycle, from_stage=current, to_stage=target, changed_by=by, reason=reason)
     return cycle
 

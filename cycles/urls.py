@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import caseload_views, pd_views, views, yearend_views
+from . import caseload_views, kickoff_views, pd_views, views, yearend_views
 
 app_name = "cycles"
 
@@ -54,4 +54,9 @@ urlpatterns = [
     # The end of a school year: the coach carries each open cycle over or closes it.
     path("year-end/", yearend_views.year_end, name="yearend"),
     path("<uuid:public_id>/links/<uuid:link_id>/email/", views.link_email, name="link_email"),
+    # From kickoff to debrief: the kickoff and action plan (Identify, Learn), a debrief after each lesson (Improve).
+    path("<uuid:public_id>/kickoff/", kickoff_views.kickoff_page, name="kickoff"),
+    path("<uuid:public_id>/kickoff/steps/", kickoff_views.plan_step_add, name="plan_step_add"),
+    path("<uuid:public_id>/kickoff/steps/<int:pk>/done/", kickoff_views.plan_step_done, name="plan_step_done"),
+    path("<uuid:public_id>/kickoff/debriefs/", kickoff_views.debrief_add, name="debrief_add"),
 ]

@@ -64,6 +64,7 @@ from .forms import (
     ReflectionForm,
     SignUpForm,
 )
+from .kickoff import kickoff_summary_get
 from .models import MODELED_MODES, Cycle, Evidence, ReflectionLink, Stage
 from .selectors import cycle_list, cycle_page_get, cycle_stage_counts
 from .yearend import year_end_banner_count
@@ -164,6 +165,8 @@ def _render_detail(request: Request, cycle: Cycle, status: int = 200, **forms: F
     page = cycle_page_get(cycle=cycle, view=view, viewer_teacher=teacher_for(request.user))
     # The template gets the fields this view may see, not the cycle row (see cycles.selectors).
     context: dict[str, Any] = {"p": page, "cycle": page.cycle, "view": view.value, "stages": list(Stage)}
+    if view != CycleView.SHARED:  # the kickoff, plan and debriefs are the coach's and the teachers' only
+        context["kickoff"] = kickoff_summary_get(cycle=cycle)
     if view != CycleView.SHARED and not cycle.is_closed:
         # ?edit=strategy opens the plan's editor, focused on the strategy (a readiness link; no script needed).
         editing = request.GET.get("edit") == "strategy"
@@ -418,7 +421,7 @@ def cycle_move(request: Request, public_id: str) -> HttpResponse:
             services.cycle_move(
                 cycle=cycle, to_stage=data["to_stage"], by=request.user, reason=data["reason"],
                 outcome=data["outcome"], goal_met=data["goal_met"], closing_note=data["closing_note"],
-                expected_version=data["version"],
+                agency_at_close=data["agency_at_close"], expected_version=data["version"],
             )  # fmt: skip
         except ValidationError as exc:
             form.add_error(None, exc)

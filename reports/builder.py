@@ -32,6 +32,7 @@ from teachers.models import District, School, User
 from toolkit.schoolyear import school_year_bounds, school_year_of
 
 from . import impact, priorities
+from .agency import agency_figures
 from .models import ScopeKind
 from .scopes import Period, Scope, month_label
 
@@ -511,6 +512,7 @@ def _build(
     figures["priorities"] = priorities.priority_figures(
         scope, period, conn=conn, total=total, where=_where(scope, period)
     )
+    figures["agency"] = agency_figures(scope, period, conn)
     return figures
 
 

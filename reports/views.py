@@ -80,6 +80,10 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "priorities": ("priorities", [("priority", "name"), ("district", "district"), ("minutes", "minutes"),
                                   ("hours", "hours"), ("share_percent", "share"), ("entries", "entries"),
                                   ("cycles_started", "cycles")]),
+    # Student agency: closed cycles whose plan and close answered the question (groups of five or more).
+    "agency": ("agency.rows", [("breakdown", "breakdown"), ("group", "group"), ("cycles_closed", "cycles"),
+                               ("planned", "planned"), ("revisited_at_close", "revisited"), ("both", "both"),
+                               ("both_percent", "both_share")]),
 }  # fmt: skip
 
 

@@ -417,6 +417,21 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("district_plans:checklist", POST):          (LOGIN, F,           F,     F,      F,     N,      F,         N,     N,         N,     N),
     ("district_plans:visits", GET):              (LOGIN, F,           F,     F,      F,     N,      F,         N,     OK,        N,     OK),
     ("district_plans:visits", POST):             (LOGIN, F,           F,     F,      F,     N,      F,         N,     BAD,       N,     BAD),
+    # issue 16: kickoff. The cycle's coach and teachers only: administrators get 404 even for a shared
+    # cycle. The seeded cycle is in Improve, so its kickoff and plan are refused (400); a step is
+    # marked done and a debrief recorded.
+    ("cycles:kickoff", GET):                     (LOGIN, OK,          N,     N,      OK,    N,      N,         N,     N,         N,     N),
+    ("cycles:kickoff", POST):                    (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:kickoff", FORM):                    (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:plan_step_add", GET):               (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:plan_step_add", POST):              (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:plan_step_add", FORM):              (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:plan_step_done", GET):              (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:plan_step_done", POST):             (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:plan_step_done", FORM):             (LOGIN, DONE,        N,     N,      DONE,  N,      N,         N,     N,         N,     N),
+    ("cycles:debrief_add", GET):                 (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("cycles:debrief_add", POST):                (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("cycles:debrief_add", FORM):                (LOGIN, DONE,        N,     N,      DONE,  N,      N,         N,     N,         N,     N),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

@@ -21,7 +21,8 @@ from coaching.coaching_plans import coaching_plan_create, site_visit_record
 from coaching.models import Activity, Balance, CoachMonth, FocusArea, MonthStatus, PlanPriority
 from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
 from cycles import services as cycles
-from cycles.models import ChecklistItem, CycleTime, Evidence
+from cycles.kickoff import kickoff_save, plan_step_add
+from cycles.models import ChecklistItem, CycleTime, Debrief, Evidence
 from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
 from programs.statements import statement_issue
@@ -93,6 +94,8 @@ class Objects:
     unsubscribe_token: str = ""
     # issue 16: dplan — the district's coaching plan, with a priority and a site visit (marker in each).
     coaching_plan: Any = None
+    # issue 16: kickoff
+    plan_step: Any = None  # a step of the cycle's action plan, not done yet
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -209,6 +212,13 @@ def seed(tenant, marker: str) -> Objects:
     PlanPriority.objects.create(plan=objects.coaching_plan, title=f"{marker} priority")
     site_visit_record(plan=objects.coaching_plan, kind="site_visit", date=today, notes=f"{marker} visit notes",
                       by=tenant.director)  # fmt: skip
+    # issue 16: kickoff (its meetings, with the marker in every text the kickoff page shows)
+    kickoff_save(cycle=cycle, by=coach_user, held_on=today, agency=f"{marker} agency", brainstorm=f"{marker} ideas",
+                 resources=[resource], other_resources=f"{marker} poster", students_know=f"{marker} know")  # fmt: skip
+    objects.plan_step = plan_step_add(cycle=cycle, by=coach_user, kind="modeling", planned_on=today,
+                                      note=f"{marker} plan step")  # fmt: skip
+    Debrief.objects.create(cycle=cycle, held_on=today, step=objects.plan_step, impact=f"{marker} debrief",
+                           next_time=f"{marker} next time", added_by=coach_user)  # fmt: skip
     return objects
 
 
@@ -271,6 +281,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
             f"district_plans:{n}": {"pk": o.coaching_plan.pk if o.coaching_plan else 0}
             for n in ("detail", "edit", "checklist", "visits")
         },
+        # issue 16: kickoff
+        "cycles:plan_step_done": {"public_id": o.cycle.public_id, "pk": o.plan_step.pk if o.plan_step else 0},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

@@ -18,10 +18,13 @@ from cycles.models import (
     ChecklistItem,
     Cycle,
     CycleTime,
+    Debrief,
     Evidence,
     Goal,
+    Kickoff,
     LearnMode,
     Occasion,
+    PlanStep,
     ProgressMeasure,
     Reflection,
     ReflectionLink,
@@ -45,6 +48,8 @@ WRITE_URLS = (
     "cycles:evidence_add", "cycles:goal", "cycles:link_new", "cycles:move", "cycles:plan", "cycles:progress_add",
     "cycles:reflection_new", "cycles:share", "cycles:strategy_resources", "cycles:time_link", "cycles:time_log",
     "cycles:time_unlink", "cycles:link_email", "cycles:modeled_lesson",
+    # issue 16: kickoff
+    "cycles:kickoff", "cycles:plan_step_add", "cycles:plan_step_done", "cycles:debrief_add",
 )  # fmt: skip
 
 
@@ -84,6 +89,13 @@ def valid_post(
         "cycles:time_unlink": {},
         "cycles:link_email": {"token": token},
         "cycles:modeled_lesson": {"date": today.isoformat(), "minutes": "45", "focus_area": focus_area().pk},
+        # issue 16: kickoff. The cycle is in Improve: its kickoff and plan are refused (400), a step is
+        # marked done and a debrief recorded (the coach's with its time; a teacher's form has no length).
+        "cycles:kickoff": {"held_on": today.isoformat(), "agency": "Students choose the tool"},
+        "cycles:plan_step_add": {"kind": "co_teaching", "planned_on": today.isoformat()},
+        "cycles:plan_step_done": {"done_on": today.isoformat(), "minutes": "45", "focus_area": focus_area().pk},
+        "cycles:debrief_add": {"held_on": today.isoformat(), "impact": "They asked for feedback", "minutes": "20",
+                               "focus_area": focus_area().pk},
     }  # fmt: skip
     assert set(data) == set(WRITE_URLS)
     return data[name]
@@ -104,4 +116,8 @@ def snapshot(cycle: Cycle) -> dict[str, Any]:
         "time": sorted(CycleTime.objects.filter(cycle=c).values_list("entry_id", flat=True)),
         "strategy_resources": sorted(c.strategy_resources.values_list("pk", flat=True)),
         "entries": LogEntry.objects.count(),
+        # issue 16: kickoff
+        "kickoff": list(Kickoff.objects.filter(cycle=c).values_list("agency", "entry_id")),
+        "plan_steps": sorted(PlanStep.objects.filter(cycle=c).values_list("pk", "done_on", "entry_id")),
+        "debriefs": Debrief.objects.filter(cycle=c).count(),
     }

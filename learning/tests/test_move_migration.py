@@ -49,6 +49,11 @@ TABLES_ADDED_SINCE = {
     "coaching_planservice",
     "coaching_onboardingitem",
     "coaching_sitevisit",
+    # issue 16: kickoff
+    "cycles_kickoff",
+    "cycles_kickoff_resources",
+    "cycles_planstep",
+    "cycles_debrief",
 }
 MOVED = {
     "Resource": "coaching_resource",
