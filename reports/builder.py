@@ -508,6 +508,9 @@ def _build(
     figures["district_comparison"] = impact.district_comparison(
         districts, district_sides, impact_result, threshold=threshold, plan=figures.get("plan"), shares=shares
     )
+    from .standards import standards_figures  # standards reads the builder's filter and rounding
+
+    figures["standards"] = standards_figures(scope, period, conn=conn, today=today)
     return figures
 
 

@@ -76,6 +76,10 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                             ("expected_minutes", "expected_minutes"), ("actual_minutes", "minutes"),
                             ("plan_hours", "plan_hours"), ("actual_hours", "hours"),
                             ("above_ceiling", "exceeded")]),
+    # issue 16: standards — time and cycles by domain (rows overlap), then the principles' counts when shown.
+    "standards": ("standards.csv", [("lens", "lens"), ("row", "name"), ("minutes", "minutes"), ("hours", "hours"),
+                                    ("share_of_all_time_percent", "share"), ("cycles", "cycles"),
+                                    ("answers", "answers")]),
 }  # fmt: skip
 
 
