@@ -43,6 +43,12 @@ TABLES_ADDED_SINCE = {
     "subscriptions_programmailsettings",
     "subscriptions_coachmailsettings",
     "subscriptions_reminder",
+    # issue 16: standards
+    "coaching_standardsdomain",
+    "cycles_cycle_domains",
+    "cycles_goal_domains",
+    "coaching_pdsession_domains",
+    "coaching_resource_domains",
 }
 MOVED = {
     "Resource": "coaching_resource",
