@@ -49,7 +49,7 @@ class DomainChoiceField(_DomainChoices):
         return f"{obj.number}. {obj.name}"
 
 
-def domains_offer(form: forms.Form, *, program: Program | None, initial: Iterable[int] = ()) -> bool:
+def domains_offer(form: forms.BaseForm, *, program: Program | None, initial: Iterable[int] = ()) -> bool:
     """Offer the Teacher Leader Model Standards' domains as optional checkboxes at the end of a
     form (after its crispy layout is built), when the program has the lens on. Returns whether
     they are offered; a form without them ignores any posted `domains`."""

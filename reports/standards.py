@@ -96,6 +96,7 @@ def domains_sql(scope: Scope, period: Period) -> tuple[str, list[SQLValue | bool
     cycle_lens = f"JOIN {t['coach']} c ON c.id = cy.coach_id JOIN {t['program']} p ON p.id = c.program_id"
     kind = ScopeKind(scope.kind)
     own = scope.pk if kind == ScopeKind.PROGRAM else scope.program
+    program_params: list[SQLValue | bool]
     if own:
         programs, program_params = "p.id = %s", [own]
     else:  # every program whose time or cycles the report covers
@@ -232,7 +233,7 @@ def shown_groups(rows: list[PrincipleRow], key: int) -> set[int]:
     the whole minus the groups shown reveals no small group."""
     groups: dict[int, list[PrincipleRow]] = defaultdict(list)
     for row in rows:
-        groups[row[key]].append(row)
+        groups[row[1] if key == 1 else row[0]].append(row)
     shown = sorted((g for g, members in groups.items() if _teachers(members) >= MIN_CHECKIN_RESPONSES),
                    key=lambda g: (_teachers(groups[g]), g))  # fmt: skip
     while shown:
@@ -251,8 +252,10 @@ def principle_counts(rows: Iterable[PrincipleRow]) -> dict[str, Any]:
         answers[row[3]] += row[4]
     total = sum(answers.values())
     labels = dict(PRINCIPLE_CHOICES)
-    counted = [{"principle": value, "name": labels[value], "answers": answers.get(value, 0),
-                "share": _percent(answers.get(value, 0), total)} for value in labels]  # fmt: skip
+    counted: list[dict[str, Any]] = [
+        {"principle": value, "name": labels[value], "answers": answers.get(value, 0),
+         "share": _percent(answers.get(value, 0), total)} for value in labels
+    ]  # fmt: skip
     counted.sort(key=lambda r: -int(r["answers"]))
     return {"answers": total, "teachers": _teachers(rows), "rows": counted}
 

@@ -61,7 +61,7 @@ def test_the_principle_is_optional(client, tenant_a, cycle):
 
 
 def test_the_private_link_form_offers_it_too(client, tenant_a, cycle):
-    link, token = services.reflection_link_create(cycle=cycle, teacher=tenant_a.teacher, by=tenant_a.coach.user,
+    _link, token = services.reflection_link_create(cycle=cycle, teacher=tenant_a.teacher, by=tenant_a.coach.user,
                                                   occasion="after_session")  # fmt: skip
     url = reverse("reflect", args=[token])
     assert client.get(url).content.decode().count('name="principle"') == 8
@@ -172,7 +172,9 @@ def test_nothing_is_shown_while_the_year_runs_nor_for_a_month_or_a_narrowed_peri
     answers(tenant_a.coach, tenant_a.school, ["choice"] * 6)
     # Narrowing a finished year around a few answers shows nothing: only whole years count.
     assert principles(program(tenant_a), Period.month(2025, 10))["reason"] == NOT_ENDED
-    assert principles(program(tenant_a), Period.custom(dt.date(2025, 10, 1), dt.date(2025, 10, 2)))["reason"] == NOT_ENDED
+    assert (
+        principles(program(tenant_a), Period.custom(dt.date(2025, 10, 1), dt.date(2025, 10, 2)))["reason"] == NOT_ENDED
+    )
 
 
 def test_a_schools_or_a_coachs_report_has_no_principles(tenant_a):

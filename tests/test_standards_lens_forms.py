@@ -71,7 +71,9 @@ def test_with_the_lens_off_the_forms_hide_the_domains_and_posted_tags_are_ignore
     page = client.get(reverse("cycles:detail", args=[cycle.public_id])).content.decode()
     assert 'name="domains"' not in page
     assert 'data-testid="cycle-domains"' not in page  # the tags kept are not shown either
-    assert client.post(reverse("cycles:plan", args=[cycle.public_id]), plan(cycle, domains=ids(5, 6))).status_code == 302
+    assert (
+        client.post(reverse("cycles:plan", args=[cycle.public_id]), plan(cycle, domains=ids(5, 6))).status_code == 302
+    )
     assert tags(cycle) == [3]  # kept as they were, neither replaced nor cleared
     assert 'name="domains"' not in client.get(reverse("cycles:goal", args=[cycle.public_id])).content.decode()
     assert 'name="domains"' not in client.get(reverse("learning:pd_session_new")).content.decode()
@@ -79,9 +81,9 @@ def test_with_the_lens_off_the_forms_hide_the_domains_and_posted_tags_are_ignore
 
 
 def goal_data(**extra):
-    return {"statement": "90% of students score 4/5 on exit tickets", "measure": "exit tickets", "unit": "% of students",
-            "baseline": "40", "target": "90", "deadline": (timezone.localdate() + dt.timedelta(days=60)).isoformat(),
-            **extra}  # fmt: skip
+    deadline = (timezone.localdate() + dt.timedelta(days=60)).isoformat()
+    return {"statement": "90% of students score 4/5 on exit tickets", "measure": "exit tickets",
+            "unit": "% of students", "baseline": "40", "target": "90", "deadline": deadline, **extra}  # fmt: skip
 
 
 def test_a_goal_takes_its_own_domains(client, tenant_a, cycle):
@@ -135,11 +137,15 @@ def test_the_director_turns_the_lens_off_and_on_in_report_settings_and_each_chan
     assert client.post(url, {"threshold": "10"}).status_code == 302
     tenant_a.program.refresh_from_db()
     assert tenant_a.program.standards_lens is False
-    assert AuditEvent.objects.filter(program_id=tenant_a.program.pk).first().detail == "turned the standards' domains off"
+    assert (
+        AuditEvent.objects.filter(program_id=tenant_a.program.pk).first().detail == "turned the standards' domains off"
+    )
     assert client.post(url, {"threshold": "10", "standards_lens": "on"}).status_code == 302
     tenant_a.program.refresh_from_db()
     assert tenant_a.program.standards_lens is True
-    assert AuditEvent.objects.filter(program_id=tenant_a.program.pk).first().detail == "turned the standards' domains on"
+    assert (
+        AuditEvent.objects.filter(program_id=tenant_a.program.pk).first().detail == "turned the standards' domains on"
+    )
 
 
 def test_another_programs_director_or_a_coach_cannot_turn_it_off(client, tenant_a, tenant_b):

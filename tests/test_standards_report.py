@@ -181,7 +181,11 @@ def test_the_page_the_csv_and_the_pdf_show_the_same_figures(client, two_programs
     rows = {r["row"]: r for r in csv.DictReader(io.StringIO(raw.decode().lstrip("\ufeff")))}
     assert rows[DOMAIN_4] == {"lens": "Teacher Leader standards", "row": DOMAIN_4, "minutes": "340", "hours": "5.67",
                               "share_of_all_time_percent": "68.7", "cycles": "2", "answers": ""}  # fmt: skip
-    assert (rows["Not tagged"]["minutes"], rows["Not tagged"]["hours"], rows["Not tagged"]["cycles"]) == ("155", "2.58", "1")
+    assert (rows["Not tagged"]["minutes"], rows["Not tagged"]["hours"], rows["Not tagged"]["cycles"]) == (
+        "155",
+        "2.58",
+        "1",
+    )
     assert (rows["Total"]["minutes"], rows["Total"]["hours"], rows["Total"]["cycles"]) == ("495", "8.25", "3")
     text = " ".join(pdf_text(client.get(reverse("reports:export_pdf"), query).content).split())
     assert "Time and cycles by Teacher Leader standard" in text
@@ -216,8 +220,10 @@ def test_the_section_reads_the_same_number_of_statements_for_small_and_larger_da
         tagged = cycle(coach, SchoolFactory(district=two_programs.district), d(2025, 10, 1), domains=(i % 7 + 1, 2))
         for day in range(3):
             entry(coach, two_programs.district, d(2025, 10, 2 + day), 30, cycle=tagged)
-        PDSessionFactory(facilitator=coach, district=two_programs.district, date=d(2025, 11, 2 + i),
-                         log_entry=entry(coach, two_programs.district, d(2025, 11, 2 + i), 60)).domains.add(domain(6))  # fmt: skip
+        facilitation = entry(coach, two_programs.district, d(2025, 11, 2 + i), 60)
+        session = PDSessionFactory(facilitator=coach, district=two_programs.district, date=d(2025, 11, 2 + i),
+                                   log_entry=facilitation)  # fmt: skip
+        session.domains.add(domain(6))
     with CaptureQueriesContext(connection) as larger:
         figures = standards_figures(scope, PAST_YEAR, conn=connection, today=TODAY)
     # One statement for the domains and one for the principles of a finished year.

@@ -26,7 +26,9 @@ def test_turning_it_on_and_off_is_saved_and_audited(client, tenant_a):
     client.force_login(tenant_a.director)
     url = reverse("programs:threshold")
     # The standards lens stays on (its checkbox posted ticked, as the page shows it): only the policy changes.
-    assert client.post(url, {"threshold": "10", "impact_counts_unshared": "on", "standards_lens": "on"}).status_code == 302
+    assert (
+        client.post(url, {"threshold": "10", "impact_counts_unshared": "on", "standards_lens": "on"}).status_code == 302
+    )
     tenant_a.program.refresh_from_db()
     assert tenant_a.program.impact_counts_unshared is True
     # The threshold did not change: only the policy is recorded.
