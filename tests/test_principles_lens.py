@@ -227,3 +227,19 @@ def test_a_district_served_by_two_programs_never_reveals_the_smaller_programs_an
     narrowed = principles(district(tenant_a.district.pk, program_b.pk))
     assert (narrowed["shown"], counts(narrowed)["praxis"], counts(narrowed)["voice"]) == (True, 4, 1)
     assert counts(principles(district(tenant_a.district.pk, tenant_a.program.pk)))["voice"] == 6
+
+
+def test_the_coachs_cycle_list_reads_the_counts_in_one_statement_whatever_the_answers(client, tenant_a):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    answers(tenant_a.coach, tenant_a.school, ["voice", "choice", "praxis", "voice", "dialogue"])
+    client.force_login(tenant_a.coach.user)
+    url = reverse("cycles:list")
+    client.get(url)
+    with CaptureQueriesContext(connection) as small:
+        assert "Voice 2" in client.get(url).content.decode()
+    answers(tenant_a.coach, tenant_a.school, ["voice"] * 15)
+    with CaptureQueriesContext(connection) as larger:
+        assert "Voice 17" in client.get(url).content.decode()
+    assert len(larger.captured_queries) == len(small.captured_queries)
