@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import contextlib
 import datetime as dt
-from typing import Any, cast
+from collections.abc import Iterable
+from typing import TYPE_CHECKING, Any, cast
 
 from crispy_forms.bootstrap import InlineRadios
 from crispy_forms.helper import FormHelper
@@ -32,11 +33,43 @@ from .models import (
     Format,
     LogEntry,
     PlanPriority,
+    Program,
+    StandardsDomain,
 )
-from .selectors import activity_list, focus_area_list
+from .selectors import activity_list, focus_area_list, standards_domain_list
 
 # A choice list with option groups: ("", "Choose…") first, then (group label, [(activity id, name)]).
 ActivityChoices = list[tuple[str, str | list[tuple[int, str]]]]
+
+
+if TYPE_CHECKING:
+    _DomainChoices = forms.ModelMultipleChoiceField[StandardsDomain]
+else:  # the generic alias exists only for the type checker
+    _DomainChoices = forms.ModelMultipleChoiceField
+
+
+class DomainChoiceField(_DomainChoices):
+    def label_from_instance(self, obj: StandardsDomain) -> str:
+        return f"{obj.number}. {obj.name}"
+
+
+def domains_offer(form: forms.BaseForm, *, program: Program | None, initial: Iterable[int] = ()) -> bool:
+    """Offer the Teacher Leader Model Standards' domains as optional checkboxes at the end of a
+    form (after its crispy layout is built), when the program has the lens on. Returns whether
+    they are offered; a form without them ignores any posted `domains`."""
+    domains = standards_domain_list(program=program)
+    if program is None or not program.standards_lens:
+        return False
+    form.fields["domains"] = DomainChoiceField(
+        queryset=domains, required=False, initial=list(initial),
+        widget=forms.CheckboxSelectMultiple(attrs={"class": "form-check-input"}),
+        label="Teacher Leader Model Standards (optional)",
+        help_text="The domains of the standards this work serves, if any.",
+    )  # fmt: skip
+    helper = getattr(form, "helper", None)
+    if isinstance(helper, FormHelper) and helper.layout is not None:
+        helper.layout.fields.append("domains")
+    return True
 
 
 def grouped_activity_choices(activities: list[Activity]) -> ActivityChoices:

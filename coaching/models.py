@@ -34,12 +34,32 @@ class Program(models.Model):
         default=False,
         help_text="Count every cycle in the impact figures, not only the cycles teachers shared.",
     )
+    # On by default: coaches may tag cycles, goals, PD sessions and resources with the Teacher Leader
+    # Model Standards' domains, and the report shows time and cycles by domain. Off hides both.
+    standards_lens = models.BooleanField(
+        default=True,
+        help_text="Offer the Teacher Leader standards' domains as tags; report time and cycles by domain.",
+    )
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+
+class StandardsDomain(models.Model):
+    """One of the Teacher Leader Model Standards' seven domains (seed 004), shipped as data: an
+    optional lens on cycles, goals, PD sessions and resources."""
+
+    number = models.PositiveSmallIntegerField(unique=True)
+    name = models.CharField(max_length=200, unique=True)
+
+    class Meta:
+        ordering = ["number"]
+
+    def __str__(self) -> str:
+        return f"Domain {self.number}: {self.name}"
 
 
 class Coach(models.Model):

@@ -12,7 +12,7 @@ from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet
 from teachers.models import Teacher
 from toolkit.schoolyear import add_weekdays, monday_of, school_year_bounds, weekdays_between
 
-from .models import HALF_DAY_MINUTES, Activity, Coach, Contract, FocusArea, LogEntry
+from .models import HALF_DAY_MINUTES, Activity, Coach, Contract, FocusArea, LogEntry, Program, StandardsDomain
 
 
 def entry_prefetch(*, entries: QuerySet[LogEntry]) -> QuerySet[LogEntry]:
@@ -27,6 +27,14 @@ def activity_list(*, coach: Coach) -> QuerySet[Activity]:
     return Activity.objects.filter(active=True, program__isnull=True) | Activity.objects.filter(
         active=True, program_id=coach.program_id
     )
+
+
+def standards_domain_list(*, program: Program | None) -> QuerySet[StandardsDomain]:
+    """The seven domains a program's forms offer as tags, in order; none when the program's
+    director turned the standards lens off (or there is no program)."""
+    if program is None or not program.standards_lens:
+        return StandardsDomain.objects.none()
+    return StandardsDomain.objects.order_by("number")
 
 
 def focus_area_list(*, coach: Coach) -> QuerySet[FocusArea]:

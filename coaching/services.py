@@ -7,7 +7,7 @@ from collections.abc import Iterable
 from typing import NotRequired, TypedDict
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Sum
 from django.utils import timezone
 
@@ -17,9 +17,30 @@ from toolkit.schoolyear import school_year_label, school_year_of
 
 from .access import contracts_served_by
 from .coaching_plans import priority_check
-from .models import MAX_DAY_MINUTES, Activity, ActivityKind, Coach, FocusArea, LogEntry, PlanPriority
+from .models import (
+    MAX_DAY_MINUTES,
+    Activity,
+    ActivityKind,
+    Coach,
+    FocusArea,
+    LogEntry,
+    PlanPriority,
+    Program,
+    StandardsDomain,
+)
 from .months import month_lock_check
 from .selectors import activity_list, focus_area_list
+
+
+def domains_tag(*, obj: models.Model, program: Program, domains: Iterable[StandardsDomain] | None) -> bool:
+    """Tag a cycle, goal, PD session or resource (`obj`, with a `domains` relation) with the
+    standards' domains, replacing its tags. Only while the program has the standards lens on: when
+    it is off, posted tags are ignored and the tags already given are kept. Returns whether it
+    tagged. `None` means the form did not offer the tags: nothing changes."""
+    if domains is None or not program.standards_lens:
+        return False
+    getattr(obj, "domains").set(list(domains))  # noqa: B009 - each tagged model names the relation "domains"
+    return True
 
 
 def _validate_entry(

@@ -120,7 +120,7 @@ def get_cycle_for(user: User, public_id: object, *, write: bool = False) -> Cycl
     key = _parse(public_id)
     cycle = (
         Cycle.objects.filter(Q(pk__in=cycles_in_confidence_of(user)) | Q(pk__in=shared_cycles_for(user)))
-        .select_related("coach__user", "school", "district")
+        .select_related("coach__user", "coach__program", "school", "district")
         .filter(public_id=key)
         .first()
     )

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
+from typing import Any
 
 from django.db import transaction
 from django.utils import timezone
 
 from coaching.models import Coach, LogEntry
 from teachers.models import Teacher
+from toolkit.schoolyear import school_year_bounds, school_year_of
 
 from . import services
 from .models import (
@@ -265,3 +267,98 @@ def _kickoff_demo(coach: Coach, *, today: dt.date) -> None:
         Cycle.objects.filter(pk=closed.pk, agency_at_close="").update(
             agency_at_close="Students set their own target for the next unit and explain it at conferences."
         )
+
+
+# ---------------------------------------------------------------------------- the standards as a lens
+
+# The demo cycles' Teacher Leader Model Standards domains (by number), and their goals'.
+CYCLE_DOMAINS = {
+    "Exit tickets in Grade 2": (4, 5), "Student talk in science": (4,), "Number talks routine": (3, 4),
+    "Chromebook routines": (4,), "Fractions on a number line": (2, 5), "Writing conferences": (4,),
+    "Math discourse moves": (1, 4), "Vocabulary routines": (4,),
+}  # fmt: skip
+GOAL_DOMAINS = {"Exit tickets in Grade 2": (5,), "Fractions on a number line": (5,)}
+# The principle each demo teacher's reflection names, in cycle order (one stays silent).
+REFLECTION_PRINCIPLES = ["voice", "choice", "dialogue", "", "voice", "reflection", "praxis", "choice"]
+# Last school year's closed cycles of the second coach, each with a reflection naming a principle:
+# six teachers, so the program's report of that finished year shows the counts.
+PAST_CYCLES = [
+    ("Reading rotations", "voice"), ("Lab notebooks", "voice"), ("Station rotation", "choice"),
+    ("Exit slips in Grade 7", "dialogue"), ("Math journals", "reflection"), ("Socratic seminar", "praxis"),
+]  # fmt: skip
+
+
+@transaction.atomic
+def load_standards_demo(*, today: dt.date) -> dict[str, int]:
+    """Tag the demo's cycles, goals, PD session and resources with the standards' domains, name a
+    partnership principle in the demo teachers' reflections, and give the second coach a finished
+    school year of reflections (six teachers). Safe to load twice: tags are set, not added, and
+    last year's cycles are made once."""
+    from coaching.models import StandardsDomain
+    from learning.models import PDSession, Resource
+
+    domains = {d.number: d for d in StandardsDomain.objects.all()}
+    if not domains:
+        return {}
+    coach = Coach.objects.filter(user__username="coach").first()
+    if coach is not None:
+        cycles = list(Cycle.objects.filter(coach=coach).order_by("started_on", "pk"))
+        for cycle in cycles:
+            cycle.domains.set([domains[n] for n in CYCLE_DOMAINS.get(cycle.title, ())])
+            goal = cycle.goals.filter(is_current=True).first()
+            if goal is not None:
+                goal.domains.set([domains[n] for n in GOAL_DOMAINS.get(cycle.title, ())])
+        reflections = Reflection.objects.filter(cycle__coach=coach, teacher__isnull=False).order_by("cycle__started_on")
+        for reflection, principle in zip(reflections, REFLECTION_PRINCIPLES, strict=False):
+            Reflection.objects.filter(pk=reflection.pk).update(principle=principle)
+        for session in PDSession.objects.filter(facilitator=coach):
+            session.domains.set([domains[1], domains[3]])
+        for resource, numbers in zip(Resource.objects.filter(program_id=coach.program_id).order_by("pk"),
+                                     ((3,), (4, 5), (3,)), strict=False):  # fmt: skip
+            resource.domains.set([domains[n] for n in numbers])
+    _past_year_demo(today=today)
+    return {"cycles tagged with a standard": Cycle.objects.filter(domains__isnull=False).distinct().count()}
+
+
+PAST_DOMAINS = [(4,), (2, 4), (3,), (4,), (5,), (1, 7)]
+
+
+def _past_year_demo(*, today: dt.date) -> None:
+    from coaching.models import StandardsDomain
+
+    coach = Coach.objects.filter(user__username="coach2").first()
+    if coach is None or Cycle.objects.filter(coach=coach, title__in=[t for t, _ in PAST_CYCLES]).exists():
+        return
+    year = school_year_of(today) - 1
+    start, _end = school_year_bounds(year)
+    teachers = list(Teacher.objects.filter(district__name="Riverbend SD 12").select_related("school")
+                    .order_by("last_name", "pk")[: len(PAST_CYCLES)])  # fmt: skip
+    zone = timezone.get_current_timezone()
+    for index, ((title, principle), teacher) in enumerate(zip(PAST_CYCLES, teachers, strict=False)):
+        started = start + dt.timedelta(days=70 + 14 * index)
+        closed = started + dt.timedelta(days=90)
+        cycle = Cycle.objects.create(
+            coach=coach, district_id=teacher.district_id, school=teacher.school, title=title, started_on=started,
+            stage=Stage.CLOSED, outcome=Outcome.GOAL_MET, goal_met=True, closed_on=closed,
+            strategy="Think-pair-share with sentence frames",
+        )  # fmt: skip
+        cycle.teachers.add(teacher)
+        StageChange.objects.create(cycle=cycle, from_stage="", to_stage=Stage.IDENTIFY)
+        StageChange.objects.create(cycle=cycle, from_stage=Stage.IMPROVE, to_stage=Stage.CLOSED,
+                                   reason="Closed at the end of the cycle.")  # fmt: skip
+        StageChange.objects.filter(cycle=cycle, to_stage=Stage.IDENTIFY).update(
+            changed_at=dt.datetime.combine(started, dt.time(9), tzinfo=zone))  # fmt: skip
+        StageChange.objects.filter(cycle=cycle, to_stage=Stage.CLOSED).update(
+            changed_at=dt.datetime.combine(closed, dt.time(15), tzinfo=zone))  # fmt: skip
+        cycle.domains.set(StandardsDomain.objects.filter(number__in=PAST_DOMAINS[index]))
+        reflection = Reflection.objects.create(
+            cycle=cycle, teacher=teacher, author=teacher.user, occasion=Occasion.CYCLE_CLOSE,
+            what_happened="We closed the cycle.", what_worked="Seeing the students' progress every week.",
+            confidence=4, principle=principle,
+        )  # fmt: skip
+        Reflection.objects.filter(pk=reflection.pk).update(
+            created_at=dt.datetime.combine(closed, dt.time(16), tzinfo=zone))  # fmt: skip
+
+
+def demo_loaded_receiver(sender: object, *, today: dt.date, **kwargs: Any) -> dict[str, int]:
+    return load_standards_demo(today=today)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import Any, Literal, cast
 
 from crispy_forms.bootstrap import InlineRadios
@@ -13,10 +14,11 @@ from django.db.models import QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
-from coaching.forms import priority_choices_set, priority_field
-from coaching.models import Coach
+from coaching.forms import domains_offer, priority_choices_set, priority_field
+from coaching.models import Coach, Program
 from coaching.selectors import focus_area_list
-from learning.models import Resource, SignUpKind
+from learning.forms import PRINCIPLE_STATEMENTS
+from learning.models import PRINCIPLE_CHOICES, Resource, SignUpKind
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, chosen_district_id, style_filter_fields
 from teachers.models import District, School, Teacher, User
@@ -117,7 +119,13 @@ class PlanForm(forms.Form):
 
     priority = priority_field()
 
-    def __init__(self, *args: Any, for_coach: bool, cycle: Cycle | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, for_coach: bool, cycle: Cycle | None = None, program: Program | None = None,
+        domains: Iterable[int] = (), **kwargs: Any,
+    ) -> None:  # fmt: skip
+        """`cycle`: the cycle, whose district's plan offers its priorities to the coach; `program`:
+        the cycle's coach's program, whose standards lens decides whether the domains are offered;
+        `domains`: the cycle's tags, ticked."""
         super().__init__(*args, **kwargs)
         if not for_coach:
             del self.fields["coach_notes"]
@@ -138,6 +146,7 @@ class PlanForm(forms.Form):
             *(["priority"] if self.priorities_offered else []),
             *(["coach_notes"] if for_coach else []),
         )  # fmt: skip
+        domains_offer(self, program=program, initial=domains)
 
 
 class GoalForm(forms.ModelForm[Goal]):
@@ -155,7 +164,9 @@ class GoalForm(forms.ModelForm[Goal]):
         labels = {"statement": "Goal", "measure": "Student measure", "baseline": "Baseline (now)"}
         help_texts = {"unit": "What the numbers count, e.g. “% of students” or “average score”."}
 
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
+    def __init__(self, *args: Any, program: Program | None = None, **kwargs: Any) -> None:
+        """`program`: the cycle's coach's program; with its standards lens on, the goal's domains
+        are offered (the goal's own tags ticked)."""
         super().__init__(*args, **kwargs)
         for name, (label, prompt) in PEERS_PROMPTS.items():
             self.fields[name].label = label
@@ -174,6 +185,8 @@ class GoalForm(forms.ModelForm[Goal]):
             *PEERS_PROMPTS,
             HTML("</fieldset>"),
         )  # fmt: skip
+        tags = list(self.instance.domains.values_list("pk", flat=True)) if self.instance.pk else []
+        domains_offer(self, program=program, initial=tags)
 
     def clean(self) -> dict[str, Any]:
         super().clean()
@@ -307,6 +320,12 @@ class MoveForm(forms.Form):
     )  # fmt: skip
 
 
+def principle_choices() -> list[tuple[str, str]]:
+    """Knight's partnership principles, each with the check-in's statement of it, and a way out."""
+    return [("", "None in particular / I'd rather not say"),
+            *((value, f"{label} — {PRINCIPLE_STATEMENTS[value]}") for value, label in PRINCIPLE_CHOICES)]  # fmt: skip
+
+
 class ReflectionForm(forms.Form):
     occasion = forms.ChoiceField(choices=Occasion.choices, label="When is this reflection?")
     what_happened = forms.CharField(max_length=5000, widget=forms.Textarea(attrs={"rows": 3}), label="What happened?")
@@ -324,13 +343,29 @@ class ReflectionForm(forms.Form):
         choices=[(i, str(i)) for i in range(1, 6)],
         label="How confident do you feel about this strategy now? (1 = not yet, 5 = very)",
     )  # fmt: skip
+    principle = forms.ChoiceField(
+        required=False, choices=principle_choices, widget=forms.RadioSelect,
+        label="Which partnership principle did this session live up to? (optional)",
+        help_text="Your coach reads your answer with your reflection; anyone else sees only counts of five "
+                  "answers or more, never yours.",
+    )  # fmt: skip
 
-    def __init__(self, *args: Any, with_occasion: bool = True, strategy: str | None = None, **kwargs: Any) -> None:
+    def __init__(
+        self,
+        *args: Any,
+        with_occasion: bool = True,
+        strategy: str | None = None,
+        with_principle: bool = False,
+        **kwargs: Any,
+    ) -> None:
         """`strategy`: the cycle's teaching strategy, named in the questions; "" for a cycle that has
-        none yet, None when the reflection is not about a cycle (the general wording stays)."""
+        none yet, None when the reflection is not about a cycle (the general wording stays).
+        `with_principle`: a teacher reflecting on a cycle may name a partnership principle."""
         super().__init__(*args, **kwargs)
         if not with_occasion:
             del self.fields["occasion"]
+        if not with_principle:
+            del self.fields["principle"]
         if strategy:
             self.fields["what_worked"].label = f"What worked with “{strategy}”?"
             self.fields[
@@ -342,7 +377,7 @@ class ReflectionForm(forms.Form):
             ].label = "How confident do you feel about what you are working on now? (1 = not yet, 5 = very)"
         self.helper = _helper(
             *(["occasion"] if with_occasion else []), "what_happened", "what_worked", "what_was_hard", "what_next",
-            InlineRadios("confidence"),
+            InlineRadios("confidence"), *(["principle"] if with_principle else []),
         )  # fmt: skip
 
 

@@ -116,7 +116,7 @@ def teacher_data(teacher: Teacher) -> dict[str, Any]:
         "reflections": [
             {"date": r.created_at.isoformat(), "occasion": r.occasion, "what_happened": r.what_happened,
              "what_worked": r.what_worked, "what_was_hard": r.what_was_hard, "what_next": r.what_next,
-             "confidence": r.confidence}
+             "confidence": r.confidence, "partnership_principle": r.principle}
             for r in Reflection.objects.filter(teacher=teacher)
         ],
         "coaching_sessions": [

@@ -13,8 +13,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-from coaching.models import Coach, LogEntry, PlanPriority
-from learning.models import GroupMeeting, PDSession, Resource, SignUp
+from coaching.models import Coach, LogEntry, PlanPriority, StandardsDomain
+from learning.models import PRINCIPLE_CHOICES, GroupMeeting, PDSession, Resource, SignUp
 from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_bounds
 from toolkit.uploads import random_stored_name
@@ -59,6 +59,9 @@ class Cycle(models.Model):
     strategy_description = models.TextField(blank=True)
     strategy_resources = models.ManyToManyField(
         Resource, blank=True, related_name="cycles", help_text="Library resources for the strategy."
+    )
+    domains = models.ManyToManyField(
+        StandardsDomain, blank=True, related_name="cycles", verbose_name="Teacher Leader standards"
     )
     # Learn: how the teacher chooses to see the strategy, and when.
     learn_mode = models.CharField(max_length=20, choices=LearnMode.choices, blank=True)
@@ -212,6 +215,9 @@ class Goal(models.Model):
     student_focused = models.BooleanField(default=False)
     is_current = models.BooleanField(default=True)
     met_on = models.DateField(null=True, blank=True)
+    domains = models.ManyToManyField(
+        StandardsDomain, blank=True, related_name="goals", verbose_name="Teacher Leader standards"
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -334,6 +340,9 @@ class Reflection(models.Model):
         null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(5)]
     )
     via_link = models.BooleanField(default=False)
+    # Knight's partnership principles as a lens: which one the session lived up to, if the teacher
+    # says. Read one by one only by the teacher and the cycle's coach; elsewhere in counts of 5 up.
+    principle = models.CharField(max_length=20, choices=PRINCIPLE_CHOICES, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:

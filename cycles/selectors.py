@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, cast
 
 from django.db.models import (
@@ -24,8 +24,8 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce
 
-from coaching.models import Coach, LogEntry, Program
-from learning.models import PDSession
+from coaching.models import Coach, LogEntry, Program, StandardsDomain
+from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLE_CHOICES, PDSession
 from teachers.models import District, Teacher
 from toolkit.schoolyear import school_year_bounds, school_year_of
 
@@ -167,6 +167,9 @@ class CyclePage:
     teachers: list[Teacher]
     modeled_entry: LogEntry | None
     strategy_resources: list[Any]
+    # The standards' domains the cycle is tagged with: for its coach and teachers, and only while
+    # the program has the standards lens on.
+    domains: list[StandardsDomain] = field(default_factory=list)
 
     @property
     def checklist_done(self) -> int:
@@ -208,6 +211,7 @@ def cycle_page_get(*, cycle: Cycle, view: CycleView, viewer_teacher: Teacher | N
         minutes_invested=minutes,
         teachers=teachers,
         strategy_resources=list(cycle.strategy_resources.all()) if confidential else [],
+        domains=list(cycle.domains.all()) if confidential and cycle.coach.program.standards_lens else [],
         modeled_entry=(
             LogEntry.objects.filter(pk=cycle.modeled_entry_id).first()
             if view == CycleView.COACH and cycle.modeled_entry_id
@@ -429,3 +433,33 @@ def caseload_counts_row(values: dict[str, Any]) -> CaseloadCountsRow:
         contacts=values["contacts"], minutes=values["minutes"],
         cycles={stage.value: values[f"cycles_{stage.value}"] for stage in CASELOAD_STAGES},
     )  # fmt: skip
+
+
+@dataclass(frozen=True)
+class PrincipleTally:
+    """The partnership principles named in a coach's teachers' reflections, as counts."""
+
+    answers: int
+    rows: list[tuple[str, int]]  # (principle label, answers), most named first; empty when not shown
+
+    @property
+    def shown(self) -> bool:
+        return bool(self.rows)
+
+
+def principle_tally_for_coach(*, coach: Coach) -> PrincipleTally:
+    """The principles teachers named in reflections on this coach's cycles, counted, only from
+    MIN_CHECKIN_RESPONSES answers (one statement). The coach reads each reflection anyway; the counts
+    are a lens on them, under the check-ins' rule."""
+    found = dict(
+        Reflection.objects.filter(cycle__coach=coach, teacher__isnull=False)
+        .exclude(principle="")
+        .values_list("principle")
+        .annotate(n=Count("pk"))
+        .values_list("principle", "n")
+    )
+    answers = sum(found.values())
+    if answers < MIN_CHECKIN_RESPONSES:
+        return PrincipleTally(answers=answers, rows=[])
+    rows = sorted(((label, found.get(value, 0)) for value, label in PRINCIPLE_CHOICES), key=lambda r: -r[1])
+    return PrincipleTally(answers=answers, rows=rows)

@@ -19,9 +19,9 @@ from django.utils import timezone
 
 from coaching.access import contracts_served_by
 from coaching.coaching_plans import priority_check
-from coaching.models import Coach, FocusArea, LogEntry
+from coaching.models import Coach, FocusArea, LogEntry, StandardsDomain
 from coaching.selectors import activity_list
-from coaching.services import entry_log
+from coaching.services import domains_tag, entry_log
 from learning.models import GroupMeeting, PDSession, Resource, SignUp, SignUpStatus
 from learning.services import signup_request
 from teachers.audit import AuditAction, audit_record
@@ -169,8 +169,16 @@ def cycle_move(
 
 
 @transaction.atomic
-def cycle_update_plan(*, cycle: Cycle, by: User, expected_version: int | None = None, **fields: Any) -> Cycle:
-    """Change the Identify/Learn fields (current reality, strategy, how to learn it, notes)."""
+def cycle_update_plan(
+    *,
+    cycle: Cycle,
+    by: User,
+    expected_version: int | None = None,
+    domains: Iterable[StandardsDomain] | None = None,
+    **fields: Any,
+) -> Cycle:
+    """Change the Identify/Learn fields (current reality, strategy, how to learn it, notes) and,
+    while the program has the standards lens on, the cycle's domains (`None`: left as they are)."""
     allowed = {"title", "current_reality", "strategy", "strategy_description", "learn_mode", "learn_date",
                "coach_notes", "priority"}  # fmt: skip
     unknown = set(fields) - allowed
@@ -186,12 +194,21 @@ def cycle_update_plan(*, cycle: Cycle, by: User, expected_version: int | None = 
         setattr(cycle, name, value)
     cycle.full_clean()
     cycle.save(update_fields=[*fields, "updated_at"])
+    domains_tag(obj=cycle, program=cycle.coach.program, domains=domains)
     return cycle
 
 
 @transaction.atomic
-def goal_set(*, cycle: Cycle, by: User, replace: bool = False, **fields: Any) -> Goal:
-    """Write the cycle's current PEERS goal (replace=True keeps the old one as history)."""
+def goal_set(
+    *,
+    cycle: Cycle,
+    by: User,
+    replace: bool = False,
+    domains: Iterable[StandardsDomain] | None = None,
+    **fields: Any,
+) -> Goal:
+    """Write the cycle's current PEERS goal (replace=True keeps the old one as history), and its
+    standards' domains while the program has the lens on (`None`: left as they are)."""
     if cycle.is_closed:
         raise ValidationError("This cycle is closed.")
     if fields.get("reachable") and (fields.get("target") is None or not fields.get("deadline")):
@@ -206,6 +223,7 @@ def goal_set(*, cycle: Cycle, by: User, replace: bool = False, **fields: Any) ->
         setattr(goal, name, value)
     goal.full_clean()
     goal.save()
+    domains_tag(obj=goal, program=cycle.coach.program, domains=domains)
     _bump(cycle, None)
     return goal
 
@@ -431,13 +449,17 @@ def reflection_write(
     what_next: str = "",
     confidence: int | None = None,
     via_link: bool = False,
+    principle: str = "",
 ) -> Reflection:
-    """Save a reflection by a teacher (signed in or through a link) or by a coach."""
+    """Save a reflection by a teacher (signed in or through a link) or by a coach. A partnership
+    principle is kept only from a teacher reflecting on a cycle (the lens is theirs)."""
+    if principle and (teacher is None or cycle is None):
+        raise ValidationError({"principle": "Only a teacher reflecting on a cycle names a partnership principle."})
     reflection = Reflection(
         author=author, teacher=teacher, cycle=cycle, pd_session=pd_session, group_meeting=group_meeting,
         occasion=occasion or Occasion.FREE,
         what_happened=what_happened.strip(), what_worked=what_worked.strip(), what_was_hard=what_was_hard.strip(),
-        what_next=what_next.strip(), confidence=confidence, via_link=via_link,
+        what_next=what_next.strip(), confidence=confidence, via_link=via_link, principle=principle,
     )  # fmt: skip
     reflection.full_clean()
     reflection.save()

@@ -66,7 +66,7 @@ from .forms import (
 )
 from .kickoff import kickoff_summary_get
 from .models import MODELED_MODES, Cycle, Evidence, ReflectionLink, Stage
-from .selectors import cycle_list, cycle_page_get, cycle_stage_counts
+from .selectors import cycle_list, cycle_page_get, cycle_stage_counts, principle_tally_for_coach
 from .yearend import year_end_banner_count
 
 ViewT = TypeVar("ViewT", bound=Callable[..., HttpResponseBase])
@@ -117,7 +117,8 @@ def cycle_list_view(request: Request) -> HttpResponse:
         "cycles/cycle_list.html",
         {"page": page, "filter_form": form, "counts": counts, "admin_view": is_admin_view,
          "is_coach": coach is not None, "query": query.urlencode(), "stages": list(Stage),
-         "year_end_pending": pending},
+         "year_end_pending": pending,
+         "principles": principle_tally_for_coach(coach=coach) if coach and not is_admin_view else None},
     )  # fmt: skip
 
 
@@ -178,7 +179,8 @@ def _render_detail(request: Request, cycle: Cycle, status: int = 200, **forms: F
             initial = _plan_initial(page.cycle, cycle.version)
             if view == CycleView.COACH:
                 initial["priority"] = cycle.priority_id
-            plan_form = PlanForm(initial=initial, for_coach=view == CycleView.COACH, cycle=cycle)
+            plan_form = PlanForm(initial=initial, for_coach=view == CycleView.COACH, cycle=cycle,
+                                 program=cycle.coach.program, domains=[d.pk for d in page.domains])  # fmt: skip
             if editing:
                 plan_form.fields["strategy"].widget.attrs["autofocus"] = True
         move_initial = {"version": cycle.version, "to_stage": _next(cycle) if readiness.ready else Stage.CLOSED.value}
@@ -241,9 +243,10 @@ def _audit_read(request: Request, district_id: int | None, kind: str, ref: objec
 def cycle_plan(request: Request, public_id: str) -> HttpResponse:
     cycle = get_cycle_for(request.user, public_id, write=True)
     for_coach = view_of_cycle(request.user, cycle) == CycleView.COACH
-    form = PlanForm(request.POST, for_coach=for_coach, cycle=cycle)
+    form = PlanForm(request.POST, for_coach=for_coach, cycle=cycle, program=cycle.coach.program)
     if form.is_valid():
-        fields = {k: v for k, v in form.cleaned_data.items() if k != "version"}
+        fields = {k: v for k, v in form.cleaned_data.items() if k not in ("version", "domains")}
+        fields["domains"] = form.cleaned_data.get("domains")
         try:
             services.cycle_update_plan(cycle=cycle, by=request.user, expected_version=form.cleaned_data["version"],
                                        **fields)  # fmt: skip
@@ -265,18 +268,19 @@ def goal_edit(request: Request, public_id: str) -> HttpResponse:
     replacing = request.GET.get("new") == "1" or request.POST.get("replace") == "True"
     current = None if replacing else cycle.goals.filter(is_current=True).first()
     if request.method == "POST":
-        form = GoalForm(request.POST, instance=current or None)
+        form = GoalForm(request.POST, instance=current or None, program=cycle.coach.program)
         if form.is_valid():
             fields = {name: form.cleaned_data[name] for name in form.Meta.fields}
             try:
-                services.goal_set(cycle=cycle, by=request.user, replace=replacing, **fields)
+                services.goal_set(cycle=cycle, by=request.user, replace=replacing,
+                                  domains=form.cleaned_data.get("domains"), **fields)  # fmt: skip
             except ValidationError as exc:
                 form.add_error(None, exc)
             else:
                 messages.success(request, "Goal saved.")
                 return redirect(_detail_url(cycle, "goal"))
     else:
-        form = GoalForm(instance=current, initial={"replace": replacing})
+        form = GoalForm(instance=current, initial={"replace": replacing}, program=cycle.coach.program)
     return render(request, "cycles/goal_form.html", {"form": form, "cycle": cycle, "replacing": replacing})
 
 
@@ -470,15 +474,17 @@ def reflection_new(request: Request, public_id: str) -> HttpResponse:
     """A signed-in teacher of the cycle, or its coach, writes a reflection."""
     cycle = get_cycle_for(request.user, public_id, write=True)
     teacher = teacher_for(request.user)
+    # A teacher of the cycle may say which partnership principle the session lived up to.
+    with_principle = teacher is not None
     if request.method == "POST":
-        form = ReflectionForm(request.POST, strategy=cycle.strategy)
+        form = ReflectionForm(request.POST, strategy=cycle.strategy, with_principle=with_principle)
         if form.is_valid():
             services.reflection_write(author=request.user, teacher=teacher, cycle=cycle, **form.cleaned_data)
             messages.success(request, "Reflection saved. Only you and your coach can read it." if teacher
                              else "Reflection saved. Only you can read it.")  # fmt: skip
             return redirect(_detail_url(cycle, "reflections"))
     else:
-        form = ReflectionForm(strategy=cycle.strategy)
+        form = ReflectionForm(strategy=cycle.strategy, with_principle=with_principle)
     return render(request, "cycles/reflection_form.html", {"form": form, "cycle": cycle})
 
 
@@ -577,7 +583,8 @@ def reflect_by_link(request: HttpRequest, token: str) -> HttpResponse:
     signup_form = SignUpForm(request.POST or None, prefix="signup") if session else None
     # What the teacher already sees of their cycle (its title and strategy), never more.
     strategy = link.cycle.strategy if link.cycle else None
-    form = ReflectionForm(request.POST or None, with_occasion=False, strategy=strategy)
+    form = ReflectionForm(request.POST or None, with_occasion=False, strategy=strategy,
+                          with_principle=link.cycle is not None)  # fmt: skip
     if request.method == "POST" and form.is_valid() and (signup_form is None or signup_form.is_valid()):
         wanted = signup_form.cleaned_data if signup_form and signup_form.cleaned_data.get("kind") else None
         try:

@@ -14,8 +14,8 @@ from django.db.models import QuerySet
 from django.utils import timezone
 
 from coaching.access import coach_for
-from coaching.forms import priority_choices_set, priority_field, priority_years
-from coaching.models import Coach, FocusArea
+from coaching.forms import domains_offer, priority_choices_set, priority_field, priority_years
+from coaching.models import Coach, FocusArea, Program
 from teachers.access import districts_visible_to
 from teachers.forms import TeacherPickerField, model_choice_field, style_filter_fields
 from teachers.models import District, GradeBand, School, Teacher, User
@@ -51,7 +51,10 @@ class ResourceForm(forms.Form):
     grade_band = forms.ChoiceField(choices=[("", "Any grades"), *GradeBand.choices], required=False)
     tags = forms.CharField(required=False, max_length=200, help_text="Comma-separated, e.g. number sense, PLC")
 
-    def __init__(self, *args: Any, focus_areas: QuerySet[FocusArea], **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, focus_areas: QuerySet[FocusArea], program: Program | None = None, **kwargs: Any
+    ) -> None:
+        """`program`: the library's program; with its standards lens on, the domains are offered."""
         super().__init__(*args, **kwargs)
         model_choice_field(self, "focus_area").queryset = focus_areas
         self.helper = _helper(
@@ -62,6 +65,7 @@ class ResourceForm(forms.Form):
             Row(Column("focus_area", css_class="col-md-4"), Column("grade_band", css_class="col-md-4"),
                 Column("tags", css_class="col-md-4")),
         )  # fmt: skip
+        domains_offer(self, program=program)
 
     def clean_file(self) -> UploadedFile[bytes] | None:
         # The widget's "clear" box posts False: a new resource has no file to clear, so it is None.
@@ -236,8 +240,10 @@ class PDSessionForm(forms.Form):
     priority = priority_field()
 
     def __init__(
-        self, *args: Any, user: User, focus_areas: QuerySet[FocusArea], resources: QuerySet[Resource], **kwargs: Any
-    ) -> None:
+        self, *args: Any, user: User, focus_areas: QuerySet[FocusArea], resources: QuerySet[Resource],
+        program: Program | None = None, **kwargs: Any,
+    ) -> None:  # fmt: skip
+        """`program`: the facilitator's program; with its standards lens on, the domains are offered."""
         super().__init__(*args, **kwargs)
         districts = districts_visible_to(user)
         model_choice_field(self, "district").queryset = districts
@@ -259,6 +265,7 @@ class PDSessionForm(forms.Form):
                 Column("capacity", css_class="col-md-3")),
             "schools", "audience", "description", *(["priority"] if self.priorities_offered else []), "resources",
         )  # fmt: skip
+        domains_offer(self, program=program)
 
 
 class AttendanceForm(forms.Form):

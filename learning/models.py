@@ -13,7 +13,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
 
-from coaching.models import MAX_ENTRY_MINUTES, Coach, FocusArea, LogEntry, PlanPriority, Program
+from coaching.models import MAX_ENTRY_MINUTES, Coach, FocusArea, LogEntry, PlanPriority, Program, StandardsDomain
 from teachers.models import District, GradeBand, School, Teacher, User
 from toolkit.uploads import random_stored_name
 
@@ -45,6 +45,9 @@ class Resource(models.Model):
     focus_area = models.ForeignKey(FocusArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     grade_band = models.CharField(max_length=5, choices=GradeBand.choices, blank=True)
     tags = models.CharField(max_length=200, blank=True, help_text="Comma-separated, e.g. “number sense, PLC”.")
+    domains = models.ManyToManyField(
+        StandardsDomain, blank=True, related_name="resources", verbose_name="Teacher Leader standards"
+    )
     created_by = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -89,6 +92,9 @@ class PDSession(models.Model):
     focus_area = models.ForeignKey(FocusArea, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
     attendees = models.ManyToManyField(
         Teacher, blank=True, related_name="pd_sessions_attended", db_table="coaching_pdsession_attendees"
+    )
+    domains = models.ManyToManyField(
+        StandardsDomain, blank=True, related_name="pd_sessions", verbose_name="Teacher Leader standards"
     )
     # Facilitating the session is logged once, here, and kept in step with the session.
     log_entry = models.OneToOneField(
@@ -239,6 +245,8 @@ class CoachGoalNote(models.Model):
 
 
 PRINCIPLES = ["equality", "choice", "voice", "dialogue", "reflection", "praxis", "reciprocity"]
+# The principles as choices (value, label), for a reflection that names the one a session lived up to.
+PRINCIPLE_CHOICES = [(p, p.capitalize()) for p in PRINCIPLES]
 MIN_CHECKIN_RESPONSES = 5
 
 

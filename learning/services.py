@@ -25,8 +25,8 @@ from django.utils import timezone
 
 from coaching.access import contracts_served_by
 from coaching.coaching_plans import priority_check
-from coaching.models import Activity, Coach, FocusArea, PlanPriority, Program
-from coaching.services import EntryValues, entry_log, entry_update
+from coaching.models import Activity, Coach, FocusArea, PlanPriority, Program, StandardsDomain
+from coaching.services import EntryValues, domains_tag, entry_log, entry_update
 from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_of
 from toolkit.uploads import attach_checked_upload
@@ -57,8 +57,10 @@ def resource_create(
     *, program: Program, by: User, title: str, kind: str, link: str = "",
     upload: UploadedFile[bytes] | None = None, description: str = "",
     focus_area: FocusArea | None = None, grade_band: str = "", tags: str = "",
+    domains: Iterable[StandardsDomain] | None = None,
 ) -> Resource:  # fmt: skip
-    """Add a resource to the program's library (a link, or a file already checked by content)."""
+    """Add a resource to the program's library (a link, or a file already checked by content),
+    tagged with the standards' domains while the program has the lens on."""
     if not link and upload is None:
         raise ValidationError({"link": "Give a link or upload a file."})
     clean_tags = ", ".join(dict.fromkeys(t.strip().lower() for t in tags.split(",") if t.strip()))
@@ -69,6 +71,7 @@ def resource_create(
         attach_checked_upload(resource, upload)
     resource.full_clean()
     resource.save()
+    domains_tag(obj=resource, program=program, domains=domains)
     return resource
 
 
@@ -80,10 +83,11 @@ def pd_session_schedule(
     *, coach: Coach, district: District, title: str, date: dt.date, start_time: dt.time, minutes: int,
     focus_area: FocusArea, schools: Iterable[School] = (), grade_band: str = "", audience: str = "",
     description: str = "", capacity: int | None = None, resources: Iterable[Resource] = (),
-    priority: PlanPriority | None = None,
+    priority: PlanPriority | None = None, domains: Iterable[StandardsDomain] | None = None,
 ) -> PDSession:  # fmt: skip
     """Schedule a session in a district the coach serves that school year (its priority, if any,
-    one of that district's plan for that year)."""
+    one of that district's plan for that year), tagged with the standards' domains while the
+    program has the lens on."""
     schools = list(schools)
     if not contracts_served_by(coach).filter(district=district, school_year=school_year_of(date)).exists():
         raise ValidationError({"district": f"{district} is not on one of your contracts for that school year."})
@@ -100,6 +104,7 @@ def pd_session_schedule(
     session.save()
     session.schools.set(schools)
     session.resources.set(resources)
+    domains_tag(obj=session, program=coach.program, domains=domains)
     return session
 
 

@@ -99,14 +99,14 @@ def resource_list(request: Request) -> HttpResponse:
 def resource_new(request: Request) -> HttpResponse:
     program, _ = library_program_for(request.user, request.GET.get("program"))
     if request.method == "POST":
-        form = ResourceForm(request.POST, request.FILES, focus_areas=_focus_areas(request.user))
+        form = ResourceForm(request.POST, request.FILES, focus_areas=_focus_areas(request.user), program=program)
         if form.is_valid():
             data = form.cleaned_data
             try:
                 resource = services.resource_create(
                     program=program, by=request.user, title=data["title"], kind=data["kind"], link=data["link"],
                     upload=data["file"], description=data["description"], focus_area=data["focus_area"],
-                    grade_band=data["grade_band"], tags=data["tags"],
+                    grade_band=data["grade_band"], tags=data["tags"], domains=data.get("domains"),
                 )  # fmt: skip
             except ValidationError as exc:
                 form.add_error(None, exc)
@@ -114,7 +114,7 @@ def resource_new(request: Request) -> HttpResponse:
                 messages.success(request, "Resource added to the library.")
                 return redirect("learning:resource", public_id=resource.public_id)
     else:
-        form = ResourceForm(focus_areas=_focus_areas(request.user))
+        form = ResourceForm(focus_areas=_focus_areas(request.user), program=program)
     return render(request, "learning/resource_form.html", {"form": form, "program": program})
 
 
@@ -381,7 +381,7 @@ def pd_session_list(request: Request) -> HttpResponse:
 @require_http_methods(["GET", "POST"])
 def pd_session_new(request: Request, coach: Coach) -> HttpResponse:
     form = PDSessionForm(request.POST or None, user=request.user, focus_areas=focus_area_list(coach=coach),
-                         resources=resources_visible_to(request.user))  # fmt: skip
+                         resources=resources_visible_to(request.user), program=coach.program)  # fmt: skip
     if request.method == "POST" and form.is_valid():
         try:
             session = services.pd_session_schedule(coach=coach, **form.cleaned_data)

@@ -174,10 +174,16 @@ class ThresholdForm(forms.Form):
                   "administrators. On: every cycle counts, shared or not (still only as aggregates of five "
                   "cycles or more, never naming a teacher).",
     )  # fmt: skip
+    standards_lens = forms.BooleanField(
+        required=False, label="Tag work with the Teacher Leader Model Standards",
+        help_text="On: coaches may tag cycles, goals, PD sessions and resources with the seven domains, and "
+                  "reports show coaching time and cycles by domain. Off: the tags leave the forms and the reports "
+                  "(tags already given are kept, and come back if you turn this on again).",
+    )  # fmt: skip
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.helper = _helper("threshold", "impact_counts_unshared")
+        self.helper = _helper("threshold", "impact_counts_unshared", "standards_lens")
 
 
 # --------------------------------------------------------------------------- contract statements

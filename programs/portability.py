@@ -124,6 +124,11 @@ def _district_parts() -> list[Part]:
         Part("reports.timeplan", by("reports.timeplan", "district"), omit=("created_by",)),
         Part("reports.timeplanline", by("reports.timeplanline", "plan__district")),
         Part("programs.statement", by("programs.statement", "district"), omit=("issued_by",)),
+        Part("coaching.standardsdomain", lambda ids: _model("coaching.standardsdomain")._base_manager.all()),
+        Part("coaching.coachingplan", by("coaching.coachingplan", "district")),
+        Part("coaching.planpriority", by("coaching.planpriority", "plan__district")),
+        Part("coaching.planservice", by("coaching.planservice", "plan__district")),
+        Part("coaching.onboardingitem", by("coaching.onboardingitem", "plan__district"), omit=("done_by",)),
     ]  # fmt: skip
 
 
@@ -138,6 +143,7 @@ NOT_FOR_ADMINISTRATORS = {
     "coaching.importedentry": "a coach's uploaded files",
     "coaching.coachmonth": "a coach's month close, across districts",
     "coaching.offlinereceipt": "bookkeeping for offline saves",
+    "coaching.sitevisit": "the director's own notes of site visits and check-ins",
     "learning.*": "group learning: sessions, attendance and check-ins name teachers with coaching content",
     "cycles.*": "Impact Cycles are confidential between a teacher and the coach",
     "calendars.*": "a coach's own calendar",

@@ -419,17 +419,25 @@ def threshold_set(
     by: User,
     request: HttpRequest | None = None,
     impact_counts_unshared: bool | None = None,
+    standards_lens: bool | None = None,
 ) -> Program:
     """The share of non-coaching time (0–100 %) above which the program's reports raise a flag,
     and (when given) the impact policy: whether cycles teachers have not shared count in the
-    impact figures. Each change is audited on its own; an unchanged value records nothing."""
+    impact figures, and whether the standards' domains are offered as tags and reported. Each change
+    is audited on its own; an unchanged value records nothing."""
     old = program.non_coaching_threshold
     old_policy = program.impact_counts_unshared
+    old_lens = program.standards_lens
     program.non_coaching_threshold = threshold
     if impact_counts_unshared is not None:
         program.impact_counts_unshared = impact_counts_unshared
+    if standards_lens is not None:
+        program.standards_lens = standards_lens
     program.full_clean()
-    program.save(update_fields=["non_coaching_threshold", "impact_counts_unshared"])
+    program.save(update_fields=["non_coaching_threshold", "impact_counts_unshared", "standards_lens"])
+    if program.standards_lens != old_lens:
+        _audit(by=by, request=request, program=program, object_type="program", ref=program.pk,
+               detail=f"turned the standards' domains {'on' if program.standards_lens else 'off'}")  # fmt: skip
     if old != threshold:
         _audit(by=by, request=request, program=program, object_type="program", ref=program.pk,
                detail=f"changed the non-coaching threshold from {old}% to {threshold}%")  # fmt: skip

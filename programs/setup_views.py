@@ -593,12 +593,14 @@ def item_active(request: Request, pk: int, model: ItemModel) -> HttpResponse:
 def threshold(request: Request) -> HttpResponse:
     require_program_setup(request.user)
     program, programs = setup_program_for(request.user, request.GET.get("program"))
-    initial = {"threshold": program.non_coaching_threshold, "impact_counts_unshared": program.impact_counts_unshared}
+    initial = {"threshold": program.non_coaching_threshold, "impact_counts_unshared": program.impact_counts_unshared,
+               "standards_lens": program.standards_lens}  # fmt: skip
     form = ThresholdForm(_posted(request), initial=initial)
     if request.method == "POST" and form.is_valid():
         services.threshold_set(program=program, threshold=form.cleaned_data["threshold"], by=request.user,
                                request=request,
-                               impact_counts_unshared=form.cleaned_data["impact_counts_unshared"])  # fmt: skip
+                               impact_counts_unshared=form.cleaned_data["impact_counts_unshared"],
+                               standards_lens=form.cleaned_data["standards_lens"])  # fmt: skip
         policy = "every cycle" if program.impact_counts_unshared else "only the cycles teachers shared"
         messages.success(request, f"Reports now flag non-coaching time above {program.non_coaching_threshold}% "
                                   f"and count {policy} in the impact figures.")  # fmt: skip
@@ -608,7 +610,8 @@ def threshold(request: Request) -> HttpResponse:
         "intro": "Non-coaching duties (substituting, fixing technology, testing…) are logged honestly; a rising "
                  "share is the first sign a coaching program is being eroded. The impact figures (growth toward "
                  "goals, goals met, hours and cost per goal met) count only the cycles teachers chose to share, "
-                 "unless you decide that every cycle counts.",
+                 "unless you decide that every cycle counts. The Teacher Leader Model Standards' seven domains "
+                 "are an optional lens: tags on cycles, goals, PD sessions and resources, and time by domain.",
         "submit": "Save settings", "back": "programs:setup",
     }, form)  # fmt: skip
 

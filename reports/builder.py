@@ -513,6 +513,9 @@ def _build(
         scope, period, conn=conn, total=total, where=_where(scope, period)
     )
     figures["agency"] = agency_figures(scope, period, conn)
+    from .standards import standards_figures  # standards reads the builder's filter and rounding
+
+    figures["standards"] = standards_figures(scope, period, conn=conn, today=today)
     return figures
 
 

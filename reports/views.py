@@ -84,6 +84,10 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "agency": ("agency.rows", [("breakdown", "breakdown"), ("group", "group"), ("cycles_closed", "cycles"),
                                ("planned", "planned"), ("revisited_at_close", "revisited"), ("both", "both"),
                                ("both_percent", "both_share")]),
+    # issue 16: standards — time and cycles by domain (rows overlap), then the principles' counts when shown.
+    "standards": ("standards.csv", [("lens", "lens"), ("row", "name"), ("minutes", "minutes"), ("hours", "hours"),
+                                    ("share_of_all_time_percent", "share"), ("cycles", "cycles"),
+                                    ("answers", "answers")]),
 }  # fmt: skip
 
 

@@ -54,6 +54,12 @@ TABLES_ADDED_SINCE = {
     "cycles_kickoff_resources",
     "cycles_planstep",
     "cycles_debrief",
+    # issue 16: standards
+    "coaching_standardsdomain",
+    "cycles_cycle_domains",
+    "cycles_goal_domains",
+    "coaching_pdsession_domains",
+    "coaching_resource_domains",
 }
 MOVED = {
     "Resource": "coaching_resource",

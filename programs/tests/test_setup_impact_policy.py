@@ -25,7 +25,10 @@ def test_the_policy_is_off_by_default_and_the_page_says_what_it_means(client, te
 def test_turning_it_on_and_off_is_saved_and_audited(client, tenant_a):
     client.force_login(tenant_a.director)
     url = reverse("programs:threshold")
-    assert client.post(url, {"threshold": "10", "impact_counts_unshared": "on"}).status_code == 302
+    # The standards lens stays on (its checkbox posted ticked, as the page shows it): only the policy changes.
+    assert (
+        client.post(url, {"threshold": "10", "impact_counts_unshared": "on", "standards_lens": "on"}).status_code == 302
+    )
     tenant_a.program.refresh_from_db()
     assert tenant_a.program.impact_counts_unshared is True
     # The threshold did not change: only the policy is recorded.
@@ -33,7 +36,7 @@ def test_turning_it_on_and_off_is_saved_and_audited(client, tenant_a):
         "set the impact figures to count every cycle"
     ]
     assert "Impact figures count every cycle" in client.get(reverse("programs:setup")).content.decode()
-    assert client.post(url, {"threshold": "10"}).status_code == 302
+    assert client.post(url, {"threshold": "10", "standards_lens": "on"}).status_code == 302
     tenant_a.program.refresh_from_db()
     assert tenant_a.program.impact_counts_unshared is False
     assert AuditEvent.objects.filter(program_id=tenant_a.program.pk).first().detail == \
