@@ -34,6 +34,7 @@ urlpatterns = [
     path("email/", include("subscriptions.urls")),
     path("setup/", include("programs.urls")),
     path("statements/", include("programs.statement_urls")),
+    path("impact/", include("programs.impact_urls")),
     path("calendar/", include("calendars.urls")),
     path("audit/", teacher_views.audit_log, name="audit"),
     path("invitation/<str:token>/", teacher_views.invitation, name="invitation"),
