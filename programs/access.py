@@ -344,9 +344,7 @@ def get_program_for_impact(user: User, pk: int) -> Program:
 def impact_publication_live(token: str) -> ImpactPublication:
     """The live publication a public address names, or 404 (taken down, replaced or unknown)."""
     found = (
-        ImpactPublication.objects.select_related("program")
-        .filter(token=token, revoked_at__isnull=True)
-        .first()
+        ImpactPublication.objects.select_related("program").filter(token=token, revoked_at__isnull=True).first()
         if 20 <= len(token) <= 64
         else None
     )

@@ -39,7 +39,11 @@ def school_enrollment_set(*, school: School, enrollment: int | None, year: int |
     school.enrollment, school.enrollment_year = enrollment, year
     school.full_clean()
     school.save(update_fields=["enrollment", "enrollment_year"])
-    detail = f"set a school's enrollment for {school_year_label(year)}" if year is not None else "cleared a school's enrollment"
+    detail = (
+        f"set a school's enrollment for {school_year_label(year)}"
+        if year is not None
+        else "cleared a school's enrollment"
+    )
     _audit(by=by, request=request, program=program, district=school.district, ref=school.pk, detail=detail)
     return True
 

@@ -185,10 +185,10 @@ def impact_cube(*, program: Program, today: dt.date) -> Cube:
         .annotate(n=Count("id"), first=Min("closed_on"))
         .order_by()
     )
-    for row in closed:
-        c = cell(row["district_id"], row["year"])
-        c.cycles += row["n"]
-        c.first_cycle = _earliest(c.first_cycle, row["first"])
+    for done in closed:
+        c = cell(done["district_id"], done["year"])
+        c.cycles += done["n"]
+        c.first_cycle = _earliest(c.first_cycle, done["first"])
     met = (
         Goal.objects.filter(cycle__coach__program=program, met_on__isnull=False)
         .annotate(year=_school_year("met_on"), district_id=F("cycle__district_id"))
@@ -197,15 +197,15 @@ def impact_cube(*, program: Program, today: dt.date) -> Cube:
         .annotate(n=Count("id"), first=Min("met_on"))
         .order_by()
     )
-    for row in met:
-        c = cell(row["district_id"], row["year"])
-        c.goals += row["n"]
-        c.first_goal = _earliest(c.first_goal, row["first"])
+    for goal in met:
+        c = cell(goal["district_id"], goal["year"])
+        c.goals += goal["n"]
+        c.first_goal = _earliest(c.first_goal, goal["first"])
     # 5. The schools served: their district, active teachers on the roster, and enrollment.
     school_ids = {s for c in cells.values() for s in c.schools}
     schools: dict[int, SchoolFacts] = {}
     names: dict[int, str] = {}
-    district_ids = {d for d, _y in cells}
+    district_ids = {d for d, _y in cells if d is not None}
     if school_ids or district_ids:
         # One statement: the districts' names, with the served schools' facts beside them.
         rows = (
@@ -213,8 +213,8 @@ def impact_cube(*, program: Program, today: dt.date) -> Cube:
             .annotate(active_teachers=Count("teachers", filter=Q(teachers__active=True)))
             .values_list("pk", "district_id", "active_teachers", "enrollment", "enrollment_year")
         )
-        for pk, district, teachers, enrollment, enrollment_year in rows:
-            schools[pk] = SchoolFacts(district, teachers, enrollment, enrollment_year)
+        for pk, school_district, teachers, enrollment, enrollment_year in rows:
+            schools[pk] = SchoolFacts(school_district, teachers, enrollment, enrollment_year)
         names = dict(District.objects.filter(pk__in=district_ids).values_list("pk", "name"))
     # The margins: each district since the program began, each year's total, and the grand total.
     for (district, year), c in list(cells.items()):

@@ -23,6 +23,7 @@ from cycles import services as cycles
 from cycles.models import ChecklistItem, CycleTime, Evidence
 from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
+from programs.impact_services import impact_publish
 from programs.statements import statement_issue
 from reports.models import TimePlan, TimePlanLine
 from reports.scopes import Period, Scope
@@ -31,6 +32,7 @@ from subscriptions.models import Delivery, DeliveryStatus, Frequency
 from subscriptions.services import subscription_add, token_hash
 from teachers.invitations import teacher_accounts_invite
 from teachers.tests.factories import TeacherFactory, UserFactory
+from toolkit.schoolyear import school_year_of
 
 pytestmark = pytest.mark.django_db
 
@@ -45,6 +47,8 @@ CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open
 PRIVATE_CACHE_URLS = {"calendars:feed"}
 # Reports by email: an email's unsubscribe link.
 CAPABILITY_URLS |= {"subscriptions:unsubscribe"}
+# issue 16: impactpage. A program's published impact page: its address is the permission.
+CAPABILITY_URLS |= {"impact:public"}
 
 
 @dataclass
@@ -90,6 +94,8 @@ class Objects:
     subscription: Any = None
     delivery: Any = None
     unsubscribe_token: str = ""
+    # issue 16: impactpage. The live token of the program's published impact page.
+    impact_token: str = ""
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -199,6 +205,10 @@ def seed(tenant, marker: str) -> Objects:
         period_end=today - dt.timedelta(days=7), period_label=f"{marker} week", status=DeliveryStatus.FAILED,
         attempts=5, last_error=f"{marker} SMTP error", token_hash=token_hash(objects.unsubscribe_token),
     )  # fmt: skip
+    # issue 16: impactpage. The program's impact page, published; its school with an enrollment figure.
+    tenant.school.enrollment, tenant.school.enrollment_year = 321, school_year_of(today)
+    tenant.school.save()
+    objects.impact_token = impact_publish(program=tenant.program, by=tenant.director).token
     return objects
 
 
@@ -256,6 +266,10 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "subscriptions:subscription_remove": {"pk": o.subscription.pk if o.subscription else 0},
         "subscriptions:delivery_retry": {"pk": o.delivery.pk if o.delivery else 0},
         "subscriptions:unsubscribe": {"token": o.unsubscribe_token or "none"},
+        # issue 16: impactpage. The tenant's program's page, PDF and publishing; its public address.
+        **{f"impact:{n}": {"pk": o.entry.program_id} for n in ("page", "pdf", "publication")},
+        "impact:public": {"token": o.impact_token or "none"},
+        "programs:enrollment_import": {"pk": o.entry.district_id},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

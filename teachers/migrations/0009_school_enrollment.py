@@ -5,24 +5,40 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('teachers', '0008_audit_setup_program'),
+        ("teachers", "0008_audit_setup_program"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='school',
-            name='enrollment',
-            field=models.PositiveIntegerField(blank=True, help_text='Students enrolled in the building.', null=True, validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100000)]),
+            model_name="school",
+            name="enrollment",
+            field=models.PositiveIntegerField(
+                blank=True,
+                help_text="Students enrolled in the building.",
+                null=True,
+                validators=[
+                    django.core.validators.MinValueValidator(1),
+                    django.core.validators.MaxValueValidator(100000),
+                ],
+            ),
         ),
         migrations.AddField(
-            model_name='school',
-            name='enrollment_year',
-            field=models.PositiveSmallIntegerField(blank=True, help_text='The school year the enrollment is for (2026 is 2026–27).', null=True),
+            model_name="school",
+            name="enrollment_year",
+            field=models.PositiveSmallIntegerField(
+                blank=True, help_text="The school year the enrollment is for (2026 is 2026–27).", null=True
+            ),
         ),
         migrations.AddConstraint(
-            model_name='school',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('enrollment__isnull', True), ('enrollment_year__isnull', True)), models.Q(('enrollment__gte', 1), ('enrollment_year__isnull', False)), _connector='OR'), name='school_enrollment_with_its_year'),
+            model_name="school",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("enrollment__isnull", True), ("enrollment_year__isnull", True)),
+                    models.Q(("enrollment__gte", 1), ("enrollment_year__isnull", False)),
+                    _connector="OR",
+                ),
+                name="school_enrollment_with_its_year",
+            ),
         ),
     ]
