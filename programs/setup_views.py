@@ -253,7 +253,8 @@ def enrollment_import_view(request: Request, pk: int) -> HttpResponse:
     """Import a district's schools' enrollment from a CSV (school, enrollment), all or nothing."""
     district = get_district_for_setup(request.user, pk)
     program = _program_serving(request, district)
-    form = EnrollmentImportForm(request.POST or None, request.FILES or None)
+    posted = request.method == "POST"
+    form = EnrollmentImportForm(request.POST if posted else None, request.FILES if posted else None)
     errors: list[Any] = []
     if request.method == "POST" and form.is_valid():
         try:
