@@ -22,7 +22,13 @@ from coaching.access import (
 from cycles.access import may_see_caseload, may_see_caseload_counts
 from cycles.yearend import may_decide_year_end
 from learning.access import may_form_groups
-from programs.access import may_export_districts, may_issue_statements, may_see_statements, may_set_up
+from programs.access import (
+    may_export_districts,
+    may_issue_statements,
+    may_see_impact_page,
+    may_see_statements,
+    may_set_up,
+)
 from programs.rollover import may_start_rollover
 from reports.access import may_use_reports
 from subscriptions.access import may_subscribe
@@ -94,6 +100,11 @@ class Can:
     def issue_statements(self) -> bool:
         """A program's directors (and the site administrator): preview and issue contract statements."""
         return self._ask(may_issue_statements)
+
+    @cached_property
+    def see_impact_page(self) -> bool:
+        """A program's directors (and the site administrator): the program's impact page."""
+        return self._ask(may_see_impact_page)
 
     @cached_property
     def import_history(self) -> bool:

@@ -35,6 +35,7 @@ urlpatterns = [
     path("setup/", include("programs.urls")),
     path("statements/", include("programs.statement_urls")),
     path("district-plans/", include("programs.district_plan_urls")),
+    path("impact/", include("programs.impact_urls")),
     path("calendar/", include("calendars.urls")),
     path("audit/", teacher_views.audit_log, name="audit"),
     path("invitation/<str:token>/", teacher_views.invitation, name="invitation"),

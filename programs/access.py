@@ -27,7 +27,7 @@ from teachers.access import is_site_admin
 from teachers.models import District, Role, School, User
 from toolkit.params import ID_MAX, parse_int_param
 
-from .models import Statement
+from .models import ImpactPublication, Statement
 
 
 def _administers(user: User) -> bool:
@@ -341,3 +341,38 @@ def get_export_district_for(user: User, pk: int) -> District:
         return export_districts_for(user).get(pk=pk)
     except District.DoesNotExist as exc:
         raise Http404("No such district.") from exc
+
+
+# --------------------------------------------------------------------------- the impact page
+# The program's page: its directors (and site administrators) read it, download its PDF and
+# publish it to a public address. District administrators have none (it is the program's page
+# about every district it serves; a director shares the public address with them). Coaches and
+# teachers: 403. Another program's page is a 404 like a missing one; a public address that was
+# taken down, or never existed, is a 404 too.
+
+
+def may_see_impact_page(user: User) -> bool:
+    return may_issue_statements(user)
+
+
+def require_impact_page(user: User) -> None:
+    if not may_see_impact_page(user):
+        raise PermissionDenied("The impact page is for the program's directors.")
+
+
+def get_program_for_impact(user: User, pk: int) -> Program:
+    """One program whose impact page this person reads, or 404 (403 for those who read none)."""
+    require_impact_page(user)
+    return get_program_for_setup(user, pk)
+
+
+def impact_publication_live(token: str) -> ImpactPublication:
+    """The live publication a public address names, or 404 (taken down, replaced or unknown)."""
+    found = (
+        ImpactPublication.objects.select_related("program").filter(token=token, revoked_at__isnull=True).first()
+        if 20 <= len(token) <= 64
+        else None
+    )
+    if found is None:
+        raise Http404("No such page.")
+    return found

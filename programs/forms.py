@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from coaching.models import MAX_CONTRACT_DAYS, MIN_CONTRACT_DAYS, ActivityKind, Balance, Coach, Contract, Program
 from teachers.forms import model_choice_field
-from teachers.models import District
+from teachers.models import MAX_ENROLLMENT, District
 from toolkit.schoolyear import school_year_label, school_year_of
 
 from .access import statement_contract_for
@@ -243,4 +243,59 @@ class StatementPeriodForm(forms.Form):
             today = timezone.localdate()
             for error in statement_period_errors(contract=self.contract, start=start, end=end, today=today):
                 self.add_error("end", error)
+        return data
+
+
+ENROLLMENT_MESSAGE = f"Enter the number of students, from 1 to {MAX_ENROLLMENT:,}, or leave it empty."
+ENROLLMENT_MAX_BYTES = 1024 * 1024
+
+
+class SchoolForm(forms.Form):
+    """A school's name and, optionally, its enrollment and the school year the figure is for."""
+
+    name = forms.CharField(max_length=200, label="School name")
+    enrollment = forms.IntegerField(
+        required=False, min_value=1, max_value=MAX_ENROLLMENT, label="Students enrolled",
+        error_messages={"min_value": ENROLLMENT_MESSAGE, "max_value": ENROLLMENT_MESSAGE},
+        help_text="Optional. The program's impact page adds up the students of the schools it serves.",
+    )  # fmt: skip
+    enrollment_year = forms.TypedChoiceField(coerce=int, choices=[], required=False, empty_value=None,
+                                             label="Enrollment for the school year")  # fmt: skip
+
+    def __init__(self, *args: Any, year: int | None = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        current = school_year_of(timezone.localdate())
+        self.fields["enrollment_year"].choices = school_year_choices(*([year] if year else []))  # type: ignore[attr-defined]
+        self.fields["enrollment_year"].initial = year or current
+        self.current_year = current
+        self.helper = _helper("name", Row(Column("enrollment", css_class="col-md-6"),
+                                          Column("enrollment_year", css_class="col-md-6")))  # fmt: skip
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("enrollment") is not None and data.get("enrollment_year") is None:
+            data["enrollment_year"] = self.current_year  # the figure is this year's unless said otherwise
+        return data
+
+
+class EnrollmentImportForm(forms.Form):
+    """A CSV of a district's schools and their enrollment, for one school year."""
+
+    file = forms.FileField(
+        label="Enrollment CSV", help_text="Columns: school, enrollment. Up to 1 MB.",
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,text/csv"}),
+    )  # fmt: skip
+    school_year = forms.TypedChoiceField(coerce=int, choices=[], label="The figures are for the school year")
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.fields["school_year"].choices = school_year_choices()  # type: ignore[attr-defined]
+        self.fields["school_year"].initial = school_year_of(timezone.localdate())
+        self.helper = _helper("file", "school_year")
+
+    def clean_file(self) -> bytes:
+        upload = self.cleaned_data["file"]
+        if (upload.size or 0) > ENROLLMENT_MAX_BYTES:
+            raise forms.ValidationError("The file is larger than 1 MB: one line per school is all it needs.")
+        data: bytes = upload.read()
         return data

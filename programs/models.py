@@ -1,5 +1,6 @@
 """Contract statements: what a district owes for a period of a contract, numbered per program and
-year, with the figures frozen as they were when the statement was issued."""
+year, with the figures frozen as they were when the statement was issued; and the program's impact
+page published at a public address."""
 
 from __future__ import annotations
 
@@ -67,3 +68,34 @@ class Statement(models.Model):
 
     def __str__(self) -> str:
         return self.number
+
+
+class ImpactPublication(models.Model):
+    """A program's impact page published at a public, read-only address.
+
+    The address carries a random token (256 bits). It is kept as it is, not hashed: the page it
+    opens is public by design (aggregates only, no names, no group under five), and the director
+    must be able to find the address again to post it. Unpublishing ends it for good; publishing
+    again makes a new address, so one that was taken down never works again."""
+
+    program = models.ForeignKey(Program, on_delete=models.CASCADE, related_name="impact_publications")
+    token = models.CharField(max_length=64, unique=True)
+    published_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    published_at = models.DateTimeField()
+    revoked_by = models.ForeignKey(User, null=True, blank=True, on_delete=models.SET_NULL, related_name="+")
+    revoked_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["program"], condition=Q(revoked_at__isnull=True), name="impact_publication_one_live"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.program} · {'live' if self.revoked_at is None else 'taken down'}"
+
+    @property
+    def live(self) -> bool:
+        return self.revoked_at is None

@@ -150,6 +150,7 @@ NOT_FOR_ADMINISTRATORS = {
     "reports.reportrun": "bookkeeping for report builds",
     "subscriptions.*": "people's email settings",
     "programs.statementcounter": "bookkeeping for statement numbers",
+    "programs.impactpublication": "the program's public impact page and its address",
 }
 
 

@@ -15,6 +15,7 @@ urlpatterns: list[URLPattern] = [
     path("districts/<int:pk>/", views.district_edit, name="district_edit"),
     path("districts/<int:pk>/schools/add/", views.school_add, name="school_add"),
     path("schools/<int:pk>/", views.school_edit, name="school_edit"),
+    path("districts/<int:pk>/enrollment/", views.enrollment_import_view, name="enrollment_import"),
     path("contracts/", views.contract_list, name="contracts"),
     path("contracts/add/", views.contract_add, name="contract_add"),
     path("contracts/<int:pk>/", views.contract_edit, name="contract_edit"),

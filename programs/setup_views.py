@@ -12,11 +12,13 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coaching.models import Activity, ActivityKind, Contract, FocusArea, Program
@@ -49,13 +51,16 @@ from .access import (
     setup_program_for,
     setup_programs_for,
 )
+from .enrollment import COLUMNS, EnrollmentImportError, enrollment_import, school_enrollment_set
 from .forms import (
     ActivityForm,
     CoachMoveForm,
     ContractForm,
     DistrictAddForm,
+    EnrollmentImportForm,
     NameForm,
     PersonForm,
+    SchoolForm,
     ThresholdForm,
 )
 
@@ -214,23 +219,58 @@ def school_add(request: Request, pk: int) -> HttpResponse:
 @login_required
 @require_http_methods(["GET", "POST"])
 def school_edit(request: Request, pk: int) -> HttpResponse:
+    """Rename a school, and set (or clear) its enrollment and the school year it is for."""
     school = get_school_for_setup(request.user, pk)
     program = _program_serving(request, school.district)
     old = school.name
-    form = NameForm(_posted(request), initial={"name": school.name}, label="School name", max_length=200)
+    initial = {"name": school.name, "enrollment": school.enrollment, "enrollment_year": school.enrollment_year}
+    form = SchoolForm(_posted(request), initial=initial, year=school.enrollment_year)
     if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
         try:
-            services.school_rename(school=school, name=form.cleaned_data["name"], by=request.user, program=program,
-                                   request=request)  # fmt: skip
+            with transaction.atomic():
+                if data["name"].strip() != school.name:
+                    services.school_rename(school=school, name=data["name"], by=request.user, program=program,
+                                           request=request)  # fmt: skip
+                school_enrollment_set(school=school, enrollment=data["enrollment"], year=data["enrollment_year"],
+                                      by=request.user, program=program, request=request)  # fmt: skip
         except ValidationError as exc:
+            school.name = old
             form_errors_add(form, exc)
         else:
-            messages.success(request, f"The school is now called {school.name}.")
+            messages.success(request, f"{school.name} saved.")
             return _to("programs:districts", program)
     return _render(request, "programs/setup_form.html", {
-        "form": form, "program": program, "title": f"Rename {old} ({school.district.name})", "submit": "Rename",
+        "form": form, "program": program, "title": f"Edit {old} ({school.district.name})", "submit": "Save",
         "back": "programs:districts",
     }, form)  # fmt: skip
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def enrollment_import_view(request: Request, pk: int) -> HttpResponse:
+    """Import a district's schools' enrollment from a CSV (school, enrollment), all or nothing."""
+    district = get_district_for_setup(request.user, pk)
+    program = _program_serving(request, district)
+    posted = request.method == "POST"
+    form = EnrollmentImportForm(request.POST if posted else None, request.FILES if posted else None)
+    errors: list[Any] = []
+    if request.method == "POST" and form.is_valid():
+        try:
+            count = enrollment_import(district=district, data=form.cleaned_data["file"],
+                                      year=form.cleaned_data["school_year"], by=request.user, program=program,
+                                      request=request)  # fmt: skip
+        except EnrollmentImportError as exc:
+            errors = exc.errors
+        else:
+            messages.success(request, f"Enrollment set for {count} school{'s' if count != 1 else ''} of "
+                                      f"{district.name}.")  # fmt: skip
+            return _to("programs:districts", program)
+    status = 400 if errors or (form.is_bound and form.errors) else 200
+    context = {"form": form, "district": district, "errors": errors, "program": program, "columns": COLUMNS,
+               "pq": f"?program={program.pk}" if program else ""}  # fmt: skip
+    return render(request, "programs/setup_enrollment.html", context, status=status)
 
 
 # --------------------------------------------------------------------------- contracts

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -46,10 +48,23 @@ class District(models.Model):
         return self.name
 
 
+MAX_ENROLLMENT = 100_000  # more students than any one building has: a typing slip
+
+
 class School(models.Model):
     district = models.ForeignKey(District, on_delete=models.CASCADE, related_name="schools")
     name = models.CharField(max_length=200)
     sourced_id = models.CharField(max_length=255, blank=True, default="", help_text=SOURCED_ID_HELP)
+    # Students enrolled in the building, as the district last reported it, and the school year the
+    # figure is for (its first calendar year, as contracts count years). Optional: a program's
+    # impact page sums the figures it has and says how many schools have none.
+    enrollment = models.PositiveIntegerField(
+        null=True, blank=True, validators=[MinValueValidator(1), MaxValueValidator(MAX_ENROLLMENT)],
+        help_text="Students enrolled in the building.",
+    )  # fmt: skip
+    enrollment_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="The school year the enrollment is for (2026 is 2026–27)."
+    )
 
     class Meta:
         ordering = ["name"]
@@ -59,10 +74,21 @@ class School(models.Model):
                 fields=["district", "sourced_id"], condition=~models.Q(sourced_id=""),
                 name="school_unique_sourced_id_in_district",
             ),
+            models.CheckConstraint(
+                condition=Q(enrollment__isnull=True, enrollment_year__isnull=True)
+                | Q(enrollment__gte=1, enrollment_year__isnull=False),
+                name="school_enrollment_with_its_year",
+            ),
         ]  # fmt: skip
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def enrollment_year_label(self) -> str:
+        """ "2026–27" for the school year the enrollment is for ("" without one)."""
+        year = self.enrollment_year
+        return f"{year}–{str(year + 1)[-2:]}" if year is not None else ""
 
 
 class User(AbstractUser):

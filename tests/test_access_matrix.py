@@ -432,6 +432,20 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("cycles:debrief_add", GET):                 (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("cycles:debrief_add", POST):                (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
     ("cycles:debrief_add", FORM):                (LOGIN, DONE,        N,     N,      DONE,  N,      N,         N,     N,         N,     N),
+    # issue 16: impactpage. The program's impact page is its directors' (and the site administrator's);
+    # another program's is a 404; its public address (A's, published) is read-only for anyone.
+    ("impact:home", GET):                        (LOGIN, F,           F,     F,      F,     F,      F,         F,     R,         R,     R),
+    ("impact:home", POST):                       (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("impact:page", GET):                        (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        N,     OK),
+    ("impact:page", POST):                       (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("impact:pdf", GET):                         (LOGIN, F,           F,     F,      F,     F,      F,         F,     OK,        N,     OK),
+    ("impact:pdf", POST):                        (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("impact:publication", GET):                 (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("impact:publication", POST):                (LOGIN, F,           F,     F,      F,     F,      F,         F,     BAD,       N,     BAD),
+    ("impact:public", GET):                      (OK,    OK,          OK,    OK,     OK,    OK,     OK,        OK,    OK,        OK,    OK),
+    ("impact:public", POST):                     (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("programs:enrollment_import", GET):         (LOGIN, F,           F,     F,      F,     F,      OK,        N,     OK,        N,     OK),
+    ("programs:enrollment_import", POST):        (LOGIN, F,           F,     F,      F,     F,      BAD,       N,     BAD,       N,     BAD),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())
@@ -547,6 +561,8 @@ def test_no_other_tenant_role_gets_a_page_or_an_action_on_tenant_as_objects():
         "reflect", "learning:checkin_answer", "learning:resource_open", "password_reset_confirm", "invitation",  # capability or public links
         "calendars:feed",  # a coach's private calendar feed: its token is the permission
         "subscriptions:unsubscribe",  # a report email's unsubscribe link
+        # issue 16: impactpage
+        "impact:public",  # a program's published impact page: public by design, aggregates only
     }  # fmt: skip
     others = [ROLES.index(r) for r in OTHER_TENANT]
     leaks = [

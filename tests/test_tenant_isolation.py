@@ -25,6 +25,7 @@ from cycles.kickoff import kickoff_save, plan_step_add
 from cycles.models import ChecklistItem, CycleTime, Debrief, Evidence
 from learning import services as learning
 from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
+from programs.impact_services import impact_publish
 from programs.statements import statement_issue
 from reports.models import TimePlan, TimePlanLine
 from reports.scopes import Period, Scope
@@ -33,6 +34,7 @@ from subscriptions.models import Delivery, DeliveryStatus, Frequency
 from subscriptions.services import subscription_add, token_hash
 from teachers.invitations import teacher_accounts_invite
 from teachers.tests.factories import TeacherFactory, UserFactory
+from toolkit.schoolyear import school_year_of
 
 pytestmark = pytest.mark.django_db
 
@@ -47,6 +49,8 @@ CAPABILITY_URLS = {"reflect", "learning:checkin_answer", "learning:resource_open
 PRIVATE_CACHE_URLS = {"calendars:feed"}
 # Reports by email: an email's unsubscribe link.
 CAPABILITY_URLS |= {"subscriptions:unsubscribe"}
+# issue 16: impactpage. A program's published impact page: its address is the permission.
+CAPABILITY_URLS |= {"impact:public"}
 
 
 @dataclass
@@ -96,6 +100,8 @@ class Objects:
     coaching_plan: Any = None
     # issue 16: kickoff
     plan_step: Any = None  # a step of the cycle's action plan, not done yet
+    # issue 16: impactpage. The live token of the program's published impact page.
+    impact_token: str = ""
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -219,6 +225,10 @@ def seed(tenant, marker: str) -> Objects:
                                       note=f"{marker} plan step")  # fmt: skip
     Debrief.objects.create(cycle=cycle, held_on=today, step=objects.plan_step, impact=f"{marker} debrief",
                            next_time=f"{marker} next time", added_by=coach_user)  # fmt: skip
+    # issue 16: impactpage. The program's impact page, published; its school with an enrollment figure.
+    tenant.school.enrollment, tenant.school.enrollment_year = 321, school_year_of(today)
+    tenant.school.save()
+    objects.impact_token = impact_publish(program=tenant.program, by=tenant.director).token
     return objects
 
 
@@ -283,6 +293,10 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         },
         # issue 16: kickoff
         "cycles:plan_step_done": {"public_id": o.cycle.public_id, "pk": o.plan_step.pk if o.plan_step else 0},
+        # issue 16: impactpage. The tenant's program's page, PDF and publishing; its public address.
+        **{f"impact:{n}": {"pk": o.entry.program_id} for n in ("page", "pdf", "publication")},
+        "impact:public": {"token": o.impact_token or "none"},
+        "programs:enrollment_import": {"pk": o.entry.district_id},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

@@ -220,6 +220,9 @@ RATE_LIMITS = {
     "calendar_feed_address": (env.int("FULCRUM_FEED_READS_PER_ADDRESS_PER_HOUR", default=300), 3600),
     # Log entries a coach's phone sends from its offline queue (counted per coach, not per address).
     "offline_entry": (env.int("FULCRUM_OFFLINE_ENTRIES_PER_HOUR", default=240), 3600),
+    # A program's public impact page: reads of one page, and reads from one client address.
+    "impact_page": (env.int("FULCRUM_IMPACT_READS_PER_HOUR", default=600), 3600),
+    "impact_page_address": (env.int("FULCRUM_IMPACT_READS_PER_ADDRESS_PER_HOUR", default=120), 3600),
 }
 # Report builds one person may start in an hour (counted from the run rows, so every web process
 # agrees; joining a build already queued does not count).

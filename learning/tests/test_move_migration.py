@@ -60,6 +60,8 @@ TABLES_ADDED_SINCE = {
     "cycles_goal_domains",
     "coaching_pdsession_domains",
     "coaching_resource_domains",
+    # issue 16: impactpage
+    "programs_impactpublication",
 }
 MOVED = {
     "Resource": "coaching_resource",
