@@ -217,8 +217,8 @@ def impact_cube(*, program: Program, today: dt.date) -> Cube:
             schools[pk] = SchoolFacts(school_district, teachers, enrollment, enrollment_year)
         names = dict(District.objects.filter(pk__in=district_ids).values_list("pk", "name"))
     # The margins: each district since the program began, each year's total, and the grand total.
-    for (district, year), c in list(cells.items()):
-        for key in ((district, None), (None, year), (None, None)):
+    for (cell_district, cell_year), c in list(cells.items()):
+        for key in ((cell_district, None), (None, cell_year), (None, None)):
             cells.setdefault(key, Cell()).add(c)
     return Cube(program=program, current_year=current, cells=cells, schools=schools, district_names=names)
 
