@@ -32,6 +32,7 @@ from teachers.models import District, School, User
 from toolkit.schoolyear import school_year_bounds, school_year_of
 
 from . import impact
+from .followups import followup_figures
 from .models import ScopeKind
 from .scopes import Period, Scope, month_label
 
@@ -505,6 +506,7 @@ def _build(
         "impact": impact_result,
         "plan": plan,
     }
+    figures["followups"] = followup_figures(scope, period, today=today, conn=conn)
     figures["district_comparison"] = impact.district_comparison(
         districts, district_sides, impact_result, threshold=threshold, plan=figures.get("plan"), shares=shares
     )

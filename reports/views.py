@@ -76,6 +76,9 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
                             ("expected_minutes", "expected_minutes"), ("actual_minutes", "minutes"),
                             ("plan_hours", "plan_hours"), ("actual_hours", "hours"),
                             ("above_ceiling", "exceeded")]),
+    # Differentiated follow-up after PD: follow-up groups by the next step offered (counts only).
+    "followups": ("followups.rows", [("next_step", "name"), ("groups", "groups"), ("offered", "offered"),
+                                     ("done", "done")]),
 }  # fmt: skip
 
 
