@@ -22,7 +22,7 @@ from coaching.tests.factories import CoachFactory, LogEntryFactory, focus_area
 from cycles import services as cycles
 from cycles.models import ChecklistItem, CycleTime, Evidence
 from learning import services as learning
-from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
+from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES, FollowUpNeed, FollowUpStep, SharedExample
 from programs.statements import statement_issue
 from reports.models import TimePlan, TimePlanLine
 from reports.scopes import Period, Scope
@@ -90,6 +90,12 @@ class Objects:
     subscription: Any = None
     delivery: Any = None
     unsubscribe_token: str = ""
+    # issue 16: followup — the PD session's follow-up groups, a shared example (with a file) in
+    # the session's space and one in the coach group's, and a role-play turn in the meeting.
+    followup_group: Any = None
+    example: Any = None
+    group_example: Any = None
+    role_play: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -199,6 +205,21 @@ def seed(tenant, marker: str) -> Objects:
         period_end=today - dt.timedelta(days=7), period_label=f"{marker} week", status=DeliveryStatus.FAILED,
         attempts=5, last_error=f"{marker} SMTP error", token_hash=token_hash(objects.unsubscribe_token),
     )  # fmt: skip
+    # issue 16: followup
+    objects.followup_group = learning.followup_groups_set(
+        session=session, placements={tenant.teacher.pk: FollowUpNeed.GUIDANCE},
+        offers={need: learning.FollowUpOffer(FollowUpStep.SMALL_GROUP, f"{marker} offer") for need in FollowUpNeed},
+    )[0]  # fmt: skip
+    objects.example = SharedExample.objects.create(
+        session=session, author=tenant.teacher.user, title=f"{marker} example", note=f"{marker} example note",
+        file=ContentFile(b"%PDF-1.4 x", name="x.pdf"), file_name=f"{marker}-example.pdf", content_type="application/pdf",
+    )  # fmt: skip
+    learning.example_comment_add(example=objects.example, author=coach_user, text=f"{marker} feedback")
+    objects.group_example = learning.example_post(author=coach_user, group=group, title=f"{marker} group example",
+                                                  note=f"{marker} group example note")  # fmt: skip
+    objects.role_play = learning.role_play_record(meeting=meeting, scenario=f"{marker} scenario",
+                                                  practised_by=tenant.coach, question_stems=f"{marker} stem",
+                                                  feedback=f"{marker} peer feedback")  # fmt: skip
     return objects
 
 
@@ -256,6 +277,11 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "subscriptions:subscription_remove": {"pk": o.subscription.pk if o.subscription else 0},
         "subscriptions:delivery_retry": {"pk": o.delivery.pk if o.delivery else 0},
         "subscriptions:unsubscribe": {"token": o.unsubscribe_token or "none"},
+        # issue 16: followup (the session's examples and follow-up pages take its public_id)
+        "learning:group_examples": {"pk": o.group.pk},
+        "learning:example_comment": {"pk": o.example.pk if o.example else 0},
+        "learning:example_file": {"pk": o.example.pk if o.example else 0},
+        "learning:meeting_practice": {"pk": o.group.pk, "meeting_pk": o.meeting.pk},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

@@ -43,6 +43,12 @@ TABLES_ADDED_SINCE = {
     "subscriptions_programmailsettings",
     "subscriptions_coachmailsettings",
     "subscriptions_reminder",
+    # issue 16: followup
+    "learning_followupgroup",
+    "learning_followupgroup_members",
+    "learning_sharedexample",
+    "learning_examplecomment",
+    "learning_roleplay",
 }
 MOVED = {
     "Resource": "coaching_resource",
