@@ -19,15 +19,12 @@ from .models import (
     CheckIn,
     CoachGroup,
     FollowUpGroup,
-    FollowUpNeed,
-    FollowUpStep,
     PDSession,
     Resource,
     RolePlay,
     SharedExample,
 )
 from .services import (
-    FollowUpOffer,
     Invitation,
     checkin_answer,
     checkin_close,
@@ -37,7 +34,6 @@ from .services import (
     coach_group_form,
     example_comment_add,
     example_post,
-    followup_groups_set,
     group_meeting_record,
     resource_create,
     role_play_record,
@@ -128,46 +124,23 @@ DEMO_PNG = bytes.fromhex(
 
 
 def followup_demo_receiver(sender: object, *, today: dt.date, **kwargs: Any) -> dict[str, int]:
-    """After the demo's PD session and coach group exist: the session's follow-up groups, shared
-    classroom examples with feedback in the session and the group, and role-play practice in the
-    group's role-play meeting. Safe to load twice."""
+    """After the demo's PD session (with its follow-up groups, from `cycles.demo`) and coach group
+    exist: shared classroom examples with feedback in the session and the group, and role-play
+    practice in the group's role-play meeting. Safe to load twice."""
     session = PDSession.objects.filter(facilitator__user__username="coach").order_by("pk").first()
     group = CoachGroup.objects.filter(name="Tuesday coaching circle").first()
     if session is not None:
-        _followup_demo(session, today=today)
+        _examples_demo(session)
     if group is not None:
         _group_space_demo(group)
     return {"follow-up groups": FollowUpGroup.objects.count(), "shared examples": SharedExample.objects.count(),
             "role-play turns": RolePlay.objects.count()}  # fmt: skip
 
 
-def _followup_demo(session: PDSession, *, today: dt.date) -> None:
-    if session.followup_groups.exists():
-        return
-    attendees = list(session.attendees.order_by("last_name", "first_name", "pk"))
-    if len(attendees) < 7:
-        return
-    # As the page would start them: the answers place the first four; the coach places three more.
-    placements = {attendees[0].pk: FollowUpNeed.MASTERED, attendees[3].pk: FollowUpNeed.MASTERED,
-                  attendees[1].pk: FollowUpNeed.MODELING, attendees[2].pk: FollowUpNeed.MODELING,
-                  **{t.pk: FollowUpNeed.GUIDANCE for t in attendees[4:7]}}  # fmt: skip
-    day = session.date
-
-    def after(days: int) -> dt.date:
-        return min(day + dt.timedelta(days=days), today)
-
-    offers = {
-        FollowUpNeed.MASTERED: FollowUpOffer(FollowUpStep.EXTENSION, "Number talks with 2-digit strings, and a "
-                                             "student-led version to try.", after(2), after(9)),
-        FollowUpNeed.GUIDANCE: FollowUpOffer(FollowUpStep.SMALL_GROUP, "A 30-minute small-group session on "
-                                             "choosing dot-card images.", after(3)),
-        FollowUpNeed.MODELING: FollowUpOffer(FollowUpStep.MICRO_MODELING, "A 10-minute number talk modeled in "
-                                             "their own math block.", after(2)),
-    }  # fmt: skip
-    followup_groups_set(session=session, placements=placements, offers=offers)
+def _examples_demo(session: PDSession) -> None:
     if session.shared_examples.exists():
         return
-    ava = next((t for t in attendees if t.user_id), None)
+    ava = session.attendees.filter(user__isnull=False).select_related("user").order_by("pk").first()
     if ava is not None and ava.user is not None:
         photo = check_upload(SimpleUploadedFile("dot-cards.png", DEMO_PNG, content_type="image/png"))
         example = example_post(author=ava.user, session=session, title="Dot cards on the carpet, Grade 1",

@@ -69,7 +69,9 @@ def test_the_sort_starts_from_each_attendees_answers(client, tenant_a, pd):
         assert f'<option value="{need}" selected>' in select, teacher
     dan = page[page.index(f'name="place_{pd["dan"].pk}"') :]
     assert '<option value="" selected>' in dan[: dan.index("</select>")]
-    assert "confidence 5/5" in page and "asked for a modeled lesson" in page and "no follow-up answer yet" in page
+    assert "confidence 5/5" in page
+    assert "asked for a modeled lesson" in page
+    assert "no follow-up answer yet" in page
 
 
 def post_groups(client, pd, **extra):
@@ -89,19 +91,23 @@ def test_the_coach_places_attendees_and_only_the_coach_sees_who_is_where(client,
     assert set(groups) == {"mastered", "guidance", "modeling"}
     assert {t.first_name for t in groups["guidance"].members.all()} == {"Ben", "Dan"}
     assert groups["guidance"].next_step == FollowUpStep.SMALL_GROUP
-    assert groups["guidance"].offered_on == pd["today"] and groups["guidance"].done_on is None
+    assert groups["guidance"].offered_on == pd["today"]
+    assert groups["guidance"].done_on is None
     assert groups["mastered"].done_on == pd["today"]
     session_url = reverse("cycles:pd_session", args=[pd["session"].public_id])
     page = body(client.get(session_url))
     section = page[page.index('id="followup"') :]
     section = section[: section.index("</section>")]
-    assert "Needs more guidance" in section and "Ben Teacher, Dan Teacher" in section
+    assert "Needs more guidance" in section
+    assert "Ben Teacher, Dan Teacher" in section
     assert "A small-group session on Thursday." in section
     # The program's director opens the session page: counts, never who needs what next.
     client.force_login(tenant_a.director)
     page = body(client.get(session_url))
     assert client.get(session_url).status_code == 200
-    assert "Needs more guidance" not in page and "Ben Teacher" not in page and "Thursday" not in page
+    assert "Needs more guidance" not in page
+    assert "Ben Teacher" not in page
+    assert "Thursday" not in page
     assert client.get(followup_url(pd["session"])).status_code == 403
     # Teachers (an attendee included) and the district's administrator get nothing.
     for user in (pd["ava"].user, tenant_a.district_admin):
@@ -130,12 +136,15 @@ def test_a_follow_up_done_before_it_was_offered_is_refused_beside_the_field(clie
     assert not FollowUpGroup.objects.exists()
 
 
+OFFER = learning.FollowUpOffer(FollowUpStep.SMALL_GROUP)
+
+
 def test_only_attendees_are_placed(tenant_a, pd):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
         learning.followup_groups_set(session=pd["session"], placements={pd["peer"].pk: FollowUpNeed.GUIDANCE},
-                                     offers={n: learning.FollowUpOffer(FollowUpStep.SMALL_GROUP) for n in FollowUpNeed})  # fmt: skip
+                                     offers=dict.fromkeys(FollowUpNeed, OFFER))  # fmt: skip
     assert not FollowUpGroup.objects.exists()
 
 
@@ -157,11 +166,14 @@ def test_attendees_post_examples_with_checked_files_and_give_feedback(
         })  # fmt: skip
     assert response.status_code == 302
     example = SharedExample.objects.get()
-    assert example.session == pd["session"] and example.author == pd["ava"].user
-    assert example.content_type == "image/png" and example.file.name.endswith(".png")
+    assert example.session == pd["session"]
+    assert example.author == pd["ava"].user
+    assert example.content_type == "image/png"
+    assert example.file.name.endswith(".png")
     # A page named .png that is HTML is refused beside the file field, the title kept, nothing saved.
     response = client.post(examples_url(pd["session"]), {
-        "title": "Sneaky", "file": SimpleUploadedFile("x.png", b"<html><script>alert(1)</script>", content_type="image/png"),
+        "title": "Sneaky",
+        "file": SimpleUploadedFile("x.png", b"<html><script>alert(1)</script>", content_type="image/png"),
     })  # fmt: skip
     assert response.status_code == 400
     page = body(response)
@@ -175,9 +187,11 @@ def test_attendees_post_examples_with_checked_files_and_give_feedback(
     assert client.post(reverse("learning:example_comment", args=[example.pk]), {"text": "Lovely."}).status_code == 302
     client.force_login(pd["ava"].user)
     page = body(client.get(examples_url(pd["session"])))
-    assert "Dot cards on the carpet" in page and "Lovely." in page
+    assert "Dot cards on the carpet" in page
+    assert "Lovely." in page
     file_response = client.get(reverse("learning:example_file", args=[example.pk]))
-    assert file_response.status_code == 200 and b"".join(file_response.streaming_content) == DEMO_PNG
+    assert file_response.status_code == 200
+    assert b"".join(file_response.streaming_content) == DEMO_PNG
     assert file_response["Content-Disposition"].startswith("attachment")
 
 
@@ -198,7 +212,8 @@ def test_nobody_outside_the_session_reads_its_space_or_its_files(client, tenant_
         assert client.get(reverse("learning:example_file", args=[example.pk])).status_code == 404, label
         assert client.post(reverse("learning:example_comment", args=[example.pk]), {"text": "x"}).status_code == 404
         assert client.post(examples_url(pd["session"]), {"title": "x", "note": "y"}).status_code == 404, label
-    assert not ExampleComment.objects.exists() and SharedExample.objects.count() == 1
+    assert not ExampleComment.objects.exists()
+    assert SharedExample.objects.count() == 1
     # Guessing: an attendee of one session asks for a file of another session's space by its id.
     other = learning.pd_session_schedule(
         coach=tenant_a.coach, district=tenant_a.district, title="Other PLC", date=pd["today"],
@@ -259,7 +274,8 @@ def test_a_group_shares_examples_among_its_members_and_facilitator_only(client, 
     client.force_login(circle["others"][0].user)
     assert client.post(url, {"title": "Opening questions", "link": "https://example.org/q"}).status_code == 302
     example = SharedExample.objects.get()
-    assert example.group == circle["group"] and example.session is None
+    assert example.group == circle["group"]
+    assert example.session is None
     for user in (tenant_a.coach.user, tenant_a.director):
         client.force_login(user)
         assert "Opening questions" in body(client.get(url))
@@ -280,14 +296,18 @@ def test_role_play_practice_is_kept_with_the_meeting_for_the_group(client, tenan
     })  # fmt: skip
     assert response.status_code == 302
     play = RolePlay.objects.get()
-    assert play.meeting == circle["meeting"] and play.practised_by == circle["others"][1]
+    assert play.meeting == circle["meeting"]
+    assert play.practised_by == circle["others"][1]
     assert play.stem_list == ["What would make this a good year?", "What have you tried?"]
     # Someone outside the group cannot be the one who practised.
     response = client.post(url, {"scenario": "x", "practised_by": circle["outsider"].pk, "question_stems": "y"})
-    assert response.status_code == 400 and RolePlay.objects.count() == 1
+    assert response.status_code == 400
+    assert RolePlay.objects.count() == 1
     client.force_login(tenant_a.director)  # the facilitator
     page = body(client.get(url))
-    assert "A reluctant teacher" in page and "What have you tried?" in page and "Good wait time." in page
+    assert "A reluctant teacher" in page
+    assert "What have you tried?" in page
+    assert "Good wait time." in page
     group_page = body(client.get(reverse("learning:group", args=[circle["group"].pk])))
     assert "A reluctant teacher" in group_page
     for user in (circle["outsider"].user, tenant_b.coach.user, tenant_a.teacher.user, site_admin):
@@ -298,7 +318,8 @@ def test_role_play_practice_is_kept_with_the_meeting_for_the_group(client, tenan
     assert "A reluctant teacher" not in body(client.get(reverse("learning:group", args=[circle["group"].pk])))
     # Another group's meeting under this group's address is a 404 too.
     other_group = learning.coach_group_form(program=tenant_a.program, name="Other", facilitator=tenant_a.director,
-                                            members=[*circle["others"], circle["outsider"]], cadence="monthly")  # fmt: skip
+                                            members=[*circle["others"], circle["outsider"]],
+                                            cadence="monthly")  # fmt: skip
     other_meeting = learning.group_meeting_record(group=other_group, date=timezone.localdate(), agenda=["reflection"],
                                                   attendees=[])  # fmt: skip
     client.force_login(tenant_a.coach.user)

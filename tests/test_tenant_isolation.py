@@ -212,7 +212,7 @@ def seed(tenant, marker: str) -> Objects:
     )[0]  # fmt: skip
     objects.example = SharedExample.objects.create(
         session=session, author=tenant.teacher.user, title=f"{marker} example", note=f"{marker} example note",
-        file=ContentFile(b"%PDF-1.4 x", name="x.pdf"), file_name=f"{marker}-example.pdf", content_type="application/pdf",
+        file=ContentFile(b"%PDF-1.4 x", name="x.pdf"), file_name=f"{marker}-ex.pdf", content_type="application/pdf",
     )  # fmt: skip
     learning.example_comment_add(example=objects.example, author=coach_user, text=f"{marker} feedback")
     objects.group_example = learning.example_post(author=coach_user, group=group, title=f"{marker} group example",
