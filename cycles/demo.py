@@ -226,7 +226,7 @@ def _pd_followup_demo(coach: Coach, *, today: dt.date) -> None:
     def after(days: int) -> dt.date:
         return min(session.date + dt.timedelta(days=days), today)
 
-    offers = {
+    offers: dict[str, FollowUpOffer] = {
         FollowUpNeed.MASTERED: FollowUpOffer(FollowUpStep.EXTENSION, "Number talks with 2-digit strings, and a "
                                              "student-led version to try.", after(2), after(9)),
         FollowUpNeed.GUIDANCE: FollowUpOffer(FollowUpStep.SMALL_GROUP, "A 30-minute small-group session on "

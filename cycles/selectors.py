@@ -259,7 +259,7 @@ def pd_followup_needs_suggest(*, session: PDSession) -> dict[int, FollowUpSugges
         .order_by("teacher_id", "created_at", "pk").values_list("teacher_id", "confidence")
     )  # fmt: skip
     for teacher_id, confidence in latest:  # ascending, so each teacher's latest answer wins
-        if confidence >= MASTERED_FROM:
+        if confidence is not None and confidence >= MASTERED_FROM:
             suggestions[teacher_id] = FollowUpSuggestion(FollowUpNeed.MASTERED, f"confidence {confidence}/5")
         else:
             suggestions[teacher_id] = FollowUpSuggestion(FollowUpNeed.GUIDANCE, f"confidence {confidence}/5")

@@ -36,8 +36,9 @@ def followup_figures(scope: Scope, period: Period, *, today: dt.date, conn: Base
     program = scope.pk if kind == ScopeKind.PROGRAM else scope.program
     if program:
         where &= Q(session__program_id=program)
-    counted = {
-        row["next_step"]: row
+    counts = ("groups", "offered", "done")
+    counted: dict[str, dict[str, int]] = {
+        str(row["next_step"]): {"groups": int(row["groups"]), "offered": int(row["offered"]), "done": int(row["done"])}
         for row in FollowUpGroup.objects.using(conn.alias)
         .filter(where)
         .values("next_step")
@@ -48,13 +49,9 @@ def followup_figures(scope: Scope, period: Period, *, today: dt.date, conn: Base
         )
         .order_by("next_step")
     }
-    rows = [
-        {
-            "step": step,
-            "name": label,
-            **{k: int(counted.get(step, {}).get(k, 0)) for k in ("groups", "offered", "done")},
-        }
-        for step, label in FollowUpStep.choices
+    none = dict.fromkeys(counts, 0)
+    rows: list[dict[str, Any]] = [
+        {"step": step, "name": label, **counted.get(step, none)} for step, label in FollowUpStep.choices
     ]
-    total = {"name": "Total", **{k: sum(r[k] for r in rows) for k in ("groups", "offered", "done")}}
+    total: dict[str, Any] = {"name": "Total", **{k: sum(int(r[k]) for r in rows) for k in counts}}
     return {"rows": rows, "total": total}
