@@ -326,3 +326,36 @@ def test_role_play_practice_is_kept_with_the_meeting_for_the_group(client, tenan
     assert (
         client.get(reverse("learning:meeting_practice", args=[circle["group"].pk, other_meeting.pk])).status_code == 404
     )
+
+
+def test_the_follow_up_and_practice_pages_read_in_the_same_queries_for_few_and_many(
+    client, tenant_a, pd, circle, django_assert_max_num_queries
+):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    client.force_login(tenant_a.coach.user)
+    assert post_groups(client, pd).status_code == 302
+    practice = reverse("learning:meeting_practice", args=[circle["group"].pk, circle["meeting"].pk])
+    learning.role_play_record(meeting=circle["meeting"], scenario="s", practised_by=tenant_a.coach, question_stems="q")
+    with CaptureQueriesContext(connection) as small_followup:
+        assert client.get(followup_url(pd["session"])).status_code == 200
+    with CaptureQueriesContext(connection) as small_practice:
+        assert client.get(practice).status_code == 200
+    more = [TeacherFactory(school=tenant_a.school) for _ in range(12)]
+    learning.pd_attendance_set(session=pd["session"], teachers=[*pd["session"].attendees.all(), *more])
+    for teacher in more[:6]:
+        cycles.reflection_write(author=None, teacher=teacher, cycle=None, pd_session=pd["session"], occasion="free",
+                                what_happened="Tried it.", confidence=2)  # fmt: skip
+    learning.followup_groups_set(
+        session=pd["session"], placements={t.pk: FollowUpNeed.GUIDANCE for t in more},
+        offers=dict.fromkeys(FollowUpNeed, OFFER),
+    )  # fmt: skip
+    for coach in circle["others"]:
+        learning.role_play_record(meeting=circle["meeting"], scenario="s", practised_by=coach, question_stems="q")
+    with django_assert_max_num_queries(len(small_followup.captured_queries)):
+        page = body(client.get(followup_url(pd["session"])))
+    assert page.count('name="place_') == 16
+    with django_assert_max_num_queries(len(small_practice.captured_queries)):
+        page = body(client.get(practice))
+    assert page.count('data-testid="role-play"') == 3
