@@ -66,6 +66,7 @@ def load_cycles_demo(*, today: dt.date) -> int:
         _cycles_demo(coach, today=today)
     _pd_demo(coach, today=today)
     _kickoff_demo(coach, today=today)
+    _pd_followup_demo(coach, today=today)
     return Cycle.objects.count()
 
 
@@ -362,3 +363,34 @@ def _past_year_demo(*, today: dt.date) -> None:
 
 def demo_loaded_receiver(sender: object, *, today: dt.date, **kwargs: Any) -> dict[str, int]:
     return load_standards_demo(today=today)
+
+
+def _pd_followup_demo(coach: Coach, *, today: dt.date) -> None:
+    """The PD session's follow-up groups, as the coach would sort them: the attendees who
+    answered are placed by their answers, three who did not by the coach (two left unplaced);
+    each group offered its next step a few days after the session."""
+    from learning.models import FollowUpNeed, FollowUpStep, PDSession
+    from learning.services import FollowUpOffer, followup_groups_set
+
+    from .selectors import pd_followup_needs_suggest
+
+    session = PDSession.objects.filter(facilitator=coach).order_by("pk").first()
+    if session is None or session.followup_groups.exists():
+        return
+    suggested = pd_followup_needs_suggest(session=session)
+    placements = {pk: s.need for pk, s in suggested.items()}
+    unanswered = list(session.attendees.exclude(pk__in=placements).order_by("last_name", "first_name", "pk"))
+    placements.update({t.pk: FollowUpNeed.GUIDANCE for t in unanswered[:3]})
+
+    def after(days: int) -> dt.date:
+        return min(session.date + dt.timedelta(days=days), today)
+
+    offers: dict[str, FollowUpOffer] = {
+        FollowUpNeed.MASTERED: FollowUpOffer(FollowUpStep.EXTENSION, "Number talks with 2-digit strings, and a "
+                                             "student-led version to try.", after(2), after(9)),
+        FollowUpNeed.GUIDANCE: FollowUpOffer(FollowUpStep.SMALL_GROUP, "A 30-minute small-group session on "
+                                             "choosing dot-card images.", after(3)),
+        FollowUpNeed.MODELING: FollowUpOffer(FollowUpStep.MICRO_MODELING, "A 10-minute number talk modeled in "
+                                             "their own math block.", after(2)),
+    }  # fmt: skip
+    followup_groups_set(session=session, placements=placements, offers=offers)

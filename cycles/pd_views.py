@@ -14,20 +14,21 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from coaching.access import coach_for
 from learning import services as learning
 from learning.access import get_pd_session_for, is_pd_facilitator
-from learning.forms import AttendanceForm
-from learning.models import PDSession, SignUp
+from learning.forms import AttendanceForm, FollowUpForm
+from learning.models import FollowUpGroup, PDSession, SignUp
 from learning.views import pd_session_url
 from teachers.access import Request
 from teachers.models import Teacher
+from toolkit.forms import form_errors_add
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 
 from . import services
-from .selectors import MIN_ANSWERS_SHOWN, pd_followup_summary_get
+from .selectors import MIN_ANSWERS_SHOWN, pd_followup_needs_suggest, pd_followup_summary_get
 
 
 def _render_session(request: Request, session: PDSession, **forms: AttendanceForm) -> HttpResponse:
@@ -41,6 +42,8 @@ def _render_session(request: Request, session: PDSession, **forms: AttendanceFor
         "reflections": list(session.reflections.select_related("teacher")) if is_facilitator else [],
         "signups": list(session.signups.select_related("teacher", "cycle")) if is_facilitator else [],
         "links": session.reflection_links.count(),
+        # Who is in which follow-up group, and what each was offered: the facilitator's only.
+        "followup_groups": list(session.followup_groups.prefetch_related("members")) if is_facilitator else [],
         "today": timezone.localdate(),
     }  # fmt: skip
     if is_facilitator:
@@ -120,3 +123,40 @@ def pd_signup_cycle(request: Request, public_id: str, pk: int) -> HttpResponse:
         return redirect(pd_session_url(session, "signups"))
     messages.success(request, "Impact Cycle opened from the request.")
     return redirect("cycles:detail", public_id=cycle.public_id)
+
+
+def _followup_groups(session: PDSession) -> dict[str, FollowUpGroup]:
+    return {g.need: g for g in session.followup_groups.prefetch_related("members")}
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pd_followup(request: Request, public_id: str) -> HttpResponse:
+    """The facilitator sorts the attendees into follow-up groups by need, started from their
+    follow-up answers, and records each group's next step and when it was offered and done."""
+    session = get_pd_session_for(request.user, public_id, write=True)
+    attendees = list(session.attendees.select_related("school").order_by("last_name", "first_name"))
+    groups = _followup_groups(session)
+    suggestions = pd_followup_needs_suggest(session=session)
+    placed = {t.pk: g.need for g in groups.values() for t in g.members.all()}
+    initial = {t.pk: placed.get(t.pk) or (suggestions[t.pk].need if t.pk in suggestions else "") for t in attendees}
+    form = FollowUpForm(request.POST or None, attendees=attendees, initial_needs=initial, groups=groups)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                learning.followup_groups_set(
+                    session=session, placements=form.placements(),
+                    offers={need: learning.FollowUpOffer(**offer) for need, offer in form.offers().items()},
+                )  # fmt: skip
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.success(request, "Follow-up groups saved.")
+                return redirect(pd_session_url(session, "followup"))
+        status = 400
+    rows = [(field, suggestions.get(t.pk), placed.get(t.pk), t)
+            for field, t in zip(form.place_fields(), attendees, strict=True)]  # fmt: skip
+    context = {"session": session, "form": form, "rows": rows, "groups": form.group_fields()}
+    return render(request, "cycles/pd_followup.html", context, status=status)

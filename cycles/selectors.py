@@ -25,7 +25,7 @@ from django.db.models import (
 from django.db.models.functions import Coalesce
 
 from coaching.models import Coach, LogEntry, Program, StandardsDomain
-from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLE_CHOICES, PDSession
+from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLE_CHOICES, FollowUpNeed, PDSession
 from teachers.models import District, Teacher
 from toolkit.schoolyear import school_year_bounds, school_year_of
 
@@ -240,6 +240,37 @@ def pd_followup_summary_get(*, session: PDSession, for_facilitator: bool) -> Fol
     shown = for_facilitator or row["n"] >= MIN_ANSWERS_SHOWN
     confidence = row["confidence"] if shown and row["confidence"] is not None else None
     return FollowUpSummary(answers=row["n"], confidence=confidence, withheld=not shown and row["n"] > 0)
+
+
+# A follow-up answer's confidence (1-5) from which an attendee has mastered the routine.
+MASTERED_FROM = 4
+
+
+@dataclass(frozen=True)
+class FollowUpSuggestion:
+    need: str  # a FollowUpNeed value
+    basis: str  # what it comes from, for the coach
+
+
+def pd_followup_needs_suggest(*, session: PDSession) -> dict[int, FollowUpSuggestion]:
+    """Where each attendee stands after the session, from their own follow-up answers: asking
+    for a modeled lesson or co-teaching is *asked for modeling*; otherwise their latest
+    follow-up reflection's confidence, 4 or 5 *mastered the routine*, 1 to 3 *needs more
+    guidance*. An attendee with neither is absent: the coach places them. Two queries."""
+    suggestions: dict[int, FollowUpSuggestion] = {}
+    latest = (
+        Reflection.objects.filter(pd_session=session, teacher__isnull=False, confidence__isnull=False)
+        .order_by("teacher_id", "created_at", "pk").values_list("teacher_id", "confidence")
+    )  # fmt: skip
+    for teacher_id, confidence in latest:  # ascending, so each teacher's latest answer wins
+        if confidence is not None and confidence >= MASTERED_FROM:
+            suggestions[teacher_id] = FollowUpSuggestion(FollowUpNeed.MASTERED, f"confidence {confidence}/5")
+        else:
+            suggestions[teacher_id] = FollowUpSuggestion(FollowUpNeed.GUIDANCE, f"confidence {confidence}/5")
+    for teacher_id, kind in session.signups.values_list("teacher_id", "kind"):
+        asked = "asked for co-teaching" if kind == "co_teaching" else "asked for a modeled lesson"
+        suggestions[teacher_id] = FollowUpSuggestion(FollowUpNeed.MODELING, asked)
+    return suggestions
 
 
 # ---------------------------------------------------------------------------- caseloads

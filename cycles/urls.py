@@ -21,6 +21,7 @@ urlpatterns = [
     path("pd/<uuid:public_id>/attendance/", pd_views.pd_attendance, name="pd_attendance"),
     path("pd/<uuid:public_id>/follow-up-links/", pd_views.pd_followup_links, name="pd_followup_links"),
     path("pd/<uuid:public_id>/signups/<int:pk>/cycle/", pd_views.pd_signup_cycle, name="pd_signup_cycle"),
+    path("pd/<uuid:public_id>/follow-up/", pd_views.pd_followup, name="pd_followup"),
     path("<uuid:public_id>/", views.cycle_detail, name="detail"),
     path("<uuid:public_id>/plan/", views.cycle_plan, name="plan"),
     path("<uuid:public_id>/goal/", views.goal_edit, name="goal"),

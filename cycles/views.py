@@ -28,6 +28,7 @@ from coaching.models import Activity, Coach
 from coaching.services import entry_log
 from learning.access import in_coach_group, resources_visible_to
 from learning.models import GroupMeeting, PDSession
+from learning.selectors import pd_sessions_attended_list
 from teachers.access import Request, districts_visible_to, districts_with_roster_managed_by, may_erase_teachers
 from teachers.audit import AuditAction, audit_record
 from teachers.models import School, Teacher
@@ -118,7 +119,8 @@ def cycle_list_view(request: Request) -> HttpResponse:
         {"page": page, "filter_form": form, "counts": counts, "admin_view": is_admin_view,
          "is_coach": coach is not None, "query": query.urlencode(), "stages": list(Stage),
          "year_end_pending": pending,
-         "principles": principle_tally_for_coach(coach=coach) if coach and not is_admin_view else None},
+         "principles": principle_tally_for_coach(coach=coach) if coach and not is_admin_view else None,
+         "attended": pd_sessions_attended_list(user=request.user) if not coach and not is_admin_view else []},
     )  # fmt: skip
 
 

@@ -9,6 +9,11 @@ Rules:
   program sees that it exists and who is in it, and forms groups.
 - Check-ins are their coach's; a director sees their coaches'. Answers are read only in
   aggregate, never one by one.
+- A PD session's follow-up groups (who needs what next) are its facilitator's only.
+- A shared examples space is its PD session's attendees (signed in as that roster teacher) and
+  facilitator, or its coach group's members and facilitator: nobody else, not a director, not a
+  district administrator, not a peer of the same school. Everyone else gets a 404, files too.
+- A meeting's role-play practice is read and written by its group's members and facilitator.
 """
 
 from __future__ import annotations
@@ -24,7 +29,7 @@ from coaching.models import Coach, Program
 from teachers.models import User
 from toolkit.params import parse_id_param
 
-from .models import CheckIn, CoachGroup, PDSession, Resource
+from .models import CheckIn, CoachGroup, GroupMeeting, PDSession, Resource, SharedExample
 
 
 def resources_visible_to(user: User) -> QuerySet[Resource]:
@@ -164,3 +169,51 @@ def _uuid(value: object) -> uuid.UUID:
         return uuid.UUID(str(value))
     except ValueError as exc:
         raise Http404("Not found.") from exc
+
+
+def get_example_space_session(user: User, public_id: object) -> PDSession:
+    """A PD session whose shared space this person is in: an attendee signed in as that roster
+    teacher, or the facilitator. 404 for everyone else (the session's existence included)."""
+    in_space = Q(attendees__user=user) | Q(facilitator__user=user) if user.is_authenticated else Q(pk__in=[])
+    session = (
+        PDSession.objects.select_related("district", "facilitator__user")
+        .filter(in_space, public_id=_uuid(public_id)).distinct().first()
+    )  # fmt: skip
+    if session is None:
+        raise Http404("No such session.")
+    return session
+
+
+def get_example_space_group(user: User, pk: int) -> CoachGroup:
+    """A coach group whose shared space this person is in (a member or its facilitator); 404 otherwise."""
+    group = CoachGroup.objects.select_related("facilitator", "program").filter(pk=pk).first()
+    if group is None or not in_coach_group(user, group):
+        raise Http404("No such group.")
+    return group
+
+
+def examples_visible_to(user: User) -> QuerySet[SharedExample]:
+    """The shared examples of every space this person is in."""
+    if not user.is_authenticated:
+        return SharedExample.objects.none()
+    spaces = Q(session__attendees__user=user) | Q(session__facilitator__user=user) | Q(group__facilitator=user)
+    coach = coach_for(user)
+    if coach is not None:
+        spaces |= Q(group__members=coach)
+    return SharedExample.objects.filter(pk__in=SharedExample.objects.filter(spaces).values("pk"))
+
+
+def get_example_for(user: User, pk: int) -> SharedExample:
+    example = examples_visible_to(user).select_related("session", "group").filter(pk=pk).first()
+    if example is None:
+        raise Http404("No such example.")
+    return example
+
+
+def get_meeting_for_practice(user: User, group_pk: int, meeting_pk: int) -> GroupMeeting:
+    """A meeting of a group this person is in (member or facilitator); 404 otherwise."""
+    group = get_example_space_group(user, group_pk)
+    meeting = group.meetings.select_related("group").filter(pk=meeting_pk).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting

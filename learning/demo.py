@@ -5,12 +5,25 @@ Safe to load twice."""
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 
 from coaching.access import contracts_served_by
 from coaching.models import Coach, FocusArea, Program
 from teachers.models import Teacher, User
+from toolkit.uploads import check_upload
 
-from .models import PRINCIPLES, CheckIn, CoachGroup, Resource
+from .models import (
+    PRINCIPLES,
+    CheckIn,
+    CoachGroup,
+    FollowUpGroup,
+    PDSession,
+    Resource,
+    RolePlay,
+    SharedExample,
+)
 from .services import (
     Invitation,
     checkin_answer,
@@ -19,8 +32,11 @@ from .services import (
     coach_goal_note,
     coach_goal_set,
     coach_group_form,
+    example_comment_add,
+    example_post,
     group_meeting_record,
     resource_create,
+    role_play_record,
 )
 
 GROUP_COACHES = ("coach", "coach2", "coach3", "coach4")
@@ -98,3 +114,76 @@ def _checkin_demo(coach: Coach, *, today: dt.date) -> None:
                            deliver=keep_links)  # fmt: skip
     for token in links[current.pk][:2]:
         checkin_answer(token=token, comment="", **dict.fromkeys(PRINCIPLES, 4))
+
+
+# A 1×1 PNG: the demo's classroom photo (real PNG bytes, so it passes the upload checks).
+DEMO_PNG = bytes.fromhex(
+    "89504e470d0a1a0a0000000d49484452000000010000000108060000001f15c489"
+    "0000000d49444154789c63f8cfc0f01f0005000201a5f3a4f90000000049454e44ae426082"
+)
+
+
+def followup_demo_receiver(sender: object, *, today: dt.date, **kwargs: Any) -> dict[str, int]:
+    """After the demo's PD session (with its follow-up groups, from `cycles.demo`) and coach group
+    exist: shared classroom examples with feedback in the session and the group, and role-play
+    practice in the group's role-play meeting. Safe to load twice."""
+    session = PDSession.objects.filter(facilitator__user__username="coach").order_by("pk").first()
+    group = CoachGroup.objects.filter(name="Tuesday coaching circle").first()
+    if session is not None:
+        _examples_demo(session)
+    if group is not None:
+        _group_space_demo(group)
+    return {"follow-up groups": FollowUpGroup.objects.count(), "shared examples": SharedExample.objects.count(),
+            "role-play turns": RolePlay.objects.count()}  # fmt: skip
+
+
+def _examples_demo(session: PDSession) -> None:
+    if session.shared_examples.exists():
+        return
+    ava = session.attendees.filter(user__isnull=False).select_related("user").order_by("pk").first()
+    if ava is not None and ava.user is not None:
+        photo = check_upload(SimpleUploadedFile("dot-cards.png", DEMO_PNG, content_type="image/png"))
+        example = example_post(author=ava.user, session=session, title="Dot cards on the carpet, Grade 1",
+                               note="Three images, ten minutes. Every child found a way to count the fives.",
+                               upload=photo)  # fmt: skip
+        example_comment_add(example=example, author=session.facilitator.user,
+                            text="Lovely: it kept to ten minutes. Try recording their strategies.")  # fmt: skip
+    example_post(author=session.facilitator.user, session=session, title="The number-talk recording sheet",
+                 link="https://example.org/number-talk-recording-sheet",
+                 note="The sheet I used in the modeled lesson, for anyone trying it this week.")  # fmt: skip
+
+
+DEMO_ROLE_PLAYS = [
+    (
+        "coach",
+        "A reluctant teacher who says coaching is not for them this year",
+        "What would make this year a good one for you?\nWhat do your students do that you'd like to see more of?",
+        "Good wait time after the first question. The second stem opened the conversation up.",
+    ),
+    (
+        "coach3",
+        "A teacher who wants to be told what to do",
+        "What have you already tried?\nIf it worked perfectly, what would you see?",
+        "Resist giving the answer at once: you did on the second try. Name the choice back to them.",
+    ),
+]
+
+
+def _group_space_demo(group: CoachGroup) -> None:
+    meeting = next((m for m in group.meetings.order_by("date") if "role_play" in m.agenda), None)
+    members = {c.user.username: c for c in group.members.select_related("user")}
+    if meeting is not None and not meeting.role_plays.exists():
+        for username, scenario, stems, feedback in DEMO_ROLE_PLAYS:
+            if username in members:
+                role_play_record(meeting=meeting, scenario=scenario, practised_by=members[username],
+                                 question_stems=stems, feedback=feedback)  # fmt: skip
+    if not group.shared_examples.exists() and "coach2" in members:
+        example = example_post(author=members["coach2"].user, group=group, title="My opening questions card",
+                               note="The five questions I keep on a card for first conversations.",
+                               link="https://example.org/opening-questions")  # fmt: skip
+        if "coach" in members:
+            example_comment_add(
+                example=example,
+                author=members["coach"].user,
+                text="Borrowing the third one. Could we add a stem for a teacher who says no?",
+            )

@@ -21,7 +21,18 @@ from teachers.forms import TeacherPickerField, model_choice_field, style_filter_
 from teachers.models import District, GradeBand, School, Teacher, User
 from toolkit.uploads import check_upload
 
-from .models import MIN_CHECKIN_RESPONSES, PRINCIPLES, AgendaItem, CoachGroup, Resource, ResourceKind
+from .models import (
+    DEFAULT_STEP,
+    MIN_CHECKIN_RESPONSES,
+    PRINCIPLES,
+    AgendaItem,
+    CoachGroup,
+    FollowUpGroup,
+    FollowUpNeed,
+    FollowUpStep,
+    Resource,
+    ResourceKind,
+)
 
 PRINCIPLE_STATEMENTS = {
     "equality": "My coach treats me as an equal partner; my ideas count as much as theirs.",
@@ -286,3 +297,113 @@ class AttendanceForm(forms.Form):
 class SignUpDecisionForm(forms.Form):
     decision = forms.ChoiceField(choices=[("accept", "Accept"), ("decline", "Decline")])
     scheduled_for = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
+
+
+class FollowUpForm(forms.Form):
+    """Sort a PD session's attendees into follow-up groups (one choice per attendee, started from
+    their answers) and say what each group is offered and when."""
+
+    def __init__(
+        self, *args: Any, attendees: list[Teacher], initial_needs: dict[int, str],
+        groups: dict[str, FollowUpGroup], **kwargs: Any,
+    ) -> None:  # fmt: skip
+        super().__init__(*args, **kwargs)
+        self.attendees = attendees
+        choices = [("", "Not placed yet"), *FollowUpNeed.choices]
+        for teacher in attendees:
+            self.fields[f"place_{teacher.pk}"] = forms.ChoiceField(
+                choices=choices, required=False, label=teacher.full_name, initial=initial_needs.get(teacher.pk, "")
+            )
+        for need, label in FollowUpNeed.choices:
+            group = groups.get(need)
+            self.fields[f"step_{need}"] = forms.ChoiceField(
+                choices=FollowUpStep.choices, label="Next step offered",
+                initial=group.next_step if group else DEFAULT_STEP[FollowUpNeed(need)],
+            )  # fmt: skip
+            self.fields[f"offer_{need}"] = forms.CharField(
+                required=False, max_length=2000, label="What was offered", initial=group.offer if group else "",
+                widget=forms.Textarea(attrs={"rows": 2}),
+            )  # fmt: skip
+            self.fields[f"offered_{need}"] = forms.DateField(
+                required=False, label="Offered on", initial=group.offered_on if group else None,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )  # fmt: skip
+            self.fields[f"done_{need}"] = forms.DateField(
+                required=False, label="Done on", initial=group.done_on if group else None,
+                widget=forms.DateInput(attrs={"type": "date"}),
+            )  # fmt: skip
+            self.fields[f"step_{need}"].group_label = label  # type: ignore[attr-defined]
+
+    def place_fields(self) -> list[forms.BoundField]:
+        return [self[f"place_{t.pk}"] for t in self.attendees]
+
+    def group_fields(self) -> list[tuple[str, str, list[forms.BoundField]]]:
+        return [(need, label, [self[f"{part}_{need}"] for part in ("step", "offer", "offered", "done")])
+                for need, label in FollowUpNeed.choices]  # fmt: skip
+
+    def placements(self) -> dict[int, str]:
+        return {t.pk: self.cleaned_data[f"place_{t.pk}"] for t in self.attendees if self.cleaned_data[f"place_{t.pk}"]}
+
+    def offers(self) -> dict[str, Any]:
+        return {
+            need: {"next_step": self.cleaned_data[f"step_{need}"], "offer": self.cleaned_data[f"offer_{need}"],
+                   "offered_on": self.cleaned_data[f"offered_{need}"], "done_on": self.cleaned_data[f"done_{need}"]}
+            for need in FollowUpNeed.values
+        }  # fmt: skip
+
+
+class SharedExampleForm(forms.Form):
+    title = forms.CharField(max_length=200, help_text="e.g. “Number talk anchor chart, Grade 1”.")
+    note = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                           label="Short note", help_text="What you tried and how it went.")  # fmt: skip
+    link = forms.URLField(required=False, max_length=500, assume_scheme="https")
+    file = forms.FileField(
+        required=False, help_text="Or a file: a photo, a PDF, a short video… up to 10 MB, checked by its content."
+    )
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.helper = _helper("title", "note", Row(Column("link", css_class="col-md-6"),
+                                                   Column("file", css_class="col-md-6")))  # fmt: skip
+
+    def clean_file(self) -> UploadedFile[bytes] | None:
+        upload: UploadedFile[bytes] | Literal[False] | None = self.cleaned_data.get("file")
+        return check_upload(upload) if upload else None
+
+    def clean(self) -> dict[str, Any]:
+        super().clean()
+        data = self.cleaned_data
+        if not self.errors and not data.get("note", "").strip() and not data.get("link") and not data.get("file"):
+            self.add_error("note", "Add a short note, a link or a file.")
+        return data
+
+
+class ExampleCommentForm(forms.Form):
+    text = forms.CharField(max_length=2000, label="Feedback", widget=forms.Textarea(attrs={"rows": 2}))
+
+
+if TYPE_CHECKING:
+    _OneCoach = forms.ModelChoiceField[Coach]
+else:
+    _OneCoach = forms.ModelChoiceField
+
+
+class OneCoachField(_OneCoach):
+    def label_from_instance(self, obj: Coach) -> str:
+        return obj.user.display_name
+
+
+class RolePlayForm(forms.Form):
+    scenario = forms.CharField(
+        max_length=300, help_text="e.g. “A reluctant teacher who says coaching is not for them”."
+    )
+    practised_by = OneCoachField(queryset=Coach.objects.none(), label="Who practised")
+    question_stems = forms.CharField(max_length=2000, widget=forms.Textarea(attrs={"rows": 3}),
+                                     help_text="One stem a line, e.g. “What would it look like if…?”")  # fmt: skip
+    feedback = forms.CharField(required=False, max_length=4000, widget=forms.Textarea(attrs={"rows": 3}),
+                               label="Peers' feedback")  # fmt: skip
+
+    def __init__(self, *args: Any, members: QuerySet[Coach], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        model_choice_field(self, "practised_by").queryset = members
+        self.helper = _helper("scenario", "practised_by", "question_stems", "feedback")

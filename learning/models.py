@@ -309,3 +309,142 @@ class CheckInResponse(models.Model):
 
     def __str__(self) -> str:
         return f"Response to {self.checkin_id}"
+
+
+# ------------------------------------------------------------ Differentiated follow-up after PD
+
+
+class FollowUpNeed(models.TextChoices):
+    """Where an attendee stands after a PD session, from their follow-up answers or the coach."""
+
+    MASTERED = "mastered", "Mastered the routine"
+    GUIDANCE = "guidance", "Needs more guidance"
+    MODELING = "modeling", "Asked for modeling"
+
+
+class FollowUpStep(models.TextChoices):
+    """The next step a follow-up group is offered."""
+
+    EXTENSION = "extension", "Extension activities"
+    MICRO_MODELING = "micro_modeling", "Micro-modeling in their classroom"
+    SMALL_GROUP = "small_group", "A small-group coaching session"
+
+
+# The step each group is offered unless the coach chooses another.
+DEFAULT_STEP = {
+    FollowUpNeed.MASTERED: FollowUpStep.EXTENSION,
+    FollowUpNeed.GUIDANCE: FollowUpStep.SMALL_GROUP,
+    FollowUpNeed.MODELING: FollowUpStep.MICRO_MODELING,
+}
+
+
+class FollowUpGroup(models.Model):
+    """The attendees of a PD session the coach placed together by need, with the next step
+    offered to them and when it was offered and done. Read by the session's facilitator only."""
+
+    session = models.ForeignKey(PDSession, on_delete=models.CASCADE, related_name="followup_groups")
+    need = models.CharField(max_length=10, choices=FollowUpNeed.choices)
+    next_step = models.CharField(max_length=15, choices=FollowUpStep.choices)
+    members = models.ManyToManyField(Teacher, related_name="+")
+    offer = models.TextField(blank=True, max_length=2000, help_text="What was offered, in a sentence or two.")
+    offered_on = models.DateField(null=True, blank=True)
+    done_on = models.DateField(null=True, blank=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["session", "need"]
+        constraints = [
+            models.UniqueConstraint(fields=["session", "need"], name="followup_group_one_per_need"),
+            models.CheckConstraint(
+                condition=Q(done_on__isnull=True) | Q(offered_on__isnull=False), name="followup_done_after_offer"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.get_need_display()} · {self.get_next_step_display()}"
+
+
+# ------------------------------------------------------------------- Shared classroom examples
+
+
+def example_upload_to(instance: SharedExample, filename: str) -> str:
+    return random_stored_name("examples", filename)
+
+
+class SharedExample(models.Model):
+    """A classroom example posted to a PD session's or a coach group's shared space: a file, a
+    link or a short note. Read by that session's attendees and facilitator, or that group's
+    members and facilitator, only."""
+
+    session = models.ForeignKey(
+        PDSession, null=True, blank=True, on_delete=models.CASCADE, related_name="shared_examples"
+    )
+    group = models.ForeignKey(
+        CoachGroup, null=True, blank=True, on_delete=models.CASCADE, related_name="shared_examples"
+    )
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    title = models.CharField(max_length=200)
+    note = models.TextField(blank=True, max_length=4000)
+    link = models.URLField(blank=True, max_length=500)
+    file = models.FileField(upload_to=example_upload_to, blank=True)
+    file_name = models.CharField(max_length=200, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(session__isnull=False) & Q(group__isnull=True))
+                | (Q(session__isnull=True) & Q(group__isnull=False)),
+                name="shared_example_in_one_space",
+            ),
+            models.CheckConstraint(
+                condition=~Q(note="") | ~Q(link="") | ~Q(file=""), name="shared_example_has_content"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.title
+
+
+class ExampleComment(models.Model):
+    """A member's feedback on a shared example."""
+
+    example = models.ForeignKey(SharedExample, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(User, null=True, on_delete=models.SET_NULL, related_name="+")
+    text = models.TextField(max_length=2000)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.text[:60]
+
+
+# ------------------------------------------------------------- Role-play practice in meetings
+
+
+class RolePlay(models.Model):
+    """One coach's turn at role-play practice in a coach-group meeting: the scenario, the
+    question stems they practised and their peers' feedback. Read by the group only."""
+
+    meeting = models.ForeignKey(GroupMeeting, on_delete=models.CASCADE, related_name="role_plays")
+    scenario = models.CharField(
+        max_length=300, help_text="e.g. “A reluctant teacher who says coaching is not for them”."
+    )
+    practised_by = models.ForeignKey(Coach, on_delete=models.CASCADE, related_name="+")
+    question_stems = models.TextField(max_length=2000, help_text="One question stem a line.")
+    feedback = models.TextField(blank=True, max_length=4000, help_text="The peers' feedback.")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.scenario[:60]
+
+    @property
+    def stem_list(self) -> list[str]:
+        return [s.strip() for s in self.question_stems.splitlines() if s.strip()]

@@ -6,8 +6,9 @@ from __future__ import annotations
 from django.db.models import Q, QuerySet
 
 from coaching.models import FocusArea
+from teachers.models import User
 
-from .models import Resource
+from .models import PDSession, Resource
 
 MAX_SEARCH_WORDS = 5
 
@@ -29,3 +30,13 @@ def resource_list(
     if grade_band:
         resources = resources.filter(grade_band=grade_band)
     return resources.select_related("focus_area").order_by("title", "pk")
+
+
+# A teacher's page lists the shared spaces of their latest sessions.
+ATTENDED_LISTED = 10
+
+
+def pd_sessions_attended_list(*, user: User) -> list[PDSession]:
+    """The PD sessions a signed-in teacher attended, newest first: each has a shared space of
+    classroom examples for its attendees."""
+    return list(PDSession.objects.filter(attendees__user=user).order_by("-date", "-pk")[:ATTENDED_LISTED])

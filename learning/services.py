@@ -42,9 +42,14 @@ from .models import (
     CoachGoal,
     CoachGoalNote,
     CoachGroup,
+    ExampleComment,
+    FollowUpGroup,
+    FollowUpNeed,
     GroupMeeting,
     PDSession,
     Resource,
+    RolePlay,
+    SharedExample,
     SignUp,
     SignUpStatus,
 )
@@ -394,3 +399,110 @@ def checkins_close_due(*, today: dt.date | None = None) -> int:
     for checkin in due:
         checkin_close(checkin=checkin)
     return len(due)
+
+
+# ------------------------------------------------------------ differentiated follow-up after PD
+
+
+@dataclass(frozen=True)
+class FollowUpOffer:
+    """What one follow-up group is offered, and when it was offered and done."""
+
+    next_step: str
+    offer: str = ""
+    offered_on: dt.date | None = None
+    done_on: dt.date | None = None
+
+
+@transaction.atomic
+def followup_groups_set(
+    *, session: PDSession, placements: dict[int, str], offers: dict[str, FollowUpOffer]
+) -> list[FollowUpGroup]:
+    """Sort a session's attendees into follow-up groups by need (`placements`: teacher id -> a
+    FollowUpNeed value; an attendee left out is in no group) and record each group's next step.
+    A need with nobody placed in it has no group. Only attendees are placed."""
+    attendee_ids = set(session.attendees.values_list("pk", flat=True))
+    outsiders = set(placements) - attendee_ids
+    if outsiders:
+        raise ValidationError("Only the session's attendees can be placed in its follow-up groups.")
+    if any(need not in FollowUpNeed.values for need in placements.values()):
+        raise ValidationError("Choose one of the follow-up groups.")
+    today = timezone.localdate()
+    errors: dict[str, str] = {}
+    for need, offer in offers.items():
+        if offer.offered_on is not None and offer.offered_on < session.date:
+            errors[f"offered_{need}"] = "A follow-up is offered on or after the day of the session."
+        if offer.offered_on is not None and offer.offered_on > today:
+            errors[f"offered_{need}"] = "Record the day it was offered once it has been."
+        if offer.done_on is not None and offer.offered_on is None:
+            errors[f"done_{need}"] = "Say when it was offered first."
+        elif offer.done_on is not None and offer.offered_on is not None and offer.done_on < offer.offered_on:
+            errors[f"done_{need}"] = "It was done on or after the day it was offered."
+        if offer.done_on is not None and offer.done_on > today:
+            errors[f"done_{need}"] = "Record it as done once it has been."
+    if errors:
+        raise ValidationError(errors)
+    kept: list[FollowUpGroup] = []
+    for need in FollowUpNeed.values:
+        members = sorted(t for t, n in placements.items() if n == need)
+        if not members:
+            FollowUpGroup.objects.filter(session=session, need=need).delete()
+            continue
+        offer = offers[need]
+        group, _ = FollowUpGroup.objects.update_or_create(
+            session=session, need=need,
+            defaults={"next_step": offer.next_step, "offer": offer.offer.strip(), "offered_on": offer.offered_on,
+                      "done_on": offer.done_on},
+        )  # fmt: skip
+        group.full_clean()
+        group.members.set(members)
+        kept.append(group)
+    return kept
+
+
+# ------------------------------------------------------------------- shared classroom examples
+
+
+@transaction.atomic
+def example_post(
+    *, author: User, title: str, session: PDSession | None = None, group: CoachGroup | None = None,
+    note: str = "", link: str = "", upload: UploadedFile[bytes] | None = None,
+) -> SharedExample:  # fmt: skip
+    """Post a classroom example (a file already checked by content, a link or a short note) to
+    a PD session's or a coach group's shared space. The caller has checked the author is in it."""
+    if not note.strip() and not link and upload is None:
+        raise ValidationError({"note": "Add a short note, a link or a file."})
+    example = SharedExample(session=session, group=group, author=author, title=title.strip(), note=note.strip(),
+                            link=link)  # fmt: skip
+    if upload is not None:
+        attach_checked_upload(example, upload)
+    example.full_clean()
+    example.save()
+    return example
+
+
+@transaction.atomic
+def example_comment_add(*, example: SharedExample, author: User, text: str) -> ExampleComment:
+    """A member's feedback on an example of their space."""
+    comment = ExampleComment(example=example, author=author, text=text.strip())
+    comment.full_clean()
+    comment.save()
+    return comment
+
+
+# --------------------------------------------------------------- role-play practice in meetings
+
+
+@transaction.atomic
+def role_play_record(
+    *, meeting: GroupMeeting, scenario: str, practised_by: Coach, question_stems: str, feedback: str = ""
+) -> RolePlay:
+    """One member's turn at role-play practice in a meeting of their group."""
+    if not meeting.group.members.filter(pk=practised_by.pk).exists():
+        raise ValidationError({"practised_by": "Only the group's members practise in its meetings."})
+    stems = "\n".join(line.strip() for line in question_stems.splitlines() if line.strip())
+    play = RolePlay(meeting=meeting, scenario=scenario.strip(), practised_by=practised_by, question_stems=stems,
+                    feedback=feedback.strip())  # fmt: skip
+    play.full_clean()
+    play.save()
+    return play

@@ -25,4 +25,9 @@ urlpatterns = [
     path("cycles/pd/new/", views.pd_session_new, name="pd_session_new"),
     path("cycles/pd/<uuid:public_id>/room-sheet/", views.pd_room_sheet, name="pd_room_sheet"),
     path("cycles/pd/<uuid:public_id>/signups/<int:pk>/decide/", views.pd_signup_decide, name="pd_signup_decide"),
+    path("cycles/pd/<uuid:public_id>/examples/", views.pd_examples, name="pd_examples"),
+    path("groups/<int:pk>/examples/", views.group_examples, name="group_examples"),
+    path("examples/<int:pk>/feedback/", views.example_comment, name="example_comment"),
+    path("examples/<int:pk>/file/", views.example_file, name="example_file"),
+    path("groups/<int:pk>/meetings/<int:meeting_pk>/practice/", views.meeting_practice, name="meeting_practice"),
 ]

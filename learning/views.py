@@ -10,7 +10,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Prefetch, Q, QuerySet
 from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -23,6 +23,7 @@ from coaching.models import Coach, FocusArea
 from coaching.selectors import focus_area_list
 from teachers.access import Request
 from teachers.models import Teacher, User
+from toolkit.forms import form_errors_add
 from toolkit.qr import qr_png_data_uri, qr_svg, qr_svg_data_uri
 from toolkit.ratelimit import Limit, by_path, rate_limited
 from toolkit.uploads import download_response
@@ -32,6 +33,10 @@ from .access import (
     checkins_visible_to,
     coach_groups_visible_to,
     get_coach_group_for,
+    get_example_for,
+    get_example_space_group,
+    get_example_space_session,
+    get_meeting_for_practice,
     get_pd_session_for,
     get_resource_for,
     group_program_for,
@@ -52,13 +57,26 @@ from .forms import (
     CoachGoalForm,
     CoachGoalNoteForm,
     CoachGroupForm,
+    ExampleCommentForm,
     GroupMeetingForm,
     PDSessionForm,
     ResourceFilterForm,
     ResourceForm,
+    RolePlayForm,
+    SharedExampleForm,
     SignUpDecisionForm,
 )
-from .models import MIN_CHECKIN_RESPONSES, CheckIn, CoachGoal, PDSession, Resource, SignUp
+from .models import (
+    MIN_CHECKIN_RESPONSES,
+    CheckIn,
+    CoachGoal,
+    CoachGroup,
+    ExampleComment,
+    PDSession,
+    Resource,
+    SharedExample,
+    SignUp,
+)
 
 
 def pd_session_url(session: PDSession, anchor: str = "") -> str:
@@ -186,7 +204,11 @@ def group_new(request: Request) -> HttpResponse:
 def group_detail(request: Request, pk: int) -> HttpResponse:
     group = get_coach_group_for(request.user, pk)
     member_view = in_coach_group(request.user, group)
-    meetings = list(group.meetings.prefetch_related("attendees__user", "resources")) if member_view else []
+    meetings = (
+        list(group.meetings.prefetch_related("attendees__user", "resources", "role_plays__practised_by__user"))
+        if member_view
+        else []
+    )
     goals = list(
         CoachGoal.objects.filter(group=group, shared_with_group=True).select_related("coach__user")
         .prefetch_related("notes")
@@ -420,3 +442,107 @@ def pd_room_sheet(request: Request, public_id: str) -> HttpResponse:
         url = request.build_absolute_uri(reverse("learning:resource_open", args=[resource.public_id]))
         items.append({"resource": resource, "url": url, "qr": qr_svg(url, title=resource.title)})
     return render(request, "learning/pd_room_sheet.html", {"session": session, "items": items})
+
+
+# ------------------------------------------------------------------- shared classroom examples
+
+
+def _examples_page(
+    request: Request, *, examples: QuerySet[SharedExample], session: PDSession | None = None,
+    group: CoachGroup | None = None,
+) -> HttpResponse:  # fmt: skip
+    """A shared space's page: its examples with their feedback, and the form to post one."""
+    form = SharedExampleForm(request.POST or None, request.FILES or None)
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                services.example_post(author=request.user, session=session, group=group, title=data["title"],
+                                      note=data["note"], link=data["link"], upload=data["file"])  # fmt: skip
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.success(request, "Example posted.")
+                return redirect(request.path)
+        status = 400
+    rows = list(examples.select_related("author").prefetch_related(
+        Prefetch("comments", queryset=ExampleComment.objects.select_related("author"))))  # fmt: skip
+    context = {"form": form, "examples": rows, "session": session, "group": group,
+               "comment_form": ExampleCommentForm()}  # fmt: skip
+    return render(request, "learning/examples.html", context, status=status)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def pd_examples(request: Request, public_id: str) -> HttpResponse:
+    """A PD session's shared space: its attendees and facilitator only (404 for anyone else)."""
+    session = get_example_space_session(request.user, public_id)
+    return _examples_page(request, examples=session.shared_examples.all(), session=session)
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def group_examples(request: Request, pk: int) -> HttpResponse:
+    """A coach group's shared space: its members and facilitator only (404 for anyone else)."""
+    group = get_example_space_group(request.user, pk)
+    return _examples_page(request, examples=group.shared_examples.all(), group=group)
+
+
+def _space_url(example: SharedExample) -> str:
+    if example.session is not None:
+        return reverse("learning:pd_examples", args=[example.session.public_id])
+    return reverse("learning:group_examples", args=[example.group_id])
+
+
+@login_required
+@require_POST
+def example_comment(request: Request, pk: int) -> HttpResponse:
+    example = get_example_for(request.user, pk)
+    form = ExampleCommentForm(request.POST)
+    if form.is_valid():
+        services.example_comment_add(example=example, author=request.user, text=form.cleaned_data["text"])
+        messages.success(request, "Feedback added.")
+    else:
+        messages.error(request, "Write your feedback first (2,000 characters at most).")
+    return redirect(f"{_space_url(example)}#example-{example.pk}")
+
+
+@login_required
+@require_GET
+def example_file(request: Request, pk: int) -> FileResponse:
+    """An example's file, to the members of its space only, as a download (404 for anyone else)."""
+    example = get_example_for(request.user, pk)
+    if not example.file:
+        raise Http404("No such file.")
+    return download_response(example, fallback_name="example")
+
+
+# --------------------------------------------------------------- role-play practice in meetings
+
+
+@login_required
+@never_cache
+@require_http_methods(["GET", "POST"])
+def meeting_practice(request: Request, pk: int, meeting_pk: int) -> HttpResponse:
+    """Role-play practice in a coach-group meeting: who practised which question stems on which
+    scenario, and the peers' feedback. The group's members and facilitator only."""
+    meeting = get_meeting_for_practice(request.user, pk, meeting_pk)
+    group = meeting.group
+    form = RolePlayForm(request.POST or None, members=group.members.select_related("user"))
+    status = 200
+    if request.method == "POST":
+        if form.is_valid():
+            try:
+                services.role_play_record(meeting=meeting, **form.cleaned_data)
+            except ValidationError as exc:
+                form_errors_add(form, exc)
+            else:
+                messages.success(request, "Practice recorded.")
+                return redirect(request.path)
+        status = 400
+    plays = list(meeting.role_plays.select_related("practised_by__user"))
+    return render(request, "learning/meeting_practice.html",
+                  {"meeting": meeting, "group": group, "form": form, "plays": plays}, status=status)  # fmt: skip

@@ -33,6 +33,7 @@ from toolkit.schoolyear import school_year_bounds, school_year_of
 
 from . import impact, priorities
 from .agency import agency_figures
+from .followups import followup_figures
 from .models import ScopeKind
 from .scopes import Period, Scope, month_label
 
@@ -506,6 +507,7 @@ def _build(
         "impact": impact_result,
         "plan": plan,
     }
+    figures["followups"] = followup_figures(scope, period, today=today, conn=conn)
     figures["district_comparison"] = impact.district_comparison(
         districts, district_sides, impact_result, threshold=threshold, plan=figures.get("plan"), shares=shares
     )

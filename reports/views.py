@@ -88,6 +88,9 @@ TABLES: dict[str, tuple[str, list[tuple[str, str]]]] = {
     "standards": ("standards.csv", [("lens", "lens"), ("row", "name"), ("minutes", "minutes"), ("hours", "hours"),
                                     ("share_of_all_time_percent", "share"), ("cycles", "cycles"),
                                     ("answers", "answers")]),
+    # Differentiated follow-up after PD: follow-up groups by the next step offered (counts only).
+    "followups": ("followups.rows", [("next_step", "name"), ("groups", "groups"), ("offered", "offered"),
+                                     ("done", "done")]),
 }  # fmt: skip
 
 

@@ -446,6 +446,21 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("impact:public", POST):                     (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("programs:enrollment_import", GET):         (LOGIN, F,           F,     F,      F,     F,      OK,        N,     OK,        N,     OK),
     ("programs:enrollment_import", POST):        (LOGIN, F,           F,     F,      F,     F,      BAD,       N,     BAD,       N,     BAD),
+    # issue 16: followup — follow-up groups are the session facilitator's (the coach); a session's
+    # shared examples are its attendees' (the teacher) and facilitator's; a group's shared examples
+    # and a meeting's role-play practice are its members' (the coach) and facilitator's (the director).
+    ("cycles:pd_followup", GET):                 (LOGIN, N,           N,     N,      OK,    N,      N,         N,     F,         N,     F),
+    ("cycles:pd_followup", POST):                (LOGIN, N,           N,     N,      BAD,   N,      N,         N,     F,         N,     F),
+    ("learning:pd_examples", GET):               (LOGIN, OK,          N,     N,      OK,    N,      N,         N,     N,         N,     N),
+    ("learning:pd_examples", POST):              (LOGIN, BAD,         N,     N,      BAD,   N,      N,         N,     N,         N,     N),
+    ("learning:group_examples", GET):            (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     N),
+    ("learning:group_examples", POST):           (LOGIN, N,           N,     N,      BAD,   N,      N,         N,     BAD,       N,     N),
+    ("learning:example_comment", GET):           (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:example_comment", POST):          (LOGIN, R,           N,     N,      R,     N,      N,         N,     N,         N,     N),
+    ("learning:example_file", GET):              (LOGIN, OK,          N,     N,      OK,    N,      N,         N,     N,         N,     N),
+    ("learning:example_file", POST):             (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("learning:meeting_practice", GET):          (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     N),
+    ("learning:meeting_practice", POST):         (LOGIN, N,           N,     N,      BAD,   N,      N,         N,     BAD,       N,     N),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

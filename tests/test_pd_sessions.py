@@ -37,8 +37,9 @@ pytestmark = pytest.mark.django_db
 FACILITATION = "Facilitation of Professional Development"
 TITLE = "K–2 Number Sense PLC"
 # Measured (SQLite and PostgreSQL): session, user, coach, the session, attendees, responses, schools,
-# resources, reflections, sign-ups, link count, the roster twice (bulk groups, checkboxes), session save (3).
-SESSION_PAGE_QUERIES = 16
+# resources, reflections, sign-ups, link count, follow-up groups, the roster twice (bulk groups, checkboxes),
+# session save (3).
+SESSION_PAGE_QUERIES = 17
 
 
 def decode_qr_png(data_uri: str) -> str:

@@ -24,7 +24,7 @@ from cycles import services as cycles
 from cycles.kickoff import kickoff_save, plan_step_add
 from cycles.models import ChecklistItem, CycleTime, Debrief, Evidence
 from learning import services as learning
-from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES
+from learning.models import MIN_CHECKIN_RESPONSES, PRINCIPLES, FollowUpNeed, FollowUpStep, SharedExample
 from programs.impact_services import impact_publish
 from programs.statements import statement_issue
 from reports.models import TimePlan, TimePlanLine
@@ -102,6 +102,12 @@ class Objects:
     plan_step: Any = None  # a step of the cycle's action plan, not done yet
     # issue 16: impactpage. The live token of the program's published impact page.
     impact_token: str = ""
+    # issue 16: followup — the PD session's follow-up groups, a shared example (with a file) in
+    # the session's space and one in the coach group's, and a role-play turn in the meeting.
+    followup_group: Any = None
+    example: Any = None
+    group_example: Any = None
+    role_play: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -229,6 +235,21 @@ def seed(tenant, marker: str) -> Objects:
     tenant.school.enrollment, tenant.school.enrollment_year = 321, school_year_of(today)
     tenant.school.save()
     objects.impact_token = impact_publish(program=tenant.program, by=tenant.director).token
+    # issue 16: followup
+    objects.followup_group = learning.followup_groups_set(
+        session=session, placements={tenant.teacher.pk: FollowUpNeed.GUIDANCE},
+        offers={need: learning.FollowUpOffer(FollowUpStep.SMALL_GROUP, f"{marker} offer") for need in FollowUpNeed},
+    )[0]  # fmt: skip
+    objects.example = SharedExample.objects.create(
+        session=session, author=tenant.teacher.user, title=f"{marker} example", note=f"{marker} example note",
+        file=ContentFile(b"%PDF-1.4 x", name="x.pdf"), file_name=f"{marker}-ex.pdf", content_type="application/pdf",
+    )  # fmt: skip
+    learning.example_comment_add(example=objects.example, author=coach_user, text=f"{marker} feedback")
+    objects.group_example = learning.example_post(author=coach_user, group=group, title=f"{marker} group example",
+                                                  note=f"{marker} group example note")  # fmt: skip
+    objects.role_play = learning.role_play_record(meeting=meeting, scenario=f"{marker} scenario",
+                                                  practised_by=tenant.coach, question_stems=f"{marker} stem",
+                                                  feedback=f"{marker} peer feedback")  # fmt: skip
     return objects
 
 
@@ -297,6 +318,11 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         **{f"impact:{n}": {"pk": o.entry.program_id} for n in ("page", "pdf", "publication")},
         "impact:public": {"token": o.impact_token or "none"},
         "programs:enrollment_import": {"pk": o.entry.district_id},
+        # issue 16: followup (the session's examples and follow-up pages take its public_id)
+        "learning:group_examples": {"pk": o.group.pk},
+        "learning:example_comment": {"pk": o.example.pk if o.example else 0},
+        "learning:example_file": {"pk": o.example.pk if o.example else 0},
+        "learning:meeting_practice": {"pk": o.group.pk, "meeting_pk": o.meeting.pk},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.
