@@ -107,7 +107,15 @@ class SignInProviderForm(forms.ModelForm[SignInProvider]):
 
     class Meta:
         model = SignInProvider
-        fields = ["display_name", "district", "issuer", "client_id", "client_secret", "allowed_email_domains", "enabled"]
+        fields = [
+            "display_name",
+            "district",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "allowed_email_domains",
+            "enabled",
+        ]
 
     def clean_client_secret(self) -> str:
         secret = str(self.cleaned_data.get("client_secret") or "")

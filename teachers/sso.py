@@ -90,7 +90,8 @@ def provider_metadata(provider: SignInProvider) -> ProviderMetadata:
         )
     offered = doc.get("id_token_signing_alg_values_supported") or ["RS256"]
     algorithms = tuple(a for a in SIGNING_ALGORITHMS if a in offered)
-    metadata = ProviderMetadata(provider.issuer, *endpoints, algorithms=algorithms)  # type: ignore[arg-type]
+    authorize, token, jwks = (str(url) for url in endpoints)
+    metadata = ProviderMetadata(provider.issuer, authorize, token, jwks, algorithms)
     cache.set(_key("discovery", provider), metadata, DISCOVERY_SECONDS)
     return metadata
 
@@ -122,17 +123,20 @@ def _refused(provider: SignInProvider, why: str) -> str:
     return f"The sign-in with {provider.display_name} was refused: {why}. Nobody was signed in."
 
 
-def id_token_claims(provider: SignInProvider, metadata: ProviderMetadata, token: str, *, nonce: str | None) -> dict[str, Any]:  # fmt: skip
+def id_token_claims(
+    provider: SignInProvider, metadata: ProviderMetadata, token: str, *, nonce: str | None
+) -> dict[str, Any]:
     """The claims of an ID token that is signed by the provider's key with an allowed algorithm,
     issued by the configured issuer for this client, not expired, and carrying this sign-in's nonce."""
     try:
         header = jwt.get_unverified_header(token)
     except jwt.PyJWTError as exc:
-        raise SignInRefused(_refused(provider, "the provider sent no readable ID token"), reason="unreadable token") from exc  # fmt: skip
+        why = _refused(provider, "the provider sent no readable ID token")
+        raise SignInRefused(why, reason="unreadable token") from exc
     alg = header.get("alg")
     if alg not in metadata.algorithms:
-        raise SignInRefused(_refused(provider, f"the token is signed with {str(alg)[:20]}, which Fulcrum does not accept"),
-                            reason="signing algorithm refused")  # fmt: skip
+        why = _refused(provider, f"the token is signed with {str(alg)[:20]}, which Fulcrum does not accept")
+        raise SignInRefused(why, reason="signing algorithm refused")
     key = signing_key(provider, metadata, header)
     checks: list[tuple[type[jwt.PyJWTError], str, str]] = [
         (jwt.ExpiredSignatureError, "the token has expired (if this keeps happening, the provider's clock and "
@@ -205,7 +209,9 @@ class ProviderBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         self.UserModel = User
         self.provider: SignInProvider | None = None
 
-    def authenticate(self, request: HttpRequest | None, provider: SignInProvider | None = None, **kwargs: Any) -> User | None:  # fmt: skip
+    def authenticate(
+        self, request: HttpRequest | None, provider: SignInProvider | None = None, **kwargs: Any
+    ) -> User | None:
         if request is None or provider is None:
             return None
         metadata = provider_metadata(provider)
@@ -220,7 +226,8 @@ class ProviderBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         return user
 
     def verify_token(self, token: str, **kwargs: Any) -> dict[str, Any]:
-        assert self.provider is not None  # set by authenticate
+        if self.provider is None:  # set by authenticate, which alone calls this
+            raise SignInRefused("No provider is signing in.", reason="no provider")
         if not isinstance(token, str):
             raise SignInRefused(_refused(self.provider, "the provider sent no ID token"), reason="no ID token")
         return id_token_claims(self.provider, self.metadata, token, nonce=kwargs.get("nonce"))
@@ -230,9 +237,10 @@ class ProviderBackend(OIDCAuthenticationBackend):  # type: ignore[misc]
         return payload
 
     def get_or_create_user(self, access_token: str, id_token: str, payload: dict[str, Any]) -> User:
-        assert self.provider is not None
+        if self.provider is None:
+            raise SignInRefused("No provider is signing in.", reason="no provider")
         return person_for(self.provider, payload)
 
     def get_user(self, user_id: int) -> User | None:
         # Django's rule (an inactive account's session signs nobody in), not the library's.
-        return ModelBackend.get_user(self, user_id)  # type: ignore[arg-type,return-value]
+        return ModelBackend.get_user(self, user_id)

@@ -34,12 +34,11 @@ class SignIn(auth_views.LoginView):
 def _refuse(request: HttpRequest, provider: SignInProvider | None, refusal: SignInRefused) -> HttpResponse:
     label = f"{refusal.email or 'unknown'} via {provider.display_name if provider else 'a provider'}"
     audit_record(
-        action=AuditAction.SIGN_IN_FAILED, request=request, actor=refusal.user, actor_label="" if refusal.user else label,
+        action=AuditAction.SIGN_IN_FAILED, request=request, actor=refusal.user,
+        actor_label="" if refusal.user else label,
         district=provider.district_id if provider else None, object_type="sign_in_provider",
         object_ref=provider.pk if provider else "", detail=f"single sign-on refused: {refusal.reason}",
     )  # fmt: skip
-    if request.user.is_authenticated:
-        auth.logout(request)
     messages.error(request, refusal.message)
     return redirect("login")
 
@@ -52,7 +51,7 @@ class SignInStart(OIDCAuthenticationRequestView):  # type: ignore[misc]
     def __init__(self, **kwargs: Any) -> None:
         View.__init__(self, **kwargs)  # the library would read one provider from settings here
 
-    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:  # type: ignore[override]
+    def get(self, request: HttpRequest, pk: int) -> HttpResponseBase:
         if request.user.is_authenticated:
             return redirect("home")
         provider = get_sign_in_provider(pk=pk)
@@ -78,6 +77,8 @@ class SignInCallback(OIDCAuthenticationCallbackView):  # type: ignore[misc]
         return "login"
 
     def get(self, request: HttpRequest) -> HttpResponseBase:
+        if request.user.is_authenticated:  # nobody signed in starts a sign-in (SignInStart)
+            return redirect("home")
         state = request.GET.get("state", "")
         started = request.session.get("oidc_states")
         entry = started.pop(state, None) if isinstance(started, dict) and state else None

@@ -30,6 +30,7 @@ from reports.services import report_request
 from subscriptions.models import Delivery, DeliveryStatus, Frequency
 from subscriptions.services import subscription_add, token_hash
 from teachers.invitations import teacher_accounts_invite
+from teachers.models import SignInProvider
 from teachers.tests.factories import TeacherFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +91,9 @@ class Objects:
     subscription: Any = None
     delivery: Any = None
     unsubscribe_token: str = ""
+    # issue 17: oidc — the district's sign-in provider (its name is public: the sign-in page lists
+    # every enabled provider, so it carries no marker).
+    sign_in_provider: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -199,6 +203,11 @@ def seed(tenant, marker: str) -> Objects:
         period_end=today - dt.timedelta(days=7), period_label=f"{marker} week", status=DeliveryStatus.FAILED,
         attempts=5, last_error=f"{marker} SMTP error", token_hash=token_hash(objects.unsubscribe_token),
     )  # fmt: skip
+    # issue 17: oidc — a provider on a loopback port where nothing answers, so no test reaches out.
+    objects.sign_in_provider = SignInProvider.objects.create(
+        display_name="District accounts", district=tenant.district, issuer=f"http://127.0.0.1:9/{marker.lower()}",
+        client_id=f"{marker.lower()}-client", client_secret="secret", allowed_email_domains="example.org",
+    )  # fmt: skip
     return objects
 
 
@@ -256,6 +265,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "subscriptions:subscription_remove": {"pk": o.subscription.pk if o.subscription else 0},
         "subscriptions:delivery_retry": {"pk": o.delivery.pk if o.delivery else 0},
         "subscriptions:unsubscribe": {"token": o.unsubscribe_token or "none"},
+        # issue 17: oidc
+        "sso:start": {"pk": o.sign_in_provider.pk if o.sign_in_provider else 0},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

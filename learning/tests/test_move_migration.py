@@ -43,6 +43,8 @@ TABLES_ADDED_SINCE = {
     "subscriptions_programmailsettings",
     "subscriptions_coachmailsettings",
     "subscriptions_reminder",
+    # issue 17: oidc
+    "teachers_signinprovider",
 }
 MOVED = {
     "Resource": "coaching_resource",

@@ -5,28 +5,67 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('teachers', '0008_audit_setup_program'),
+        ("teachers", "0008_audit_setup_program"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='SignInProvider',
+            name="SignInProvider",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('display_name', models.CharField(help_text='Shown on the sign-in page as "Sign in with …", e.g. "Maple Grove Google".', max_length=80)),
-                ('issuer', models.URLField(help_text='Exactly as the provider names itself (its discovery document is read from {issuer}/.well-known/openid-configuration), e.g. https://accounts.google.com or https://login.microsoftonline.com/<tenant id>/v2.0.', max_length=300)),
-                ('client_id', models.CharField(max_length=300)),
-                ('client_secret', models.CharField(max_length=500)),
-                ('allowed_email_domains', models.CharField(help_text='Only addresses at these domains may sign in through this provider, separated by commas (e.g. maplegrove.k12.il.us, mgcusd5.org). Subdomains are not included.', max_length=500)),
-                ('enabled', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('district', models.ForeignKey(blank=True, help_text="The district whose accounts these are; empty for a program's own provider. Failed sign-ins through it are shown in this district's audit log.", null=True, on_delete=django.db.models.deletion.CASCADE, related_name='sign_in_providers', to='teachers.district')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "display_name",
+                    models.CharField(
+                        help_text='Shown on the sign-in page as "Sign in with …", e.g. "Maple Grove Google".',
+                        max_length=80,
+                    ),
+                ),
+                (
+                    "issuer",
+                    models.URLField(
+                        help_text=(
+                            "Exactly as the provider names itself (its discovery document is read from "
+                            "{issuer}/.well-known/openid-configuration), e.g. https://accounts.google.com or "
+                            "https://login.microsoftonline.com/<tenant id>/v2.0."
+                        ),
+                        max_length=300,
+                    ),
+                ),
+                ("client_id", models.CharField(max_length=300)),
+                ("client_secret", models.CharField(max_length=500)),
+                (
+                    "allowed_email_domains",
+                    models.CharField(
+                        help_text=(
+                            "Only addresses at these domains may sign in through this provider, separated by "
+                            "commas (e.g. maplegrove.k12.il.us, mgcusd5.org). Subdomains are not included."
+                        ),
+                        max_length=500,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "district",
+                    models.ForeignKey(
+                        blank=True,
+                        help_text=(
+                            "The district whose accounts these are; empty for a program's own provider. "
+                            "Failed sign-ins through it are shown in this district's audit log."
+                        ),
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="sign_in_providers",
+                        to="teachers.district",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['display_name', 'pk'],
-                'constraints': [models.UniqueConstraint(fields=('issuer', 'client_id'), name='sign_in_provider_unique_client')],
+                "ordering": ["display_name", "pk"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("issuer", "client_id"), name="sign_in_provider_unique_client")
+                ],
             },
         ),
     ]

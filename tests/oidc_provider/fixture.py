@@ -151,7 +151,9 @@ def sign_in_at_provider(authorize_url: str, username: str, password: str = PASSW
     assert answer.status_code == 302, f"the provider's login answered {answer.status_code}"
     login_next = requests.compat.urljoin(answer.url, answer.headers["Location"])
     answer = http.get(login_next, timeout=10, allow_redirects=False)
-    assert answer.status_code == 302, f"the provider's authorize page answered {answer.status_code}: {answer.text[:300]}"
+    assert answer.status_code == 302, (
+        f"the provider's authorize page answered {answer.status_code}: {answer.text[:300]}"
+    )
     return answer.headers["Location"]
 
 

@@ -18,9 +18,13 @@ class Command(BaseCommand):
         unverified, _ = Group.objects.get_or_create(name="unverified")
         for c in data["clients"]:
             Application.objects.create(
-                name=c["name"], client_id=c["client_id"], client_secret=c["client_secret"],
-                client_type=Application.CLIENT_CONFIDENTIAL, authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
-                redirect_uris=" ".join(c["redirect_uris"]), algorithm=Application.RS256_ALGORITHM,
+                name=c["name"],
+                client_id=c["client_id"],
+                client_secret=c["client_secret"],
+                client_type=Application.CLIENT_CONFIDENTIAL,
+                authorization_grant_type=Application.GRANT_AUTHORIZATION_CODE,
+                redirect_uris=" ".join(c["redirect_uris"]),
+                algorithm=Application.RS256_ALGORITHM,
                 skip_authorization=c["skip_authorization"],
             )
         for u in data["users"]:
