@@ -248,3 +248,18 @@ def test_a_provider_needs_https_and_at_least_one_domain():
                                 allowed_email_domains="maple")  # fmt: skip
     with pytest.raises(ValidationError, match="Not a domain: maple"):
         not_domain.full_clean()
+
+
+def test_keys_rotated_since_they_were_cached_are_read_again(client, identity_provider, tenant_a, people):
+    """A key set cached before the provider rotated its keys (here: another key under another id)
+    names no key of the new token: the set is read again once, and the sign-in goes through."""
+    from teachers import sso
+
+    provider = provider_row(identity_provider, tenant_a)
+    stale = {"kty": "RSA", "kid": "retired-key", "use": "sig", "alg": "RS256", "e": "AQAB", "n": "sXch" * 64}
+    cache.set(sso._key("jwks", provider), [stale], sso.JWKS_SECONDS)
+    with mock.patch("teachers.sso.requests.get", wraps=requests.get) as fetch:
+        response = sign_in(client, provider, "ava")
+    assert response["Location"] == reverse("home")
+    assert [call.args[0] for call in fetch.call_args_list][-1] == f"{identity_provider.issuer}/.well-known/jwks.json"
+    assert [k["kid"] for k in cache.get(sso._key("jwks", provider))] != ["retired-key"]
