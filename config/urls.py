@@ -4,6 +4,7 @@ from django.urls import include, path
 
 from coaching import offline_views
 from cycles import views as cycle_views
+from teachers import sso_views
 from teachers import views as teacher_views
 
 from . import views
@@ -14,7 +15,9 @@ admin.site.site_title = "Fulcrum"
 urlpatterns = [
     path("", views.home, name="home"),
     path("healthz", views.healthz, name="healthz"),
-    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("login/", sso_views.SignIn.as_view(), name="login"),
+    # Signing in with a district's OpenID Connect provider.
+    path("sign-in/", include("teachers.sso_urls")),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     # Password reset by email. The "sent" page is the same whether or not the address has an
     # account, so the form reveals nothing about who uses Fulcrum.

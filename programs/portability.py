@@ -137,6 +137,7 @@ NOT_FOR_ADMINISTRATORS = {
     "teachers.user": "sign-ins and password hashes",
     "teachers.auditevent": "the audit log is read in Fulcrum, not taken away",
     "teachers.invitation": "sign-in links",
+    "teachers.signinprovider": "sign-in settings and their secrets",
     "coaching.coach": "the coaches are named on the entries' coach ids and in the report figures",
     "coaching.entrychange": "bookkeeping for report rebuilds",
     "coaching.historyupload": "a coach's uploaded files",

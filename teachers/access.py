@@ -15,7 +15,7 @@ from django.http import Http404
 
 from toolkit.http import AuthedRequest
 
-from .models import District, Role, School, Teacher, User
+from .models import District, Role, School, SignInProvider, Teacher, User
 
 # The request of a view behind `login_required`: its `user` is a signed-in `User`, never anonymous.
 # Every app imports it from here (teachers is the bottom app, so this makes no import cycle).
@@ -92,3 +92,16 @@ def may_read_audit_log(user: User) -> bool:
 def may_erase_teachers(user: User) -> bool:
     """Erasing a teacher who left is for district administrators (and site administrators)."""
     return may_read_audit_log(user)
+
+
+def sign_in_providers_offered() -> QuerySet[SignInProvider]:
+    """The providers the sign-in page offers to everyone: the enabled ones."""
+    return SignInProvider.objects.filter(enabled=True).only("pk", "display_name")
+
+
+def get_sign_in_provider(*, pk: int) -> SignInProvider:
+    """An enabled provider to start a sign-in with; a disabled or unknown one is a 404."""
+    provider = SignInProvider.objects.filter(pk=pk, enabled=True).first()
+    if provider is None:
+        raise Http404
+    return provider

@@ -9,7 +9,7 @@ from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 
 from .audit import AuditAction, audit_record
-from .models import AuditEvent, District, School, Teacher, User
+from .models import AuditEvent, District, School, SignInProvider, Teacher, User
 
 
 @admin.register(User)
@@ -93,3 +93,42 @@ class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
 
     def has_delete_permission(self, request: HttpRequest, obj: AuditEvent | None = None) -> bool:
         return False
+
+
+class SignInProviderForm(forms.ModelForm[SignInProvider]):
+    """The client secret is written, never shown again: left empty on a change, it stays as it was."""
+
+    issuer = forms.URLField(max_length=300, assume_scheme="https",
+                            help_text=SignInProvider._meta.get_field("issuer").help_text)  # fmt: skip
+    client_secret = forms.CharField(
+        required=False, widget=forms.PasswordInput(render_value=False),
+        help_text="From the provider's app registration. Leave empty to keep the one saved.",
+    )  # fmt: skip
+
+    class Meta:
+        model = SignInProvider
+        fields = [
+            "display_name",
+            "district",
+            "issuer",
+            "client_id",
+            "client_secret",
+            "allowed_email_domains",
+            "enabled",
+        ]
+
+    def clean_client_secret(self) -> str:
+        secret = str(self.cleaned_data.get("client_secret") or "")
+        if not secret and self.instance.pk:
+            return self.instance.client_secret
+        if not secret:
+            raise forms.ValidationError("Enter the client secret.")
+        return secret
+
+
+@admin.register(SignInProvider)
+class SignInProviderAdmin(admin.ModelAdmin[SignInProvider]):
+    form = SignInProviderForm
+    list_display = ("display_name", "district", "issuer", "allowed_email_domains", "enabled")
+    list_filter = ("enabled",)
+    search_fields = ("display_name", "issuer", "allowed_email_domains")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+from urllib.parse import urlsplit
+
 from django.contrib.auth.models import AbstractUser
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
@@ -232,3 +235,76 @@ class Invitation(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.used_at is None and self.revoked_at is None and self.expires_at > timezone.now()
+
+
+def _loopback(host: str | None) -> bool:
+    return host in {"127.0.0.1", "localhost", "::1"}
+
+
+def is_secure_url(url: str) -> bool:
+    """An https URL, or plain http to this machine's loopback (a test or development provider)."""
+    parts = urlsplit(url)
+    return bool(parts.netloc) and (parts.scheme == "https" or (parts.scheme == "http" and _loopback(parts.hostname)))
+
+
+class SignInProvider(models.Model):
+    """A district's (or a whole program's) OpenID Connect provider — Google Workspace, Microsoft
+    Entra ID or any issuer — that people may sign in with. Signing in only finds an existing
+    person by their verified email address at one of the allowed domains: it never makes an
+    account nor gives a role. Set up by the site administrator in the Django admin."""
+
+    display_name = models.CharField(
+        max_length=80, help_text='Shown on the sign-in page as "Sign in with …", e.g. "Maple Grove Google".'
+    )
+    district = models.ForeignKey(
+        District, null=True, blank=True, on_delete=models.CASCADE, related_name="sign_in_providers",
+        help_text="The district whose accounts these are; empty for a program's own provider. "
+        "Failed sign-ins through it are shown in this district's audit log.",
+    )  # fmt: skip
+    issuer = models.URLField(
+        max_length=300,
+        help_text="Exactly as the provider names itself (its discovery document is read from "
+        "{issuer}/.well-known/openid-configuration), e.g. https://accounts.google.com or "
+        "https://login.microsoftonline.com/<tenant id>/v2.0.",
+    )
+    client_id = models.CharField(max_length=300)
+    client_secret = models.CharField(max_length=500)
+    allowed_email_domains = models.CharField(
+        max_length=500,
+        help_text="Only addresses at these domains may sign in through this provider, separated by "
+        "commas (e.g. maplegrove.k12.il.us, mgcusd5.org). Subdomains are not included.",
+    )
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["display_name", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["issuer", "client_id"], name="sign_in_provider_unique_client"),
+        ]
+
+    def __str__(self) -> str:
+        return self.display_name
+
+    @property
+    def domains(self) -> list[str]:
+        return [d.strip().lower() for d in self.allowed_email_domains.split(",") if d.strip()]
+
+    def allows(self, email: str) -> bool:
+        """Whether an address is at one of the allowed domains (exactly, case-insensitive)."""
+        return "@" in email and email.rsplit("@", 1)[1].lower() in self.domains
+
+    def clean(self) -> None:
+        errors: dict[str, str] = {}
+        if self.issuer and not is_secure_url(self.issuer):
+            errors["issuer"] = "The issuer must be an https address."
+        domains = self.domains
+        label = r"[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?"
+        if not domains:
+            errors["allowed_email_domains"] = "Name at least one domain: without one, any address could sign in."
+        elif bad := [d for d in domains if not re.fullmatch(rf"(?:{label}\.)+[a-z]{{2,63}}", d)]:
+            errors["allowed_email_domains"] = f"Not a domain: {', '.join(bad)}."
+        else:
+            self.allowed_email_domains = ", ".join(dict.fromkeys(domains))
+        if errors:
+            raise ValidationError(errors)

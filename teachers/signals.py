@@ -20,7 +20,9 @@ def _home_district(user: User) -> int | None:
 
 
 def record_sign_in(sender: object, request: HttpRequest | None, user: User, **kwargs: object) -> None:
-    audit_record(action=AuditAction.SIGN_IN, actor=user, request=request, district=_home_district(user))
+    via = getattr(request, "sign_in_via", "")  # set by a sign-in through a district's provider
+    audit_record(action=AuditAction.SIGN_IN, actor=user, request=request, district=_home_district(user),
+                 detail=f"with {via}" if via else "")  # fmt: skip
 
 
 def record_failed_sign_in(

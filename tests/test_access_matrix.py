@@ -461,6 +461,12 @@ MATRIX: dict[tuple[str, str], tuple[Any, ...]] = {
     ("learning:example_file", POST):             (LOGIN, X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
     ("learning:meeting_practice", GET):          (LOGIN, N,           N,     N,      OK,    N,      N,         N,     OK,        N,     N),
     ("learning:meeting_practice", POST):         (LOGIN, N,           N,     N,      BAD,   N,      N,         N,     BAD,       N,     N),
+    # issue 17: oidc — signing in with a district's provider: public doors that send a signed-in
+    # person home; the seeded provider cannot be reached, so a sign-in starts back at the sign-in page.
+    ("sso:start", GET):                          (LOGIN, R,           R,     R,      R,     R,      R,         R,     R,         R,     R),
+    ("sso:start", POST):                         (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
+    ("sso:callback", GET):                       (LOGIN, R,           R,     R,      R,     R,      R,         R,     R,         R,     R),
+    ("sso:callback", POST):                      (X,     X,           X,     X,      X,     X,      X,         X,     X,         X,     X),
 }  # fmt: skip
 
 CYCLE_URLS = set(cycle_url_names())

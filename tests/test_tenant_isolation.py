@@ -33,6 +33,7 @@ from reports.services import report_request
 from subscriptions.models import Delivery, DeliveryStatus, Frequency
 from subscriptions.services import subscription_add, token_hash
 from teachers.invitations import teacher_accounts_invite
+from teachers.models import SignInProvider
 from teachers.tests.factories import TeacherFactory, UserFactory
 from toolkit.schoolyear import school_year_of
 
@@ -108,6 +109,9 @@ class Objects:
     example: Any = None
     group_example: Any = None
     role_play: Any = None
+    # issue 17: oidc — the district's sign-in provider (its name is public: the sign-in page lists
+    # every enabled provider, so it carries no marker).
+    sign_in_provider: Any = None
 
 
 def seed(tenant, marker: str) -> Objects:
@@ -250,6 +254,11 @@ def seed(tenant, marker: str) -> Objects:
     objects.role_play = learning.role_play_record(meeting=meeting, scenario=f"{marker} scenario",
                                                   practised_by=tenant.coach, question_stems=f"{marker} stem",
                                                   feedback=f"{marker} peer feedback")  # fmt: skip
+    # issue 17: oidc — a provider on a loopback port where nothing answers, so no test reaches out.
+    objects.sign_in_provider = SignInProvider.objects.create(
+        display_name="District accounts", district=tenant.district, issuer=f"http://127.0.0.1:9/{marker.lower()}",
+        client_id=f"{marker.lower()}-client", client_secret="secret", allowed_email_domains="example.org",
+    )  # fmt: skip
     return objects
 
 
@@ -323,6 +332,8 @@ def url_kwargs(name: str, params: list[str], o: Objects) -> dict[str, Any] | Non
         "learning:example_comment": {"pk": o.example.pk if o.example else 0},
         "learning:example_file": {"pk": o.example.pk if o.example else 0},
         "learning:meeting_practice": {"pk": o.group.pk, "meeting_pk": o.meeting.pk},
+        # issue 17: oidc
+        "sso:start": {"pk": o.sign_in_provider.pk if o.sign_in_provider else 0},
     }
     # Program set-up (programs/setup_urls.py): the tenant's district, school, contract, coach,
     # district administrator and its program's own activity and focus area.

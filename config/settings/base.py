@@ -64,7 +64,22 @@ MIDDLEWARE = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses sign-ins while a lockout lasts
     "django.contrib.auth.backends.ModelBackend",
+    # A district's OpenID Connect provider (teachers.SignInProvider); only its callback calls it.
+    "teachers.sso.ProviderBackend",
 ]
+# mozilla-django-oidc, for signing in with a district's provider: the authorization code flow with
+# PKCE (S256), a nonce, and no account ever made by signing in. Each provider's endpoints, client
+# id and secret come from its SignInProvider row and its discovery document, not from settings.
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_RP_SCOPES = "openid email"
+OIDC_CREATE_USER = False
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+OIDC_REDIRECT_FIELD_NAME = "next"
+# Seconds to connect to a provider, and to wait for its answer.
+OIDC_TIMEOUT = (env.float("FULCRUM_SSO_CONNECT_TIMEOUT", default=3), env.float("FULCRUM_SSO_READ_TIMEOUT", default=10))
+# How far the provider's clock may be from Fulcrum's when a token's expiry is checked.
+FULCRUM_SSO_CLOCK_SKEW_SECONDS = env.int("FULCRUM_SSO_CLOCK_SKEW_SECONDS", default=60)
 # After 5 failed sign-ins for one username from one address, that pair is locked for 15 minutes.
 AXES_FAILURE_LIMIT = env.int("FULCRUM_LOGIN_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = env.float("FULCRUM_LOGIN_LOCKOUT_HOURS", default=0.25)

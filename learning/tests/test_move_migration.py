@@ -69,6 +69,8 @@ TABLES_ADDED_SINCE = {
     "learning_sharedexample",
     "learning_examplecomment",
     "learning_roleplay",
+    # issue 17: oidc
+    "teachers_signinprovider",
 }
 MOVED = {
     "Resource": "coaching_resource",
