@@ -584,6 +584,8 @@ def test_no_other_tenant_role_gets_a_page_or_an_action_on_tenant_as_objects():
         "subscriptions:unsubscribe",  # a report email's unsubscribe link
         # issue 16: impactpage
         "impact:public",  # a program's published impact page: public by design, aggregates only
+        # issue 17: oidc
+        "sso:start",  # starting a sign-in with a district's provider: a signed-in person is sent home
     }  # fmt: skip
     others = [ROLES.index(r) for r in OTHER_TENANT]
     leaks = [

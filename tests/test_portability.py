@@ -47,14 +47,17 @@ def fresh_database(tmp_path: Path) -> Iterator[str]:
     if connection.vendor != "postgresql":
         yield f"sqlite:///{tmp_path / 'fresh.sqlite3'}"
         return
+    import psycopg
+
     name = f"fresh_{uuid.uuid4().hex[:8]}"
-    with connection.cursor() as cursor:
-        cursor.execute(f'CREATE DATABASE "{name}"')
+    # A connection of its own, outside the test's transaction (CREATE DATABASE runs in none).
+    with psycopg.connect(_pg_url(connection.settings_dict["NAME"]), autocommit=True) as admin:
+        admin.execute(f'CREATE DATABASE "{name}"')
     try:
         yield _pg_url(name)
     finally:
-        with connection.cursor() as cursor:
-            cursor.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        with psycopg.connect(_pg_url(connection.settings_dict["NAME"]), autocommit=True) as admin:
+            admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def second_fulcrum(url: str, media: Path, *args: str) -> str:
@@ -92,7 +95,7 @@ def confidential_data() -> None:
     resource.file.save("routine.txt", ContentFile(b"A ten-minute number routine.\n"))
 
 
-@pytest.mark.django_db(transaction=True)
+@pytest.mark.django_db
 def test_a_whole_export_loads_into_a_fresh_fulcrum_with_every_row_file_and_figure(fresh_database, tmp_path, settings):
     settings.MEDIA_ROOT = str(tmp_path / "media-a")
     confidential_data()

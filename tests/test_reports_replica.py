@@ -106,8 +106,10 @@ print(json.dumps({"status": run.status, "error": run.error, "added": added, "not
 """
 
 # The builder's own statements over the entries for a district report: the grouped one, the scalar
-# subqueries (teachers reached), and the impact's (the time linked to the cycles).
-ENTRY_STATEMENTS = 3
+# subqueries (teachers reached), the impact's (the time linked to the cycles), the time by the
+# coaching plan's priorities, student agency's (each cycle's focus area, from its linked time) and
+# the time by standards domain.
+ENTRY_STATEMENTS = 6
 
 
 def _bindir() -> Path | None:

@@ -124,7 +124,7 @@ def test_the_threshold_is_0_to_100_with_a_clear_error(client, tenant_a, value, m
 
 def test_the_threshold_is_saved_and_audited(client, tenant_a):
     client.force_login(tenant_a.director)
-    assert client.post(reverse("programs:threshold"), {"threshold": "25"}).status_code == 302
+    assert client.post(reverse("programs:threshold"), {"threshold": "25", "standards_lens": "on"}).status_code == 302
     tenant_a.program.refresh_from_db()
     assert tenant_a.program.non_coaching_threshold == 25
     assert AuditEvent.objects.get(program_id=tenant_a.program.pk).detail == \
