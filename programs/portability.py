@@ -116,8 +116,12 @@ def _district_parts() -> list[Part]:
             Q(contracts__district__in=ids) | Q(entries__district__in=ids)).distinct(),
             omit=("directors",)),
         Part("coaching.contract", by("coaching.contract", "district")),
-        Part("coaching.activity", lambda ids: _model("coaching.activity")._base_manager.all()),
-        Part("coaching.focusarea", lambda ids: _model("coaching.focusarea")._base_manager.all()),
+        # The built-in lists, and a program's own items only where the district's time uses them:
+        # another program's private list is not the district's to read.
+        Part("coaching.activity", lambda ids: _model("coaching.activity")._base_manager.filter(
+            Q(program=None) | Q(entries__district__in=ids)).distinct()),
+        Part("coaching.focusarea", lambda ids: _model("coaching.focusarea")._base_manager.filter(
+            Q(program=None) | Q(entries__district__in=ids)).distinct()),
         Part("coaching.logentry", by("coaching.logentry", "district"), omit=("notes", "teachers")),
         Part("reports.snapshot", lambda ids: _model("reports.snapshot")._base_manager.filter(
             scope_kind="district", scope_id__in=ids)),

@@ -201,3 +201,22 @@ def test_an_import_that_cannot_be_whole_is_refused_and_loads_nothing(tenant_a):
     with pytest.raises(ExportRefused, match="not a zip"):
         import_zip(io.BytesIO(b"plain text"))
     assert {portability.label_of(m): m._base_manager.count() for m in portability.exported_models()} == before
+
+
+@pytest.mark.django_db
+def test_a_district_export_names_another_programs_own_list_only_where_the_district_used_it(tenant_a, tenant_b):
+    from coaching.models import Activity, FocusArea
+    from coaching.tests.factories import LogEntryFactory
+
+    used = Activity.objects.create(name="A's own PLC walk", program=tenant_a.program, balance="output")
+    Activity.objects.create(name="B's private duty", program=tenant_b.program, balance="output")
+    FocusArea.objects.create(name="B's private focus", program=tenant_b.program)
+    LogEntryFactory(coach=tenant_a.coach, district=tenant_a.district, activity=used, minutes=30)
+    files = members(export_bytes(districts=[tenant_a.district]))
+    activities = {row["fields"]["name"] for row in json.loads(files["data/coaching.activity.json"])}
+    focus_areas = {row["fields"]["name"] for row in json.loads(files["data/coaching.focusarea.json"])}
+    assert "A's own PLC walk" in activities
+    assert Activity.objects.filter(program=None).count() == len(activities) - 1  # the built-ins, each once
+    assert "B's private duty" not in activities
+    assert "B's private focus" not in focus_areas
+    assert FocusArea.objects.filter(program=None).count() == len(focus_areas)
