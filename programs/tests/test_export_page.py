@@ -48,3 +48,18 @@ def test_another_district_is_a_404_and_other_roles_are_refused(client, tenant_a,
         client.force_login(person)
         assert client.get(URL, {"district": tenant_a.district.pk}).status_code == 403
     assert not AuditEvent.objects.filter(action=AuditAction.EXPORT).exists()
+
+
+def test_the_export_page_costs_the_same_queries_for_one_and_four_districts(
+    client, tenant_a, district_admin, django_assert_max_num_queries
+):
+    from teachers.tests.factories import DistrictFactory
+
+    client.force_login(district_admin)
+    with django_assert_max_num_queries(9) as one:
+        assert client.get(URL).status_code == 200
+    district_admin.administered_districts.add(*[DistrictFactory(name=f"Extra {i}") for i in range(3)])
+    with django_assert_max_num_queries(9) as four:
+        page = client.get(URL).content.decode()
+    assert page.count("?district=") == 4
+    assert len(four.captured_queries) == len(one.captured_queries)
