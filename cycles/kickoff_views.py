@@ -19,7 +19,7 @@ from teachers.access import Request
 from toolkit.forms import form_errors_add
 
 from . import kickoff as services
-from .access import get_cycle_in_confidence_for
+from .access import CycleView, get_cycle_in_confidence_for, view_of_cycle
 from .forms import DebriefForm, KickoffForm, PlanStepForm, StepDoneForm
 from .models import TIMED_STEPS, Cycle, PlanStep
 from .views import confidential
@@ -30,7 +30,8 @@ def _page_url(cycle: Cycle, anchor: str = "") -> str:
 
 
 def _is_coach(request: Request, cycle: Cycle) -> bool:
-    return cycle.coach.user_id == request.user.pk
+    """The cycle's coach (who alone logs its meetings as time), by the cycles' own access rule."""
+    return view_of_cycle(request.user, cycle) == CycleView.COACH
 
 
 def _kickoff_form(request: Request, cycle: Cycle, page: services.KickoffPage, data: Any = None) -> KickoffForm:
