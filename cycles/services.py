@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import secrets
 from collections.abc import Iterable
 from decimal import Decimal
@@ -25,6 +24,7 @@ from coaching.services import domains_tag, entry_log
 from learning.models import GroupMeeting, PDSession, Resource, SignUp, SignUpStatus
 from learning.services import signup_request
 from teachers.audit import AuditAction, audit_record
+from teachers.invitations import token_hash
 from teachers.models import Teacher, User
 from toolkit.schoolyear import school_year_of
 from toolkit.uploads import attach_checked_upload
@@ -466,8 +466,7 @@ def reflection_write(
     return reflection
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+hash_token = token_hash  # links are fingerprinted as invitations are (teachers.invitations)
 
 
 @transaction.atomic

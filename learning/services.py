@@ -7,7 +7,6 @@ full_clean() before saving. Facilitating a PD session is logged through `coachin
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 import random
 import secrets
 import smtplib
@@ -27,6 +26,7 @@ from coaching.access import contracts_served_by
 from coaching.coaching_plans import priority_check
 from coaching.models import Activity, Coach, FocusArea, PlanPriority, Program, StandardsDomain
 from coaching.services import EntryValues, domains_tag, entry_log, entry_update
+from teachers.invitations import token_hash
 from teachers.models import District, School, Teacher, User
 from toolkit.schoolyear import school_year_of
 from toolkit.uploads import attach_checked_upload
@@ -261,8 +261,7 @@ class Invitation:
 Deliver = Callable[[CheckIn, list[Invitation]], None]
 
 
-def checkin_token_hash(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
+checkin_token_hash = token_hash  # links are fingerprinted as invitations are (teachers.invitations)
 
 
 def checkin_invitations_email(
